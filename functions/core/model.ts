@@ -1,0 +1,125 @@
+/**
+ * The domain model every other module speaks: one normalised shape for the three GitHub alert
+ * kinds, the transitions observed between states, and snapshot manifests.
+ *
+ * Pure: no I/O, no vendor SDKs.
+ */
+
+export const ALERT_TYPES = ['dependabot', 'secret_scanning', 'code_scanning'] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+export const ALERT_STATES = ['open', 'fixed', 'dismissed'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const TRANSITION_SOURCES = ['snapshot', 'webhook', 'audit_log'] as const;
+export type TransitionSource = (typeof TRANSITION_SOURCES)[number];
+
+/** One alert, normalised from any of GitHub's three shapes. Never holds a secret value. */
+export interface Alert {
+  alertType: AlertType;
+  /** "org/repo" */
+  repository: string;
+  number: number;
+  state: AlertState;
+  severity: Severity;
+  /** Advisory summary, rule description or secret type display name. */
+  title: string;
+  /** GHSA id, rule id or secret type: what the alert is about, for grouping. */
+  ruleId: string;
+  htmlUrl: string;
+  createdAt: string;
+  updatedAt: string;
+  /** When the alert reached its current closed state (fixed_at, dismissed_at, resolved_at). */
+  closedAt: string | null;
+  /** Who closed it, when GitHub says. */
+  closedBy: string | null;
+  /** Dismissal reason or secret resolution, as GitHub spells it. */
+  reason: string | null;
+  comment: string | null;
+  /** Secret scanning only. */
+  secretType?: string;
+  pushProtectionBypassed?: boolean;
+  pushProtectionBypassedBy?: string | null;
+  pushProtectionBypassedAt?: string | null;
+  publiclyLeaked?: boolean;
+}
+
+/** A change of state of one alert, as seen by one source. */
+export interface Transition {
+  alertType: AlertType;
+  repository: string;
+  number: number;
+  /** null when the alert is new. */
+  from: AlertState | null;
+  to: AlertState;
+  at: string;
+  actor: string | null;
+  reason: string | null;
+  comment: string | null;
+  source: TransitionSource;
+}
+
+export type StreamName = AlertType | 'audit_log';
+export const STREAM_NAMES: readonly StreamName[] = [...ALERT_TYPES, 'audit_log'];
+
+export interface StreamResult {
+  stream: StreamName;
+  /** finished: listed to the end; unavailable: the feature is off or not licensed (403/404). */
+  status: 'finished' | 'unavailable' | 'failed';
+  items: number;
+  pages: number;
+  /** Items that failed validation: skipped and named here, never silently dropped. */
+  skipped: number;
+  message?: string;
+}
+
+export type OpenCounts = Record<AlertType, Record<Severity, number>>;
+
+/** What one snapshot saw and did; aggregates feed trend charts without reading old snapshots. */
+export interface SnapshotManifest {
+  org: string;
+  snapshotId: string;
+  /** The instant the snapshot describes (the --now of the run). */
+  takenAt: string;
+  mode: 'incremental' | 'full';
+  complete: boolean;
+  streams: StreamResult[];
+  alertsSeen: number;
+  alertsWritten: number;
+  transitionsWritten: number;
+  auditEventsWritten: number;
+  openBySeverity: OpenCounts;
+  openByRepository: Record<string, number>;
+}
+
+/** An audit log event the product cares about, reduced to what reports use. */
+export interface AuditEvent {
+  id: string;
+  action: string;
+  actor: string | null;
+  at: string;
+  /** "org/repo", when the event names one. */
+  repository: string | null;
+  alertNumber: number | null;
+  reason: string | null;
+  secretType: string | null;
+}
+
+export function alertKey(a: Pick<Alert, 'alertType' | 'repository' | 'number'>): string {
+  return `${a.alertType}#${a.repository}#${a.number}`;
+}
+
+export function emptyOpenCounts(): OpenCounts {
+  const perSeverity = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0 });
+  return { dependabot: perSeverity(), secret_scanning: perSeverity(), code_scanning: perSeverity() };
+}
+
+/** GitHub security overview leaves false positives out of mean time to remediate. */
+export const FALSE_POSITIVE_REASONS: Readonly<Record<AlertType, readonly string[]>> = {
+  dependabot: ['inaccurate'],
+  code_scanning: ['false positive'],
+  secret_scanning: ['false_positive'],
+};

@@ -1,0 +1,90 @@
+import type { AlertState, AlertType, Severity, TransitionSource } from './model.ts';
+
+/** report.json, schema version 1 (docs/report.schema.json). Keep stable: extend, never rename. */
+export interface Counts {
+  openAtStart: number;
+  openAtEnd: number;
+  opened: number;
+  fixed: number;
+  dismissed: number;
+  reopened: number;
+  mttrDays: number | null;
+  netResolveRate: number | null;
+}
+
+export interface ReportTransition {
+  alertType: AlertType;
+  repository: string;
+  number: number;
+  from: AlertState | null;
+  to: AlertState;
+  at: string;
+  actor: string | null;
+  reason: string | null;
+  comment: string | null;
+  source: TransitionSource;
+  /** Extension: what the alert is about and where to see it. */
+  severity: Severity;
+  title: string;
+  htmlUrl: string;
+}
+
+export interface SlaBreach {
+  alertType: AlertType;
+  repository: string;
+  number: number;
+  severity: Severity;
+  openedAt: string;
+  dueAt: string;
+  daysOverdue: number;
+  title: string;
+  htmlUrl: string;
+}
+
+export interface PushProtectionBypass {
+  repository: string;
+  number: number;
+  secretType: string;
+  actor: string | null;
+  at: string;
+  reason: string | null;
+  resolved: boolean;
+  htmlUrl: string;
+}
+
+export interface TrendPoint {
+  periodId: string;
+  openAtEnd: number;
+  opened: number;
+  closed: number;
+}
+
+export interface ReportJson {
+  schemaVersion: 1;
+  org: string;
+  generatedAt: string;
+  period: { id: string; start: string; end: string };
+  complete: boolean;
+  /** Extension: why the report is not complete (empty when complete). */
+  incompleteReasons: string[];
+  summary: { total: Counts } & Record<AlertType, Counts>;
+  /** Extension: alerts that stopped being listed during the period, counted apart from the sum. */
+  noLongerReported: number;
+  slaPolicy: SlaPolicy;
+  transitions: ReportTransition[];
+  slaBreaches: SlaBreach[];
+  pushProtectionBypasses: PushProtectionBypass[];
+  trend: TrendPoint[];
+}
+
+export interface SlaPolicy {
+  /** Days allowed per severity. */
+  days: Record<Severity, number>;
+  /** Secret scanning alerts get this many days whatever their severity. */
+  secretScanningDays: number;
+}
+
+export const DEFAULT_SLA_POLICY: SlaPolicy = {
+  days: { critical: 15, high: 30, medium: 90, low: 180 },
+  secretScanningDays: 7,
+};

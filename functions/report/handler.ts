@@ -1,0 +1,4 @@
+// Placeholder while the use case is written; replaced in the same change.
+export async function handler(): Promise<never> {
+  throw new Error('report handler: not built yet');
+}
