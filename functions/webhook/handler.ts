@@ -1,4 +1,41 @@
-// Placeholder while the use case is written; replaced in the same change.
-export async function handler(): Promise<never> {
-  throw new Error('webhook handler: not built yet');
+import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { resolveWebhookSecrets } from '../runtime/clients.ts';
+import { createLogger, lazyRuntime } from '../runtime/runtime.ts';
+import { receiveWebhook } from '../use-cases/receive-webhook.ts';
+
+const logger = createLogger('alert-ledger-webhook');
+const runtime = lazyRuntime(logger);
+
+/**
+ * Lambda Function URL: GitHub's alert webhooks in, a JSON answer out. The signature is checked
+ * over the exact raw bytes (Function URLs may base64-encode the body).
+ */
+export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
+  const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  try {
+    const rt = runtime();
+    const secrets = await resolveWebhookSecrets(rt.config, rt.clients);
+    const res = await receiveWebhook(
+      { store: rt.store, secrets, log: logger },
+      { method: event.requestContext?.http?.method ?? 'POST', headers, body },
+    );
+    return {
+      statusCode: res.status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(res.body),
+    };
+  } catch (error) {
+    // Never a 2xx for something not stored: GitHub redelivers on 5xx.
+    logger.error('webhook delivery failed', {
+      delivery: headers['x-github-delivery'] ?? null,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return {
+      statusCode: 500,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ok: false, message: 'not stored; redeliver later' }),
+    };
+  }
 }

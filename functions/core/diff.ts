@@ -1,0 +1,104 @@
+import {
+  type Alert,
+  emptyOpenCounts,
+  type OpenCounts,
+  type Transition,
+  type TransitionSource,
+} from './model.ts';
+
+/** What one observation of an alert means for the store. */
+export interface Observation {
+  /** The alert's new current state, or null when nothing needs writing. */
+  write: Alert | null;
+  transitions: Transition[];
+  /** True when the observation is older than what is stored (deliveries arrive out of order). */
+  stale: boolean;
+}
+
+function transition(
+  a: Alert,
+  from: Transition['from'],
+  to: Transition['to'],
+  at: string,
+  source: TransitionSource,
+  details: Pick<Transition, 'actor' | 'reason' | 'comment'>,
+): Transition {
+  return {
+    alertType: a.alertType,
+    repository: a.repository,
+    number: a.number,
+    from,
+    to,
+    at,
+    source,
+    ...details,
+  };
+}
+
+const NO_DETAILS = { actor: null, reason: null, comment: null } as const;
+
+function closingDetails(a: Alert): Pick<Transition, 'actor' | 'reason' | 'comment'> {
+  return { actor: a.closedBy, reason: a.reason, comment: a.comment };
+}
+
+/**
+ * Compares what is stored about an alert with a new observation of it and says what to write.
+ *
+ * A transition's time is the alert's own timestamp for the new state (DESIGN.md): created_at for
+ * a new alert, the closing timestamp for fixed/dismissed, updated_at for a reopen. An alert seen
+ * for the first time already closed yields two transitions, so that the period in which it was
+ * opened still counts it.
+ *
+ * @example
+ * const { transitions } = observeAlert(undefined, alert, 'snapshot');
+ * // [{ from: null, to: 'open', at: alert.createdAt, ... }]
+ */
+export function observeAlert(stored: Alert | undefined, next: Alert, source: TransitionSource): Observation {
+  if (!stored) {
+    const opened = transition(next, null, 'open', next.createdAt, source, NO_DETAILS);
+    if (next.state === 'open') return { write: next, transitions: [opened], stale: false };
+    const closed = transition(
+      next,
+      'open',
+      next.state,
+      next.closedAt ?? next.updatedAt,
+      source,
+      closingDetails(next),
+    );
+    return { write: next, transitions: [opened, closed], stale: false };
+  }
+  if (Date.parse(next.updatedAt) < Date.parse(stored.updatedAt)) {
+    return { write: null, transitions: [], stale: true };
+  }
+  if (stored.state === next.state) {
+    const changed = JSON.stringify(stored) !== JSON.stringify(next);
+    return { write: changed ? next : null, transitions: [], stale: false };
+  }
+  const t =
+    next.state === 'open'
+      ? transition(next, stored.state, 'open', next.updatedAt, source, NO_DETAILS)
+      : transition(
+          next,
+          stored.state,
+          next.state,
+          next.closedAt ?? next.updatedAt,
+          source,
+          closingDetails(next),
+        );
+  return { write: next, transitions: [t], stale: false };
+}
+
+/** Aggregates of the open alerts, stored in each snapshot manifest so trends never replay history. */
+export function aggregateOpen(alerts: Iterable<Alert>): {
+  openBySeverity: OpenCounts;
+  openByRepository: Record<string, number>;
+} {
+  const openBySeverity = emptyOpenCounts();
+  const openByRepository: Record<string, number> = {};
+  for (const a of alerts) {
+    if (a.state !== 'open') continue;
+    openBySeverity[a.alertType][a.severity] += 1;
+    openByRepository[a.repository] = (openByRepository[a.repository] ?? 0) + 1;
+  }
+  return { openBySeverity, openByRepository };
+}

@@ -1,0 +1,101 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { RuntimeConfig } from './config.ts';
+import { ConfigError } from './config.ts';
+
+export interface AwsClients {
+  dynamodb: DynamoDBClient;
+  s3: S3Client;
+  ses: SESv2Client;
+  secrets: SecretsManagerClient;
+}
+
+/**
+ * Builds the AWS clients once per cold start. Endpoints come from the configuration: unset in
+ * AWS, pointed at DynamoDB Local, s3rver and aws-ses-v2-local on a laptop.
+ */
+export function buildAwsClients(config: RuntimeConfig): AwsClients {
+  const region = config.AWS_REGION;
+  const local = Boolean(config.DYNAMODB_ENDPOINT || config.S3_ENDPOINT || config.SES_ENDPOINT);
+  // The stand-ins accept any credentials; fixed ones keep a developer's own profile out of it.
+  const credentials = local ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined;
+  return {
+    dynamodb: new DynamoDBClient({
+      region,
+      ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+      ...(credentials ? { credentials } : {}),
+    }),
+    s3: new S3Client({
+      region,
+      ...(config.S3_ENDPOINT
+        ? {
+            endpoint: config.S3_ENDPOINT,
+            forcePathStyle: true,
+            credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+            // s3rver stores aws-chunked framing as data unless checksums are only sent when required.
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+          }
+        : {}),
+    }),
+    ses: new SESv2Client({
+      region,
+      ...(config.SES_ENDPOINT ? { endpoint: config.SES_ENDPOINT } : {}),
+      ...(credentials ? { credentials } : {}),
+    }),
+    secrets: new SecretsManagerClient({ region }),
+  };
+}
+
+const secretCache = new Map<string, Promise<string>>();
+
+async function readSecret(secrets: SecretsManagerClient, arn: string): Promise<string> {
+  let cached = secretCache.get(arn);
+  if (!cached) {
+    cached = secrets.send(new GetSecretValueCommand({ SecretId: arn })).then((r) => {
+      const value = r.SecretString?.trim();
+      if (!value) {
+        throw new ConfigError(
+          `secret ${arn} is empty: set it with \`aws secretsmanager put-secret-value --secret-id ${arn} --secret-string ...\``,
+        );
+      }
+      return value;
+    });
+    cached.catch(() => secretCache.delete(arn));
+    secretCache.set(arn, cached);
+  }
+  return await cached;
+}
+
+/** The GitHub token: from the environment locally, from Secrets Manager in AWS (cached). */
+export async function resolveGitHubToken(config: RuntimeConfig, clients: AwsClients): Promise<string> {
+  if (config.GITHUB_TOKEN) return config.GITHUB_TOKEN;
+  if (config.GITHUB_TOKEN_SECRET_ARN)
+    return await readSecret(clients.secrets, config.GITHUB_TOKEN_SECRET_ARN);
+  throw new ConfigError(
+    'no GitHub credentials: set GITHUB_TOKEN (a token with the security_events and read:org scopes), or GITHUB_TOKEN_SECRET_ARN in AWS.',
+  );
+}
+
+/** The webhook secrets accepted now (two during a rotation). */
+export async function resolveWebhookSecrets(config: RuntimeConfig, clients: AwsClients): Promise<string[]> {
+  if (config.GITHUB_WEBHOOK_SECRET) {
+    return [config.GITHUB_WEBHOOK_SECRET, config.GITHUB_WEBHOOK_SECRET_PREVIOUS].filter(
+      (s): s is string => typeof s === 'string',
+    );
+  }
+  if (config.WEBHOOK_SECRET_ARN) {
+    // The secret may hold one value, or JSON {"current": "...", "previous": "..."} during a rotation.
+    const raw = await readSecret(clients.secrets, config.WEBHOOK_SECRET_ARN);
+    if (raw.startsWith('{')) {
+      const parsed = JSON.parse(raw) as { current?: string; previous?: string };
+      return [parsed.current, parsed.previous].filter(
+        (s): s is string => typeof s === 'string' && s.length > 0,
+      );
+    }
+    return [raw];
+  }
+  throw new ConfigError('no webhook secret: set GITHUB_WEBHOOK_SECRET, or WEBHOOK_SECRET_ARN in AWS.');
+}

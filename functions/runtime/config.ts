@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/**
+ * Configuration of the three handlers, read once per cold start from the environment and
+ * validated, every bad field named. The same variables drive AWS and the local stand-ins:
+ * only the `*_ENDPOINT` overrides differ.
+ */
+const csv = z
+  .string()
+  .optional()
+  .transform((s) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+const timeZone = z
+  .string()
+  .default('UTC')
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not an IANA time zone (for example UTC or Europe/Berlin)');
+
+const optionalUrl = z.url().optional();
+
+export const runtimeConfigSchema = z.object({
+  TABLE_NAME: z.string().min(3, 'the DynamoDB table name (3+ characters)'),
+  BUCKET_NAME: z.string().min(3, 'the S3 bucket for reports (3+ characters)').optional(),
+  ORGS: csv,
+  GITHUB_API_URL: z.url().default('https://api.github.com'),
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_TOKEN_SECRET_ARN: z.string().min(1).optional(),
+  GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** During a rotation, the previous secret is accepted too. */
+  GITHUB_WEBHOOK_SECRET_PREVIOUS: z.string().min(1).optional(),
+  WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
+  REPORT_FROM: z.email('REPORT_FROM must be an email address').optional(),
+  REPORT_TO: csv.pipe(z.array(z.email('every REPORT_TO entry must be an email address'))),
+  TIME_ZONE: timeZone,
+  AWS_REGION: z.string().default('us-east-1'),
+  DYNAMODB_ENDPOINT: optionalUrl,
+  S3_ENDPOINT: optionalUrl,
+  SES_ENDPOINT: optionalUrl,
+  CHROMIUM_PATH: z.string().optional(),
+  PAPER_FORMAT: z.enum(['A4', 'Letter']).default('A4'),
+});
+
+export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * @example
+ * const config = readRuntimeConfig(process.env);
+ */
+export function readRuntimeConfig(env: Record<string, string | undefined>): RuntimeConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = runtimeConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${fields}`);
+  }
+  return parsed.data;
+}

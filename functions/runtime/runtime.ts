@@ -1,0 +1,60 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createGitHubClient, type GitHubClient } from '../github/client.ts';
+import { DynamoStore } from '../store/dynamo-store.ts';
+import type { Log } from '../use-cases/log.ts';
+import { type AwsClients, buildAwsClients, resolveGitHubToken } from './clients.ts';
+import { type RuntimeConfig, readRuntimeConfig } from './config.ts';
+
+/** Everything a handler needs, built once per cold start and reused by warm invocations. */
+export interface Runtime {
+  config: RuntimeConfig;
+  clients: AwsClients;
+  store: DynamoStore;
+  github(): Promise<GitHubClient>;
+}
+
+/**
+ * @example
+ * const runtime = createRuntime(readRuntimeConfig(process.env));
+ */
+export function createRuntime(config: RuntimeConfig, log?: Log): Runtime {
+  const clients = buildAwsClients(config);
+  let gh: Promise<GitHubClient> | undefined;
+  return {
+    config,
+    clients,
+    store: new DynamoStore(clients.dynamodb, config.TABLE_NAME),
+    github: () => {
+      gh ??= resolveGitHubToken(config, clients).then((token) =>
+        createGitHubClient({
+          token,
+          baseUrl: config.GITHUB_API_URL,
+          onWarning: (message, details) => log?.warn(message, details),
+        }),
+      );
+      gh.catch(() => {
+        gh = undefined;
+      });
+      return gh;
+    },
+  };
+}
+
+/** A lazily built runtime from `process.env`, for the Lambda handlers. */
+export function lazyRuntime(log?: Log): () => Runtime {
+  let runtime: Runtime | undefined;
+  return () => {
+    runtime ??= createRuntime(readRuntimeConfig(process.env), log);
+    return runtime;
+  };
+}
+
+/** Powertools logger: structured JSON, with the org, period and snapshot id appended per call. */
+export function createLogger(serviceName: string): Log {
+  const logger = new Logger({ serviceName });
+  const at =
+    (level: 'info' | 'warn' | 'error') =>
+    (message: string, extra?: Record<string, unknown>): void =>
+      extra ? logger[level](message, extra) : logger[level](message);
+  return { info: at('info'), warn: at('warn'), error: at('error') };
+}

@@ -1,0 +1,479 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+  TransactionCanceledException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type Alert,
+  type AuditEvent,
+  alertKey,
+  type SnapshotManifest,
+  type Transition,
+} from '../core/model.ts';
+import {
+  ConcurrentUpdateError,
+  DuplicateDeliveryError,
+  StoreError,
+  StoreUnavailableError,
+} from './errors.ts';
+
+/**
+ * The single DynamoDB table behind alert-ledger.
+ *
+ * | item                | pk                     | sk                                         |
+ * |---------------------|------------------------|--------------------------------------------|
+ * | alert current state | `ALERT#<org>`          | `<type>#<repo>#<number>`                   |
+ * | transition          | `TRANS#<org>`          | `<at>#<type>#<repo>#<number>#<to>#<source>` |
+ * | snapshot manifest   | `SNAP#<org>`           | `<takenAt>#<snapshotId>`                   |
+ * | audit log event     | `AUDIT#<org>`          | `<at>#<event id>`                          |
+ * | webhook delivery    | `DELIVERY#<id>`        | `DELIVERY` (expires through TTL)           |
+ * | issued report       | `REPORT#<org>#<scope>` | `<issuedAt>#<reportId>`                    |
+ *
+ * Transition sort keys start with the ISO-8601 instant, so a period is one range query.
+ * An alert's state and its transitions are written in one transaction, conditional on the
+ * version read, so a rerun or a concurrent webhook never double counts or goes backwards.
+ */
+
+export interface StoredAlert {
+  alert: Alert;
+  /** Optimistic-concurrency version: incremented on every write. */
+  version: number;
+}
+
+export interface ReportRecord {
+  org: string;
+  scope: string;
+  periodId: string;
+  reportId: string;
+  issuedAt: string;
+  sha256: { pdf: string; json: string; csv: string; html: string };
+  /** Hash over the file hashes and the previous chain hash: what the next report links to. */
+  chainHash: string;
+  previousChainHash: string | null;
+  keys: Record<string, string>;
+}
+
+export interface DeliveryRecord {
+  id: string;
+  event: string;
+  ttlSeconds: number;
+}
+
+const alertPk = (org: string) => `ALERT#${org}`;
+const transitionPk = (org: string) => `TRANS#${org}`;
+const transitionSk = (t: Transition) =>
+  `${t.at}#${t.alertType}#${t.repository}#${t.number}#${t.to}#${t.source}`;
+
+/**
+ * Sort keys hold `Date#toISOString()` instants; bounds must have the same form, or
+ * `...00Z` would sort after `...00.000Z#...` and let an excluded end slip in.
+ */
+function keyRange(range?: { from?: string; to?: string }): { from: string; to: string } {
+  return {
+    from: range?.from ? new Date(range.from).toISOString() : '0000',
+    to: range?.to ? new Date(range.to).toISOString() : '9999',
+  };
+}
+
+function mapError(action: string, error: unknown): StoreError {
+  if (error instanceof StoreError) return error;
+  if (error instanceof ResourceNotFoundException) {
+    return new StoreUnavailableError(
+      `DynamoDB table not found while trying to ${action}: check TABLE_NAME (or run the CLI, which creates its local table).`,
+      { cause: error },
+    );
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreError(`DynamoDB failed to ${action}: ${message}`, { cause: error });
+}
+
+function isConditionFailure(error: unknown, index?: number): boolean {
+  if (!(error instanceof TransactionCanceledException)) return false;
+  const reasons = error.CancellationReasons ?? [];
+  if (index === undefined) return reasons.some((r) => r.Code === 'ConditionalCheckFailed');
+  return reasons[index]?.Code === 'ConditionalCheckFailed';
+}
+
+export class DynamoStore {
+  readonly #doc: DynamoDBDocumentClient;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    readonly tableName: string,
+  ) {
+    this.#doc = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+  }
+
+  /** Creates the table when it does not exist (local stand-ins; in AWS the stack owns it). */
+  async ensureTable(): Promise<void> {
+    try {
+      await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+      return;
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException)) throw mapError('describe the table', error);
+    }
+    try {
+      await this.client.send(
+        new CreateTableCommand({
+          TableName: this.tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+        }),
+      );
+      await this.client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: this.tableName,
+          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        }),
+      );
+    } catch (error) {
+      throw mapError('create the table', error);
+    }
+  }
+
+  async #queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#doc.send(
+        new QueryCommand({ TableName: this.tableName, ...input, ExclusiveStartKey: startKey }),
+      );
+      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /** Every alert's current state for an organisation, by `alertKey`. */
+  async loadAlerts(org: string): Promise<Map<string, StoredAlert>> {
+    try {
+      const items = await this.#queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': alertPk(org) },
+      });
+      const out = new Map<string, StoredAlert>();
+      for (const item of items) {
+        const stored = { alert: item.alert as Alert, version: item.version as number };
+        out.set(alertKey(stored.alert), stored);
+      }
+      return out;
+    } catch (error) {
+      throw mapError(`load the alerts of ${org}`, error);
+    }
+  }
+
+  async getAlert(org: string, key: string): Promise<StoredAlert | undefined> {
+    try {
+      const res = await this.#doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: alertPk(org), sk: key },
+          ConsistentRead: true,
+        }),
+      );
+      if (!res.Item) return undefined;
+      return { alert: res.Item.alert as Alert, version: res.Item.version as number };
+    } catch (error) {
+      throw mapError(`read alert ${key}`, error);
+    }
+  }
+
+  /**
+   * Writes an alert's new state and its transitions in one transaction.
+   * Throws ConcurrentUpdateError when someone else wrote the alert since `expectedVersion` was
+   * read, and DuplicateDeliveryError when `delivery` was recorded before.
+   */
+  async writeAlert(
+    org: string,
+    alert: Alert,
+    expectedVersion: number | null,
+    transitions: Transition[],
+    delivery?: DeliveryRecord,
+  ): Promise<void> {
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
+    if (delivery) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            pk: `DELIVERY#${delivery.id}`,
+            sk: 'DELIVERY',
+            event: delivery.event,
+            receivedAt: new Date().toISOString(),
+            expiresAt: Math.floor(Date.now() / 1000) + delivery.ttlSeconds,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    items.push({
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          pk: alertPk(org),
+          sk: alertKey(alert),
+          alert,
+          version: (expectedVersion ?? 0) + 1,
+          updatedAtMs: Date.parse(alert.updatedAt),
+        },
+        ...(expectedVersion === null
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expectedVersion } }),
+      },
+    });
+    for (const t of transitions) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: transitionPk(org), sk: transitionSk(t), transition: t },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    try {
+      await this.#doc.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (delivery && isConditionFailure(error, 0)) {
+        throw new DuplicateDeliveryError(`delivery ${delivery.id} was recorded before`, { cause: error });
+      }
+      if (isConditionFailure(error)) {
+        throw new ConcurrentUpdateError(`alert ${alertKey(alert)} changed while it was being written`, {
+          cause: error,
+        });
+      }
+      throw mapError(`write alert ${alertKey(alert)}`, error);
+    }
+  }
+
+  /** Records a delivery that changes no alert (ping, ignored actions). False when seen before. */
+  async recordDelivery(delivery: DeliveryRecord): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `DELIVERY#${delivery.id}`,
+            sk: 'DELIVERY',
+            event: delivery.event,
+            receivedAt: new Date().toISOString(),
+            expiresAt: Math.floor(Date.now() / 1000) + delivery.ttlSeconds,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw mapError(`record delivery ${delivery.id}`, error);
+    }
+  }
+
+  /** Transitions with `at` in [from, to), oldest first. */
+  async listTransitions(org: string, range?: { from?: string; to?: string }): Promise<Transition[]> {
+    const { from, to } = keyRange(range);
+    try {
+      const items = await this.#queryAll({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        // `to` is exclusive: every key at exactly `to` starts with `to#`, which sorts after `to`.
+        ExpressionAttributeValues: { ':pk': transitionPk(org), ':from': from, ':to': to },
+      });
+      return items.map((i) => i.transition as Transition);
+    } catch (error) {
+      throw mapError(`list the transitions of ${org}`, error);
+    }
+  }
+
+  async putManifest(manifest: SnapshotManifest): Promise<void> {
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `SNAP#${manifest.org}`,
+            sk: `${manifest.takenAt}#${manifest.snapshotId}`,
+            manifest,
+          },
+        }),
+      );
+    } catch (error) {
+      throw mapError(`store snapshot manifest ${manifest.snapshotId}`, error);
+    }
+  }
+
+  async listManifests(org: string): Promise<SnapshotManifest[]> {
+    try {
+      const items = await this.#queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `SNAP#${org}` },
+      });
+      return items.map((i) => i.manifest as SnapshotManifest);
+    } catch (error) {
+      throw mapError(`list the snapshot manifests of ${org}`, error);
+    }
+  }
+
+  /** Idempotent: an event's key is its own id, so a rerun rewrites the same item. */
+  async putAuditEvents(org: string, events: AuditEvent[]): Promise<void> {
+    try {
+      for (let i = 0; i < events.length; i += 25) {
+        let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = {
+          [this.tableName]: events.slice(i, i + 25).map((e) => ({
+            PutRequest: { Item: { pk: `AUDIT#${org}`, sk: `${e.at}#${e.id}`, event: e } },
+          })),
+        };
+        for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
+          if (attempt > 8) throw new StoreError('DynamoDB kept returning unprocessed audit events');
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+          const res = await this.#doc.send(new BatchWriteCommand({ RequestItems: request }));
+          request = (res.UnprocessedItems ?? {}) as typeof request;
+        }
+      }
+    } catch (error) {
+      throw mapError(`store audit events of ${org}`, error);
+    }
+  }
+
+  async listAuditEvents(org: string, range?: { from?: string; to?: string }): Promise<AuditEvent[]> {
+    try {
+      const items = await this.#queryAll({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': `AUDIT#${org}`,
+          ':from': keyRange(range).from,
+          ':to': keyRange(range).to,
+        },
+      });
+      return items.map((i) => i.event as AuditEvent);
+    } catch (error) {
+      throw mapError(`list the audit events of ${org}`, error);
+    }
+  }
+
+  /** A small key-value record for cursors and watermarks. */
+  async getCursor(org: string, name: string): Promise<string | null> {
+    try {
+      const res = await this.#doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `CURSOR#${org}`, sk: name },
+          ConsistentRead: true,
+        }),
+      );
+      return (res.Item?.value as string | undefined) ?? null;
+    } catch (error) {
+      throw mapError(`read cursor ${name}`, error);
+    }
+  }
+
+  async putCursor(org: string, name: string, value: string): Promise<void> {
+    try {
+      await this.#doc.send(
+        new PutCommand({ TableName: this.tableName, Item: { pk: `CURSOR#${org}`, sk: name, value } }),
+      );
+    } catch (error) {
+      throw mapError(`write cursor ${name}`, error);
+    }
+  }
+
+  async latestReportRecord(org: string, scope: string): Promise<ReportRecord | null> {
+    try {
+      const res = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `REPORT#${org}#${scope}` },
+          ScanIndexForward: false,
+          Limit: 1,
+          ConsistentRead: true,
+        }),
+      );
+      return (res.Items?.[0]?.record as ReportRecord | undefined) ?? null;
+    } catch (error) {
+      throw mapError(`read the latest report of ${org}/${scope}`, error);
+    }
+  }
+
+  async listReportRecords(org: string, scope: string): Promise<ReportRecord[]> {
+    try {
+      const items = await this.#queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `REPORT#${org}#${scope}` },
+      });
+      return items.map((i) => i.record as ReportRecord);
+    } catch (error) {
+      throw mapError(`list the reports of ${org}/${scope}`, error);
+    }
+  }
+
+  /**
+   * Appends a report to its scope's hash chain; fails if another report was appended since
+   * `record.previousChainHash` was read (never two reports claiming the same predecessor).
+   */
+  async appendReportRecord(record: ReportRecord): Promise<void> {
+    try {
+      await this.#doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: `REPORT#${record.org}#${record.scope}`,
+                  sk: `${record.issuedAt}#${record.reportId}`,
+                  record,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: `REPORTHEAD#${record.org}#${record.scope}`,
+                  sk: 'HEAD',
+                  chainHash: record.chainHash,
+                },
+                ...(record.previousChainHash === null
+                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                  : {
+                      ConditionExpression: 'chainHash = :prev',
+                      ExpressionAttributeValues: { ':prev': record.previousChainHash },
+                    }),
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new ConcurrentUpdateError(
+          `another report for ${record.org}/${record.scope} was issued at the same time; run the report again`,
+          { cause: error },
+        );
+      }
+      throw mapError(`record report ${record.reportId}`, error);
+    }
+  }
+}

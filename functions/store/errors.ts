@@ -1,0 +1,16 @@
+/** Errors of the DynamoDB store. The vendor error is kept as `cause`. */
+export class StoreError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The table does not exist or cannot be reached: configuration, not data. */
+export class StoreUnavailableError extends StoreError {}
+
+/** Another writer changed the alert first; re-read and observe again. */
+export class ConcurrentUpdateError extends StoreError {}
+
+/** A webhook delivery already recorded: GitHub redelivered it. */
+export class DuplicateDeliveryError extends StoreError {}
