@@ -1,0 +1,138 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CoreError } from '../core/errors.ts';
+import { parseInstant, parsePeriodId } from '../core/periods.ts';
+import { DeliverError } from '../deliver/errors.ts';
+import { GitHubError } from '../github/errors.ts';
+import { RenderError } from '../render/errors.ts';
+import { ConfigError } from '../runtime/config.ts';
+import { InputError, orgLogin } from '../runtime/inputs.ts';
+import { StoreError } from '../store/errors.ts';
+import { runDemo } from './commands/demo.ts';
+import { runReportCommand } from './commands/report.ts';
+import { runSnapshotCommand } from './commands/snapshot.ts';
+import { runWebhookServe } from './commands/webhook-serve.ts';
+
+export interface GlobalOptions {
+  now?: Date;
+  dataDir: string;
+  quiet: boolean;
+}
+
+const parseNow = (value: string): Date => {
+  try {
+    return parseInstant(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+
+const parseOrg = (value: string): string => {
+  const parsed = orgLogin.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(`"${value}" is not a GitHub organisation login.`);
+  return value;
+};
+
+const parsePeriod = (value: string): string => {
+  try {
+    parsePeriodId(value);
+    return value;
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+
+const parsePort = (value: string): number => {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
+  }
+  return port;
+};
+
+/** Builds the `alert-ledger` command line (DESIGN.md: commands and global options). */
+export function buildProgram(): Command {
+  const program = new Command('alert-ledger')
+    .description('Keeps the history of GitHub security alerts and issues audit reports.')
+    .addOption(new Option('--now <iso>', 'the instant taken as now (backfills, tests)').argParser(parseNow))
+    .option('--data-dir <dir>', 'local state of the stand-ins', '.alert-ledger')
+    .option('-q, --quiet', 'print only the result', false)
+    .showHelpAfterError('(run alert-ledger --help for usage)')
+    .exitOverride();
+
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+  program
+    .command('demo')
+    .description('replay 12 weeks of a simulated organisation and issue the report of the last complete week')
+    .option('--out <dir>', 'where to write the report and the email', 'out')
+    .option('--seed <n>', 'seed of the simulated organisation', (v) => Number.parseInt(v, 10), 42)
+    .action(async (opts: { out: string; seed: number }) => {
+      await runDemo(globals(), opts);
+    });
+
+  program
+    .command('snapshot')
+    .description('snapshot the alerts and audit log of an organisation (GITHUB_TOKEN required)')
+    .requiredOption('--org <org>', 'GitHub organisation', parseOrg)
+    .option('--enterprise <slug>', 'GitHub enterprise (not supported yet)')
+    .option('--full', 'full reconciliation instead of an incremental snapshot', false)
+    .action(async (opts: { org: string; enterprise?: string; full: boolean }) => {
+      if (opts.enterprise)
+        throw new InputError('--enterprise is not supported yet: snapshot each --org instead.');
+      await runSnapshotCommand(globals(), opts);
+    });
+
+  program
+    .command('report')
+    .description('issue the report of a period from what the local store holds')
+    .requiredOption('--org <org>', 'GitHub organisation', parseOrg)
+    .option('--period <id>', 'ISO week (2026-W46), month (2026-11) or quarter (2026-Q4)', parsePeriod)
+    .option('--out <dir>', 'output folder (default out/<org>/<period>)')
+    .action(async (opts: { org: string; period?: string; out?: string }) => {
+      await runReportCommand(globals(), opts);
+    });
+
+  const webhook = program.command('webhook').description('the webhook receiver');
+  webhook
+    .command('serve')
+    .description('serve the webhook handler on a local port (GITHUB_WEBHOOK_SECRET required)')
+    .option('--port <n>', 'port to listen on', parsePort, 8787)
+    .action(async (opts: { port: number }) => {
+      await runWebhookServe(globals(), opts);
+    });
+
+  return program;
+}
+
+const KNOWN_ERRORS = [
+  CoreError,
+  ConfigError,
+  InputError,
+  GitHubError,
+  StoreError,
+  RenderError,
+  DeliverError,
+] as const;
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failed, 2 bad usage). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not failures; commander already printed its one-line message.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    }
+    if (KNOWN_ERRORS.some((E) => error instanceof E)) {
+      process.stderr.write(`error: ${(error as Error).message}\n`);
+      return 1;
+    }
+    process.stderr.write(
+      `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return 1;
+  }
+}

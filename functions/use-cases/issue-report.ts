@@ -1,0 +1,147 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Browser } from 'puppeteer-core';
+import { lastPeriods, type Period } from '../core/periods.ts';
+import { computeReport } from '../core/report.ts';
+import { DEFAULT_SLA_POLICY, type ReportJson, type SlaPolicy } from '../core/report-model.ts';
+import { buildReportEmail, REPORT_HASH_HEADER, sendRawEmail } from '../deliver/email.ts';
+import type { ReportStore } from '../deliver/s3-store.ts';
+import { renderTransitionsCsv } from '../render/csv.ts';
+import { renderReportEmail } from '../render/email-body.ts';
+import { renderReportHtml } from '../render/html.ts';
+import { renderPdf } from '../render/pdf.ts';
+import type { DynamoStore, ReportRecord } from '../store/dynamo-store.ts';
+import type { Log } from './log.ts';
+
+export interface ReportDeps {
+  store: DynamoStore;
+  files: ReportStore;
+  ses: SESv2Client;
+  /** Launched once and reused across scopes and warm invocations. */
+  browser: () => Promise<Browser>;
+  log: Log;
+}
+
+export interface ReportRequest {
+  org: string;
+  period: Period;
+  now: Date;
+  timeZone: string;
+  paperFormat: 'A4' | 'Letter';
+  email: { from: string; to: string[] } | null;
+  slaPolicy?: SlaPolicy;
+  /** "org" for the organisation-wide report; team scopes come later. */
+  scope?: string;
+}
+
+export interface IssuedReport {
+  report: ReportJson;
+  record: ReportRecord;
+  files: { pdf: Buffer; html: string; json: string; csv: string };
+  emailMessageId: string | null;
+}
+
+const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+
+/**
+ * Issues the report of one period: computes report.json from the store, renders HTML and a
+ * PDF with Chromium, writes PDF/HTML/JSON/CSV to S3 under a new report id (never overwriting an
+ * issued report), appends the report to its scope's hash chain, and emails the PDF.
+ *
+ * @example
+ * const issued = await issueReport(deps, { org: 'octo', period: parsePeriodId('2026-W46'), now, ... });
+ */
+export async function issueReport(deps: ReportDeps, request: ReportRequest): Promise<IssuedReport> {
+  const { org, period } = request;
+  const scope = request.scope ?? 'org';
+  const ctx = { org, period: period.id, scope };
+  deps.log.info('report started', ctx);
+
+  const [alerts, transitions, auditEvents, manifests, previous] = await Promise.all([
+    deps.store.loadAlerts(org),
+    deps.store.listTransitions(org, { to: period.end }),
+    deps.store.listAuditEvents(org, { to: period.end }),
+    deps.store.listManifests(org),
+    deps.store.latestReportRecord(org, scope),
+  ]);
+  const report = computeReport({
+    org,
+    period,
+    generatedAt: request.now.toISOString(),
+    alerts: [...alerts.values()].map((s) => s.alert),
+    transitions,
+    auditEvents,
+    manifests,
+    slaPolicy: request.slaPolicy ?? DEFAULT_SLA_POLICY,
+    trendPeriods: lastPeriods(period, 12, request.timeZone),
+  });
+
+  const issuedAt = request.now.toISOString();
+  const reportId = `${issuedAt.replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
+  const previousChainHash = previous?.chainHash ?? null;
+  const html = renderReportHtml(report, { previousReportHash: previousChainHash, reportId });
+  const pdf = await renderPdf(await deps.browser(), html, {
+    format: request.paperFormat,
+    headerTitle: `${org} · ${period.id}`,
+  });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const csv = renderTransitionsCsv(report);
+  const hashes = { pdf: sha256(pdf), html: sha256(html), json: sha256(json), csv: sha256(csv) };
+  const chainHash = sha256(
+    [
+      previousChainHash ?? '',
+      hashes.pdf,
+      hashes.html,
+      hashes.json,
+      hashes.csv,
+      org,
+      scope,
+      period.id,
+      reportId,
+    ].join('\n'),
+  );
+
+  const prefix = `reports/${org}/${scope}/${period.id}/${reportId}`;
+  const [pdfKey, htmlKey, jsonKey, csvKey] = await deps.files.putReportFiles(prefix, [
+    { name: 'report.pdf', body: pdf, contentType: 'application/pdf' },
+    { name: 'report.html', body: html, contentType: 'text/html; charset=utf-8' },
+    { name: 'report.json', body: json, contentType: 'application/json' },
+    { name: 'report.csv', body: csv, contentType: 'text/csv; charset=utf-8' },
+  ]);
+  const record: ReportRecord = {
+    org,
+    scope,
+    periodId: period.id,
+    reportId,
+    issuedAt,
+    sha256: hashes,
+    chainHash,
+    previousChainHash,
+    keys: { pdf: pdfKey ?? '', html: htmlKey ?? '', json: jsonKey ?? '', csv: csvKey ?? '' },
+  };
+  await deps.store.appendReportRecord(record);
+  deps.log.info('report issued', { ...ctx, reportId, chainHash, transitions: report.transitions.length });
+
+  let emailMessageId: string | null = null;
+  if (request.email && request.email.to.length > 0) {
+    const pdfFilename = `alert-ledger-${org}-${period.id}.pdf`;
+    const bodies = renderReportEmail(report, {
+      reportId,
+      previousReportHash: previousChainHash,
+      reportSha256: hashes.pdf,
+      pdfFilename,
+    });
+    const raw = await buildReportEmail({
+      from: request.email.from,
+      to: request.email.to,
+      subject: bodies.subject,
+      html: bodies.html,
+      text: bodies.text,
+      attachments: [{ filename: pdfFilename, content: pdf, contentType: 'application/pdf' }],
+      headers: { [REPORT_HASH_HEADER]: hashes.pdf },
+    });
+    emailMessageId = await sendRawEmail(deps.ses, raw, request.email);
+    deps.log.info('report emailed', { ...ctx, reportId, recipients: request.email.to.length });
+  }
+  return { report, record, files: { pdf, html, json, csv }, emailMessageId };
+}
