@@ -15,7 +15,11 @@ import { type NormalizeOptions, normalizeAlert } from '../core/normalize.ts';
 import { normalizeAuditEvent } from '../core/normalize-audit.ts';
 import { checkOrganisation, listAlertPages, listAuditLogPages } from '../github/alerts.ts';
 import type { GitHubClient } from '../github/client.ts';
-import { GitHubFeatureUnavailableError, GitHubUnavailableError } from '../github/errors.ts';
+import {
+  GitHubFeatureUnavailableError,
+  GitHubPermissionError,
+  GitHubUnavailableError,
+} from '../github/errors.ts';
 import type { DynamoStore, StoredAlert } from '../store/dynamo-store.ts';
 import { ConcurrentUpdateError } from '../store/errors.ts';
 import type { Log } from './log.ts';
@@ -115,6 +119,14 @@ export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest)
     }
     alertsSeen += result.items;
     streams.push(result);
+  }
+
+  if (streams.every((s) => s.status === 'unavailable')) {
+    // Nothing could be read: recording an empty but "complete" snapshot would report zero alerts.
+    throw new GitHubPermissionError(
+      `GitHub refused every alert list of ${org}: give the token the \`security_events\` scope (classic token) or "Dependabot alerts", "Secret scanning alerts" and "Code scanning alerts: read" (GitHub App or fine-grained token), and check that the features are enabled.`,
+      403,
+    );
   }
 
   const audit = await collectAuditLog(deps, org, now, ctx);

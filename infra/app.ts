@@ -1,0 +1,26 @@
+/**
+ * CDK app entry (cdk.json `app`: `npx tsx infra/app.ts`). Reads and validates the configuration
+ * from the context, then builds one env-agnostic stack: no account, region or credentials needed
+ * to synthesize.
+ */
+import { App, Tags } from 'aws-cdk-lib';
+import { ConfigError, loadConfig } from './config.ts';
+import { AlertLedgerStack } from './stack.ts';
+
+const app = new App();
+try {
+  const config = loadConfig(app.node);
+  const stack = new AlertLedgerStack(app, config.stackName, {
+    config,
+    description: 'alert-ledger: history of GitHub security alerts and audit reports',
+  });
+  Tags.of(stack).add('project', 'alert-ledger');
+  app.synth();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    // The message already names every bad field; a stack trace would only hide it.
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
