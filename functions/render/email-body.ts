@@ -1,0 +1,56 @@
+/**
+ * The weekly email's subject, HTML and text, from the same view of the report as the PDF so
+ * the figures in the mail and in the attachment cannot differ.
+ */
+import type { ReportJson } from '../core/report-model.ts';
+import { RenderError } from './errors.ts';
+import { formatNumber, safeUrl } from './format.ts';
+import { loadTemplates } from './templates.ts';
+import { buildReportView, type ReportViewOptions } from './view-model.ts';
+
+export interface ReportEmailOptions extends ReportViewOptions {
+  /** SHA-256 (hex) of the attached PDF, printed so a reader can check the attachment. */
+  reportSha256: string;
+  /** Name of the attached PDF; default "report.pdf". */
+  pdfFilename?: string;
+  /** A presigned download link, if the PDF is also offered that way. */
+  downloadUrl?: string;
+  /** When downloadUrl stops working (ISO-8601). */
+  downloadExpiresAt?: string;
+  templatesDir?: string;
+}
+
+export interface ReportEmailContent {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export function renderReportEmail(report: ReportJson, opts: ReportEmailOptions): ReportEmailContent {
+  if (!/^[0-9a-f]{64}$/.test(opts.reportSha256)) {
+    throw new RenderError('reportSha256 must be the 64 lower-case hex characters of the PDF SHA-256.');
+  }
+  const templates = loadTemplates(opts.templatesDir);
+  const view = buildReportView(report, opts);
+  const total = report.summary.total;
+  // One line, whatever the org name holds: a newline in a subject would start a new header.
+  const subject = [
+    `[alert-ledger] ${report.org} ${report.period.id}:`,
+    `${formatNumber(total.openAtEnd)} open,`,
+    `${formatNumber(report.slaBreaches.length)} past SLA`,
+    report.complete ? '' : '(INCOMPLETE)',
+  ]
+    .join(' ')
+    .replace(/[\r\n]+/g, ' ')
+    .trim();
+  const context = {
+    ...view,
+    subject,
+    reportSha256: opts.reportSha256,
+    pdfFilename: opts.pdfFilename ?? 'report.pdf',
+    // Only an http(s) link becomes a link: the URL is ours, but a mail is no place to find out.
+    downloadUrl: safeUrl(opts.downloadUrl),
+    downloadExpiresAt: opts.downloadExpiresAt ?? null,
+  };
+  return { subject, html: templates.emailHtml(context), text: templates.emailText(context) };
+}

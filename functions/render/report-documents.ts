@@ -1,0 +1,43 @@
+/**
+ * The rendered files of one issued report, built together so they cannot disagree:
+ * report.html (the PDF's source), report.pdf and report.csv, plus the PDF's SHA-256 that the
+ * hash chain and the email header carry.
+ */
+import { createHash } from 'node:crypto';
+import type { Browser } from 'puppeteer-core';
+import type { ReportJson } from '../core/report-model.ts';
+import { renderTransitionsCsv } from './csv.ts';
+import { formatDateTime } from './format.ts';
+import { type RenderHtmlOptions, renderReportHtml } from './html.ts';
+import { renderPdf } from './pdf.ts';
+
+export interface RenderReportDocumentsOptions extends RenderHtmlOptions {
+  format?: 'A4' | 'Letter';
+}
+
+export interface ReportDocuments {
+  html: string;
+  pdf: Buffer;
+  csv: string;
+  /** Hex SHA-256 of `pdf`. */
+  pdfSha256: string;
+}
+
+export async function renderReportDocuments(
+  browser: Browser,
+  report: ReportJson,
+  opts: RenderReportDocumentsOptions = {},
+): Promise<ReportDocuments> {
+  const html = renderReportHtml(report, opts);
+  const pdf = await renderPdf(browser, html, {
+    format: opts.format ?? 'A4',
+    headerTitle: `${report.org} · Security alert report · ${report.period.id}${report.complete ? '' : ' · INCOMPLETE'}`,
+    footerNote: `Generated ${formatDateTime(report.generatedAt)}${opts.reportId ? ` · ${opts.reportId}` : ''}`,
+  });
+  return {
+    html,
+    pdf,
+    csv: renderTransitionsCsv(report),
+    pdfSha256: createHash('sha256').update(pdf).digest('hex'),
+  };
+}

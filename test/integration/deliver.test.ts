@@ -1,0 +1,254 @@
+/**
+ * Deliver adapter against the local stand-ins: the report files go to s3rver and come back
+ * byte for byte, and the report email goes through aws-ses-v2-local with its PDF intact.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { Browser } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReportEmail, REPORT_HASH_HEADER, sendRawEmail } from '../../functions/deliver/email.ts';
+import {
+  BucketNotFoundError,
+  DeliverInputError,
+  EmailRejectedError,
+  ObjectNotFoundError,
+} from '../../functions/deliver/errors.ts';
+import {
+  createReportStore,
+  MAX_PRESIGN_SECONDS,
+  type ReportStore,
+} from '../../functions/deliver/s3-store.ts';
+import { renderReportEmail } from '../../functions/render/email-body.ts';
+import { launchBrowser } from '../../functions/render/pdf.ts';
+import { type ReportDocuments, renderReportDocuments } from '../../functions/render/report-documents.ts';
+import { makeLocalS3Client, type S3StandIn, startS3StandIn } from '../../infra/local/s3.ts';
+import { type SesStandIn, startSesStandIn } from '../../infra/local/ses.ts';
+import { sampleReport } from '../fixtures/report-sample.ts';
+
+const SLOW = 60_000;
+/** Every byte value, so any text re-encoding of an attachment or object shows. */
+const ALL_BYTES = Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256));
+
+let browser: Browser;
+let docs: ReportDocuments;
+let dataDir: string;
+let s3StandIn: S3StandIn;
+let sesStandIn: SesStandIn;
+let s3: S3Client;
+let ses: SESv2Client;
+let store: ReportStore;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'alert-ledger-deliver-'));
+  [s3StandIn, sesStandIn, browser] = await Promise.all([
+    startS3StandIn({ dataDir: join(dataDir, 's3') }),
+    startSesStandIn(),
+    launchBrowser(),
+  ]);
+  s3 = makeLocalS3Client(s3StandIn.endpoint);
+  ses = new SESv2Client({
+    endpoint: sesStandIn.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  store = createReportStore(s3, 'alert-ledger-reports');
+  docs = await renderReportDocuments(browser, sampleReport, { reportId: 'octo-demo/2026-W46/01' });
+}, SLOW);
+
+afterAll(async () => {
+  s3?.destroy();
+  ses?.destroy();
+  await Promise.all([browser?.close(), s3StandIn?.close(), sesStandIn?.close()]);
+  rmSync(dataDir, { recursive: true, force: true });
+}, SLOW);
+
+describe('deliver: S3 report store on s3rver', () => {
+  it(
+    'stores the report files and gives the same bytes back',
+    async () => {
+      await store.ensureBucket();
+      await store.ensureBucket(); // idempotent
+      const prefix = 'reports/octo-demo/2026-W46';
+      const keys = await store.putReportFiles(prefix, [
+        { name: 'report.pdf', body: docs.pdf, contentType: 'application/pdf' },
+        { name: 'report.csv', body: docs.csv, contentType: 'text/csv; charset=utf-8' },
+        { name: 'report.html', body: docs.html, contentType: 'text/html; charset=utf-8' },
+        { name: 'blob.bin', body: ALL_BYTES, contentType: 'application/octet-stream' },
+      ]);
+      expect(keys).toEqual([
+        `${prefix}/report.pdf`,
+        `${prefix}/report.csv`,
+        `${prefix}/report.html`,
+        `${prefix}/blob.bin`,
+      ]);
+
+      const pdf = await store.getObject(`${prefix}/report.pdf`);
+      expect(pdf.body.equals(docs.pdf)).toBe(true);
+      expect(pdf.contentType).toBe('application/pdf');
+      expect(pdf.metadata.sha256).toBe(docs.pdfSha256);
+
+      const csv = await store.getObject(`${prefix}/report.csv`);
+      expect(csv.body.toString('utf8')).toBe(docs.csv);
+      expect((await store.getObject(`${prefix}/blob.bin`)).body.equals(ALL_BYTES)).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    'presigns a GET URL that downloads the PDF and expires',
+    async () => {
+      const key = 'reports/octo-demo/2026-W46/report.pdf';
+      const url = await store.presignGet(key, 3600);
+      expect(url).toContain(`${s3StandIn.endpoint}/alert-ledger-reports/${key}?`);
+      expect(url).toContain('X-Amz-Expires=3600');
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(createHash('sha256').update(body).digest('hex')).toBe(docs.pdfSha256);
+
+      const shortLived = await store.presignGet(key, 1);
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      const expired = await fetch(shortLived);
+      await expired.arrayBuffer();
+      expect(expired.status).toBe(403);
+    },
+    SLOW,
+  );
+
+  it('refuses bad expiries, keys and names before calling S3', async () => {
+    for (const seconds of [0, -1, 1.5, MAX_PRESIGN_SECONDS + 1]) {
+      await expect(store.presignGet('reports/a/report.pdf', seconds)).rejects.toThrow(DeliverInputError);
+    }
+    await expect(store.presignGet('reports/a/report.pdf', MAX_PRESIGN_SECONDS)).resolves.toContain(
+      'X-Amz-Expires=604800',
+    );
+    await expect(store.getObject('../etc/passwd')).rejects.toThrow(DeliverInputError);
+    await expect(store.putReportFiles('/abs', [])).rejects.toThrow(DeliverInputError);
+    await expect(store.putReportFiles('reports/../x', [])).rejects.toThrow(DeliverInputError);
+    await expect(
+      store.putReportFiles('reports/x', [{ name: 'a/b.pdf', body: 'x', contentType: 'text/plain' }]),
+    ).rejects.toThrow(DeliverInputError);
+    await expect(
+      store.putReportFiles('reports/x', [
+        { name: 'a.pdf', body: 'x', contentType: 'text/plain' },
+        { name: 'a.pdf', body: 'y', contentType: 'text/plain' },
+      ]),
+    ).rejects.toThrow(/given twice/);
+  });
+
+  it('maps S3 errors to its own', async () => {
+    const missingKey = await store.getObject('reports/octo-demo/nope/report.pdf').catch((e: unknown) => e);
+    expect(missingKey).toBeInstanceOf(ObjectNotFoundError);
+    expect((missingKey as Error).cause).toBeDefined();
+
+    const noBucket = createReportStore(s3, 'no-such-bucket-here');
+    await expect(noBucket.getObject('a/b.pdf')).rejects.toThrow(BucketNotFoundError);
+    await expect(
+      noBucket.putReportFiles('a', [{ name: 'b.pdf', body: 'x', contentType: 'application/pdf' }]),
+    ).rejects.toThrow(BucketNotFoundError);
+  });
+});
+
+describe('deliver: report email through aws-ses-v2-local', () => {
+  it(
+    'sends the report with its PDF intact and the hash in a header',
+    async () => {
+      await sesStandIn.clear();
+      const content = renderReportEmail(sampleReport, {
+        reportSha256: docs.pdfSha256,
+        reportId: 'octo-demo/2026-W46/01',
+      });
+      const raw = await buildReportEmail({
+        from: 'alert-ledger <reports@alert-ledger.example>',
+        to: ['ciso@octo-demo.example', 'auditor@audit.example'],
+        subject: content.subject,
+        html: content.html,
+        text: content.text,
+        attachments: [
+          { filename: 'report.pdf', content: docs.pdf, contentType: 'application/pdf' },
+          { filename: 'bytes.bin', content: ALL_BYTES, contentType: 'application/octet-stream' },
+        ],
+        headers: { 'X-Alert-Ledger-Report-Id': 'octo-demo/2026-W46/01' },
+        reportSha256: docs.pdfSha256,
+      });
+      // The stand-in keeps no headers of raw messages (see StoredEmail), so check them on the wire bytes.
+      // Long header values are folded onto continuation lines; unfold as a mail parser does.
+      const rawText = raw.toString('latin1').replace(/\r\n[ \t]+/g, ' ');
+      expect(rawText).toMatch(new RegExp(`^${REPORT_HASH_HEADER}: ${docs.pdfSha256}\\r$`, 'm'));
+      expect(rawText).toMatch(/^X-Alert-Ledger-Report-Id: octo-demo\/2026-W46\/01\r$/m);
+
+      const messageId = await sendRawEmail(ses, raw, {
+        from: 'reports@alert-ledger.example',
+        to: ['ciso@octo-demo.example', 'auditor@audit.example'],
+      });
+      expect(messageId).toMatch(/^ses-\d+$/);
+
+      const emails = await sesStandIn.readStore();
+      expect(emails).toHaveLength(1);
+      const mail = emails[0];
+      expect(mail?.messageId).toBe(messageId);
+      expect(mail?.subject).toBe('[alert-ledger] octo-demo 2026-W46: 41 open, 5 past SLA');
+      expect(mail?.from).toBe('"alert-ledger" <reports@alert-ledger.example>');
+      expect(mail?.destination.to).toEqual(['ciso@octo-demo.example, auditor@audit.example']);
+      expect(mail?.body.html).toContain('octo-demo, 2026-W46');
+      expect(mail?.body.html).toContain(docs.pdfSha256);
+      expect(mail?.body.text).toContain(`SHA-256 of report.pdf: ${docs.pdfSha256}`);
+      expect(mail?.body.text).toContain('Open at period end: 41 (42 at start)');
+
+      expect(mail?.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+        ['report.pdf', 'application/pdf'],
+        ['bytes.bin', 'application/octet-stream'],
+      ]);
+      const pdf = Buffer.from(mail?.attachments[0]?.content ?? '', 'base64');
+      expect(pdf.equals(docs.pdf)).toBe(true);
+      expect(createHash('sha256').update(pdf).digest('hex')).toBe(docs.pdfSha256);
+      expect(Buffer.from(mail?.attachments[1]?.content ?? '', 'base64').equals(ALL_BYTES)).toBe(true);
+
+      await sesStandIn.clear();
+      expect(await sesStandIn.readStore()).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it('refuses header injection and bad addresses', async () => {
+    const base = {
+      from: 'reports@alert-ledger.example',
+      to: ['a@example.com'],
+      subject: 's',
+      html: '<p>h</p>',
+      text: 't',
+      attachments: [],
+      headers: {},
+    };
+    await expect(buildReportEmail({ ...base, subject: 'a\r\nBcc: victim@example.com' })).rejects.toThrow(
+      DeliverInputError,
+    );
+    await expect(
+      buildReportEmail({ ...base, headers: { 'X-A': 'v\r\nBcc: x@example.com' } }),
+    ).rejects.toThrow(DeliverInputError);
+    await expect(buildReportEmail({ ...base, headers: { From: 'x@example.com' } })).rejects.toThrow(
+      DeliverInputError,
+    );
+    await expect(buildReportEmail({ ...base, to: [] })).rejects.toThrow(DeliverInputError);
+    await expect(buildReportEmail({ ...base, to: ['not an address'] })).rejects.toThrow(DeliverInputError);
+    await expect(buildReportEmail({ ...base, from: 'nobody' })).rejects.toThrow(DeliverInputError);
+    await expect(buildReportEmail({ ...base, reportSha256: 'abc' })).rejects.toThrow(DeliverInputError);
+    await expect(buildReportEmail({ ...base, headers: { [REPORT_HASH_HEADER]: 'abc' } })).rejects.toThrow(
+      DeliverInputError,
+    );
+  });
+
+  it('maps an SES refusal to EmailRejectedError', async () => {
+    // A raw message without a From header: the stand-in answers 400 BadRequest, as SES would.
+    const err = await sendRawEmail(ses, Buffer.from('Subject: x\r\n\r\nbody\r\n'), {
+      from: 'reports@alert-ledger.example',
+      to: ['a@example.com'],
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EmailRejectedError);
+    expect((err as Error).cause).toBeDefined();
+  });
+});
