@@ -6,10 +6,8 @@ import { computeReport } from '../core/report.ts';
 import { DEFAULT_SLA_POLICY, type ReportJson, type SlaPolicy } from '../core/report-model.ts';
 import { buildReportEmail, REPORT_HASH_HEADER, sendRawEmail } from '../deliver/email.ts';
 import type { ReportStore } from '../deliver/s3-store.ts';
-import { renderTransitionsCsv } from '../render/csv.ts';
 import { renderReportEmail } from '../render/email-body.ts';
-import { renderReportHtml } from '../render/html.ts';
-import { renderPdf } from '../render/pdf.ts';
+import { renderReportDocuments } from '../render/report-documents.ts';
 import type { DynamoStore, ReportRecord } from '../store/dynamo-store.ts';
 import type { Log } from './log.ts';
 
@@ -79,14 +77,13 @@ export async function issueReport(deps: ReportDeps, request: ReportRequest): Pro
   const issuedAt = request.now.toISOString();
   const reportId = `${issuedAt.replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
   const previousChainHash = previous?.chainHash ?? null;
-  const html = renderReportHtml(report, { previousReportHash: previousChainHash, reportId });
-  const pdf = await renderPdf(await deps.browser(), html, {
+  const { html, pdf, csv, pdfSha256 } = await renderReportDocuments(await deps.browser(), report, {
     format: request.paperFormat,
-    headerTitle: `${org} · ${period.id}`,
+    previousReportHash: previousChainHash,
+    reportId,
   });
   const json = `${JSON.stringify(report, null, 2)}\n`;
-  const csv = renderTransitionsCsv(report);
-  const hashes = { pdf: sha256(pdf), html: sha256(html), json: sha256(json), csv: sha256(csv) };
+  const hashes = { pdf: pdfSha256, html: sha256(html), json: sha256(json), csv: sha256(csv) };
   const chainHash = sha256(
     [
       previousChainHash ?? '',

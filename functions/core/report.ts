@@ -1,0 +1,385 @@
+/**
+ * report.json for one org and one period, from what the ledger stored: the current alerts, every
+ * transition any source saw, the audit events, and the snapshot manifests (for completeness).
+ */
+import { type AlertHistory, alertStateAt, computeCounts } from './metrics.ts';
+import {
+  ALERT_TYPES,
+  type Alert,
+  type AlertState,
+  type AlertType,
+  type AuditEvent,
+  alertKey,
+  type SnapshotManifest,
+  type Transition,
+} from './model.ts';
+import { formatInstant, instantMs, type Period } from './periods.ts';
+import type {
+  Counts,
+  PushProtectionBypass,
+  ReportJson,
+  ReportTransition,
+  SlaPolicy,
+  TrendPoint,
+} from './report-model.ts';
+import { findSlaBreaches } from './sla.ts';
+import { buildTimeline } from './timeline.ts';
+
+export interface ReportInput {
+  org: string;
+  period: Period;
+  generatedAt: string;
+  /** Current state of every known alert. */
+  alerts: Alert[];
+  /** Every stored transition of these alerts (any sources, unsorted). */
+  transitions: Transition[];
+  /** Enrich actors and reasons (who reopened, why push protection was bypassed). */
+  auditEvents: AuditEvent[];
+  /** All snapshot manifests of the org (for completeness). */
+  manifests: SnapshotManifest[];
+  slaPolicy: SlaPolicy;
+  /** Oldest first; the last one is `period`. */
+  trendPeriods: Period[];
+}
+
+/** An audit event this close to a transition (or a bypass) is taken to be the same action. */
+export const AUDIT_MATCH_WINDOW_MS = 5 * 60_000;
+
+export const PUSH_PROTECTION_BYPASS_ACTION = 'secret_scanning_push_protection.bypass';
+
+/**
+ * Computes report.json (schema version 1, docs/report.schema.json). Pure: the same input gives
+ * the same report.
+ *
+ * @example
+ * const report = computeReport({
+ *   org: 'acme', period: parsePeriodId('2026-W47'), generatedAt: '2026-11-23T06:00:00Z',
+ *   alerts, transitions, auditEvents, manifests, slaPolicy: DEFAULT_SLA_POLICY,
+ *   trendPeriods: lastPeriods(parsePeriodId('2026-W47'), 12),
+ * });
+ * report.summary.total.opened; // 4
+ */
+export function computeReport(input: ReportInput): ReportJson {
+  const { org, period } = input;
+  // Validates the instants up front: a bad one fails the report rather than mis-sorting it.
+  const startMs = instantMs(period.start);
+  const endMs = instantMs(period.end);
+  instantMs(input.generatedAt);
+
+  const { histories, orphans } = buildHistories(input.alerts, input.transitions);
+  const audit = indexAuditEvents(input.auditEvents);
+
+  const summary: ReportJson['summary'] = {
+    total: computeCounts(histories, period),
+    dependabot: countsOfType(histories, 'dependabot', period),
+    secret_scanning: countsOfType(histories, 'secret_scanning', period),
+    code_scanning: countsOfType(histories, 'code_scanning', period),
+  };
+
+  const incompleteReasons = completenessReasons(input, startMs, endMs);
+  const orphansBeforeEnd = orphans.filter((t) => instantMs(t.at) < endMs);
+  if (orphansBeforeEnd.length > 0) {
+    const keys = [...new Set(orphansBeforeEnd.map((t) => alertKey(t)))].sort();
+    incompleteReasons.push(
+      `${orphansBeforeEnd.length} stored transition(s) belong to alerts missing from the alert store ` +
+        `(${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''}); they are left out: ` +
+        `run \`alert-ledger snapshot --org ${org} --full\` to reconcile`,
+    );
+  }
+
+  return {
+    schemaVersion: 1,
+    org,
+    generatedAt: input.generatedAt,
+    period: { id: period.id, start: period.start, end: period.end },
+    complete: incompleteReasons.length === 0,
+    incompleteReasons,
+    summary,
+    noLongerReported: 0,
+    slaPolicy: input.slaPolicy,
+    transitions: periodTransitions(histories, audit, startMs, endMs),
+    slaBreaches: findSlaBreaches(histories, period, input.slaPolicy),
+    pushProtectionBypasses: pushProtectionBypasses(histories, input.auditEvents, period, startMs, endMs),
+    trend: input.trendPeriods.map((p): TrendPoint => {
+      const c = computeCounts(histories, p);
+      return { periodId: p.id, openAtEnd: c.openAtEnd, opened: c.opened, closed: c.fixed + c.dismissed };
+    }),
+  };
+}
+
+/**
+ * Groups transitions per alert and merges them into timelines. An alert without any stored
+ * transition (seen before the ledger recorded changes) gets the ones its own timestamps imply.
+ *
+ * @example
+ * buildHistories(alerts, transitions).histories[0]?.timeline; // merged, sorted by `at`
+ */
+export function buildHistories(
+  alerts: readonly Alert[],
+  transitions: readonly Transition[],
+): { histories: AlertHistory[]; orphans: Transition[] } {
+  const byKey = new Map<string, Transition[]>();
+  for (const t of transitions) {
+    const key = alertKey(t);
+    const list = byKey.get(key);
+    if (list) list.push(t);
+    else byKey.set(key, [t]);
+  }
+  const histories: AlertHistory[] = [];
+  const sortedAlerts = [...alerts].sort((a, b) => compareAlerts(a, b));
+  for (const alert of sortedAlerts) {
+    const key = alertKey(alert);
+    const own = byKey.get(key);
+    byKey.delete(key);
+    histories.push({ alert, timeline: buildTimeline(own ?? impliedTransitions(alert)) });
+  }
+  return { histories, orphans: [...byKey.values()].flat() };
+}
+
+/**
+ * What an alert's own fields say happened: created open at `createdAt`, and, when closed, closed
+ * at `closedAt` (or `updatedAt` when GitHub gave no closing time).
+ *
+ * @example
+ * impliedTransitions(fixedAlert).map((t) => t.to); // ['open', 'fixed']
+ */
+export function impliedTransitions(alert: Alert): Transition[] {
+  const base = { alertType: alert.alertType, repository: alert.repository, number: alert.number };
+  const created: Transition = {
+    ...base,
+    from: null,
+    to: 'open',
+    at: alert.createdAt,
+    actor: null,
+    reason: null,
+    comment: null,
+    source: 'snapshot',
+  };
+  if (alert.state === 'open') return [created];
+  return [
+    created,
+    {
+      ...base,
+      from: 'open',
+      to: alert.state,
+      at: alert.closedAt ?? alert.updatedAt,
+      actor: alert.closedBy,
+      reason: alert.reason,
+      comment: alert.comment,
+      source: 'snapshot',
+    },
+  ];
+}
+
+function countsOfType(histories: readonly AlertHistory[], type: AlertType, period: Period): Counts {
+  return computeCounts(
+    histories.filter((h) => h.alert.alertType === type),
+    period,
+  );
+}
+
+function periodTransitions(
+  histories: readonly AlertHistory[],
+  audit: AuditIndex,
+  startMs: number,
+  endMs: number,
+): ReportTransition[] {
+  const rows: { ms: number; row: ReportTransition }[] = [];
+  for (const { alert, timeline } of histories) {
+    for (const t of timeline) {
+      const ms = instantMs(t.at);
+      if (ms < startMs || ms >= endMs) continue;
+      const event = t.actor === null || t.reason === null ? findAuditEvent(audit, t, ms) : undefined;
+      rows.push({
+        ms,
+        row: {
+          alertType: t.alertType,
+          repository: t.repository,
+          number: t.number,
+          from: t.from,
+          to: t.to,
+          at: formatInstant(ms),
+          actor: t.actor ?? event?.actor ?? null,
+          reason: t.reason ?? event?.reason ?? null,
+          comment: t.comment,
+          source: t.source,
+          severity: alert.severity,
+          title: alert.title,
+          htmlUrl: alert.htmlUrl,
+        },
+      });
+    }
+  }
+  // Histories are already in alert order and timelines in time order, so a stable sort by
+  // instant keeps ties deterministic.
+  return rows.sort((a, b) => a.ms - b.ms).map((r) => r.row);
+}
+
+type AuditIndex = Map<string, { event: AuditEvent; ms: number; type: AlertType; states: AlertState[] }[]>;
+
+function indexAuditEvents(events: readonly AuditEvent[]): AuditIndex {
+  const index: AuditIndex = new Map();
+  for (const event of events) {
+    const target = auditEventTarget(event.action);
+    if (target === null || event.repository === null || event.alertNumber === null) continue;
+    const key = alertKey({
+      alertType: target.alertType,
+      repository: event.repository,
+      number: event.alertNumber,
+    });
+    const entry = { event, ms: instantMs(event.at), type: target.alertType, states: target.states };
+    const list = index.get(key);
+    if (list) list.push(entry);
+    else index.set(key, [entry]);
+  }
+  return index;
+}
+
+/**
+ * Which alert type an audit log action is about and which states it moves an alert to, or null
+ * for actions that do not change an alert's state.
+ *
+ * @example
+ * auditEventTarget('repository_vulnerability_alert.dismiss'); // { alertType: 'dependabot', states: ['dismissed'] }
+ * auditEventTarget('secret_scanning_alert.resolve'); // { alertType: 'secret_scanning', states: ['fixed', 'dismissed'] }
+ */
+export function auditEventTarget(action: string): { alertType: AlertType; states: AlertState[] } | null {
+  const dot = action.indexOf('.');
+  if (dot < 0) return null;
+  const prefix = action.slice(0, dot);
+  const verb = action.slice(dot + 1);
+  const alertType = AUDIT_ACTION_PREFIXES[prefix];
+  if (alertType === undefined) return null;
+  // Verbs differ between the three logs (reopen, auto_reopen, alert_reopened...): match on stems.
+  if (verb.includes('reopen') || verb.includes('create') || verb.includes('appeared')) {
+    return { alertType, states: ['open'] };
+  }
+  if (verb.includes('dismiss')) return { alertType, states: ['dismissed'] };
+  if (verb.includes('revoke')) return { alertType, states: ['fixed'] };
+  if (verb.includes('resolve') || verb.includes('fix') || verb.includes('close')) {
+    // A secret resolved as revoked is fixed, any other resolution is a dismissal.
+    return { alertType, states: alertType === 'secret_scanning' ? ['fixed', 'dismissed'] : ['fixed'] };
+  }
+  return null;
+}
+
+const AUDIT_ACTION_PREFIXES: Readonly<Record<string, AlertType>> = {
+  repository_vulnerability_alert: 'dependabot',
+  secret_scanning_alert: 'secret_scanning',
+  code_scanning: 'code_scanning',
+};
+
+function findAuditEvent(index: AuditIndex, t: Transition, ms: number): AuditEvent | undefined {
+  const candidates = (index.get(alertKey(t)) ?? []).filter(
+    (c) => c.states.includes(t.to) && Math.abs(c.ms - ms) <= AUDIT_MATCH_WINDOW_MS,
+  );
+  return nearest(candidates, ms)?.event;
+}
+
+function pushProtectionBypasses(
+  histories: readonly AlertHistory[],
+  auditEvents: readonly AuditEvent[],
+  period: Period,
+  startMs: number,
+  endMs: number,
+): PushProtectionBypass[] {
+  const bypassEvents = auditEvents
+    .filter((e) => e.action === PUSH_PROTECTION_BYPASS_ACTION)
+    .map((event) => ({ event, ms: instantMs(event.at) }));
+  const rows: { ms: number; row: PushProtectionBypass }[] = [];
+  for (const history of histories) {
+    const { alert } = history;
+    if (alert.alertType !== 'secret_scanning') continue;
+    // A bypass creates the alert, so its creation time stands in when GitHub omits the bypass time.
+    const at = alert.pushProtectionBypassedAt ?? (alert.pushProtectionBypassed ? alert.createdAt : null);
+    if (at === null || at === undefined) continue;
+    const ms = instantMs(at);
+    if (ms < startMs || ms >= endMs) continue;
+    const secretType = alert.secretType ?? alert.ruleId;
+    const candidates = bypassEvents.filter(
+      ({ event, ms: eventMs }) =>
+        event.repository === alert.repository &&
+        (event.alertNumber === null || event.alertNumber === alert.number) &&
+        (event.secretType === null || event.secretType === secretType) &&
+        Math.abs(eventMs - ms) <= AUDIT_MATCH_WINDOW_MS,
+    );
+    // An event naming this alert beats one that only names the repository.
+    const numbered = candidates.filter((c) => c.event.alertNumber === alert.number);
+    const event = nearest(numbered.length > 0 ? numbered : candidates, ms)?.event;
+    rows.push({
+      ms,
+      row: {
+        repository: alert.repository,
+        number: alert.number,
+        secretType,
+        actor: alert.pushProtectionBypassedBy ?? event?.actor ?? null,
+        at: formatInstant(ms),
+        reason: event?.reason ?? null,
+        resolved: alertStateAt(history, period.end) !== 'open',
+        htmlUrl: alert.htmlUrl,
+      },
+    });
+  }
+  return rows.sort((a, b) => a.ms - b.ms).map((r) => r.row);
+}
+
+function nearest<T extends { ms: number; event: AuditEvent }>(
+  candidates: readonly T[],
+  ms: number,
+): T | undefined {
+  let best: T | undefined;
+  for (const c of candidates) {
+    if (
+      best === undefined ||
+      Math.abs(c.ms - ms) < Math.abs(best.ms - ms) ||
+      (Math.abs(c.ms - ms) === Math.abs(best.ms - ms) &&
+        (c.ms < best.ms || (c.ms === best.ms && c.event.id < best.event.id)))
+    ) {
+      best = c;
+    }
+  }
+  return best;
+}
+
+function completenessReasons(input: ReportInput, startMs: number, endMs: number): string[] {
+  const { org, period, manifests } = input;
+  if (input.alerts.length === 0 && manifests.length === 0) {
+    return [
+      `no data for this period: nothing is stored for ${org} (no alerts, no snapshots): ` +
+        `run \`alert-ledger snapshot --org ${org}\` first`,
+    ];
+  }
+  const reasons: string[] = [];
+  const dated = manifests.map((m) => ({ m, ms: instantMs(m.takenAt) })).sort((a, b) => a.ms - b.ms);
+  if (!dated.some(({ m, ms }) => m.complete && ms >= endMs)) {
+    reasons.push(
+      `no complete snapshot at or after ${period.end} (the period's end): ` +
+        `run \`alert-ledger snapshot --org ${org}\` after the period has ended, then report again`,
+    );
+  }
+  for (const { m, ms } of dated) {
+    if (m.complete || ms < startMs || ms > endMs) continue;
+    // A later complete full reconciliation lists every alert again, so it repairs what this one missed.
+    const repaired = dated.some((f) => f.m.complete && f.m.mode === 'full' && f.ms > ms);
+    if (repaired) continue;
+    reasons.push(
+      `snapshot ${m.snapshotId} taken at ${m.takenAt} was incomplete (${describeStreams(m)}): ` +
+        `run \`alert-ledger snapshot --org ${org} --full\` to reconcile`,
+    );
+  }
+  return reasons;
+}
+
+function describeStreams(m: SnapshotManifest): string {
+  const failed = m.streams.filter((s) => s.status === 'failed');
+  if (failed.length === 0) return 'not every stream finished';
+  return failed.map((s) => `${s.stream} failed${s.message ? `: ${s.message}` : ''}`).join('; ');
+}
+
+function compareAlerts(a: Alert, b: Alert): number {
+  return (
+    ALERT_TYPES.indexOf(a.alertType) - ALERT_TYPES.indexOf(b.alertType) ||
+    (a.repository < b.repository ? -1 : a.repository > b.repository ? 1 : 0) ||
+    a.number - b.number
+  );
+}
