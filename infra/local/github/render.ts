@@ -1,0 +1,283 @@
+/**
+ * The demo's alerts as GitHub's REST API returns them at a given instant: state, closing
+ * fields and `updated_at` replayed from each alert's history, on top of GitHub's own example
+ * objects (so every required field is there with the right type).
+ *
+ * @example
+ *   const { dependabot } = renderAlertsAt(demo, new Date('2026-10-01T00:00:00Z'));
+ */
+import { alertStateAt } from './alert-state.ts';
+import type {
+  DemoAdvisory,
+  DemoCodeScanningAlert,
+  DemoDependabotAlert,
+  DemoOrg,
+  DemoSecretScanningAlert,
+} from './demo-types.ts';
+import type { JsonObject } from './openapi-deref.ts';
+import { AccountTemplates, exampleItem, type UrlBases } from './render-templates.ts';
+
+export interface RenderOptions {
+  /** Root of `url` fields; the simulated server passes its own address. */
+  apiBaseUrl?: string;
+  webBaseUrl?: string;
+}
+
+export interface RenderedAlerts {
+  dependabot: JsonObject[];
+  secret_scanning: JsonObject[];
+  code_scanning: JsonObject[];
+}
+
+/** The CodeQL version the demo's analyses claim to run. */
+const CODEQL_VERSION = '2.19.3';
+
+function advisoryJson(template: JsonObject, a: DemoAdvisory, vulnerability: JsonObject): JsonObject {
+  const identifiers = [
+    { type: 'GHSA', value: a.ghsaId },
+    ...(a.cveId ? [{ type: 'CVE', value: a.cveId }] : []),
+  ];
+  const references = [
+    ...(a.cveId ? [{ url: `https://nvd.nist.gov/vuln/detail/${a.cveId}` }] : []),
+    { url: `https://github.com/advisories/${a.ghsaId}` },
+  ];
+  return {
+    ...template,
+    ghsa_id: a.ghsaId,
+    cve_id: a.cveId,
+    summary: a.summary,
+    description: `${a.summary}. Upgrade ${a.packageName} to ${a.firstPatched ?? 'a version without it'}.`,
+    vulnerabilities: [vulnerability],
+    severity: a.severity,
+    classification: 'general',
+    cvss: { vector_string: a.cvssVector, score: a.cvssScore },
+    cvss_severities: {
+      cvss_v3: a.cvssVector ? { vector_string: a.cvssVector, score: a.cvssScore } : null,
+      cvss_v4: null,
+    },
+    epss: { percentage: a.epssPercentage, percentile: a.epssPercentile },
+    cwes: [{ cwe_id: a.cwe.id, name: a.cwe.name }],
+    identifiers,
+    references,
+    published_at: a.publishedAt,
+    updated_at: a.publishedAt,
+    withdrawn_at: null,
+  };
+}
+
+export class AlertRenderer {
+  private readonly bases: UrlBases;
+  private readonly accounts: AccountTemplates;
+  private readonly templates = {
+    dependabot: exampleItem('GET /orgs/{org}/dependabot/alerts'),
+    secret: exampleItem('GET /orgs/{org}/secret-scanning/alerts'),
+    code: exampleItem('GET /orgs/{org}/code-scanning/alerts'),
+  };
+  private readonly userIds: Map<string, number>;
+  private readonly repos: Map<string, DemoOrg['repositories'][number]>;
+
+  constructor(
+    private readonly demo: DemoOrg,
+    options: RenderOptions = {},
+  ) {
+    this.bases = {
+      api: (options.apiBaseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
+      web: (options.webBaseUrl ?? 'https://github.com').replace(/\/+$/, ''),
+    };
+    this.accounts = new AccountTemplates(this.bases);
+    this.userIds = new Map(demo.users.map((u) => [u.login, u.id]));
+    this.repos = new Map(demo.repositories.map((r) => [r.name, r]));
+  }
+
+  private user(login: string | null): JsonObject | null {
+    if (login === null) return null;
+    const id = this.userIds.get(login);
+    if (id === undefined) throw new Error(`Unknown demo user ${login}`);
+    return this.accounts.user(login, id);
+  }
+
+  private repository(name: string): JsonObject {
+    const repo = this.repos.get(name);
+    if (!repo) throw new Error(`Unknown demo repository ${name}`);
+    return this.accounts.repository({ login: this.demo.org, id: this.demo.orgId }, repo);
+  }
+
+  private paths(name: string, kind: string, webKind: string, n: number): { url: string; html_url: string } {
+    return {
+      url: `${this.bases.api}/repos/${this.demo.org}/${name}/${kind}/alerts/${n}`,
+      html_url: `${this.bases.web}/${this.demo.org}/${name}/security/${webKind}/${n}`,
+    };
+  }
+
+  /** Null when the alert does not exist yet at `now`. */
+  dependabot(alert: DemoDependabotAlert, now: Date): JsonObject | null {
+    const s = alertStateAt(alert, now);
+    if (!s) return null;
+    const tpl = structuredClone(this.templates.dependabot);
+    const a = alert.advisory;
+    const pkg = { ecosystem: a.ecosystem, name: a.packageName };
+    const vulnerability = {
+      package: pkg,
+      severity: a.severity,
+      vulnerable_version_range: a.vulnerableRange,
+      first_patched_version: a.firstPatched ? { identifier: a.firstPatched } : null,
+    };
+    const dismissed = s.state === 'dismissed' ? s.closingEvent : null;
+    const advisoryTemplate = tpl.security_advisory;
+    return {
+      ...tpl,
+      number: alert.number,
+      state: s.state,
+      dependency: {
+        package: pkg,
+        manifest_path: alert.manifestPath,
+        scope: alert.scope,
+        relationship: alert.relationship,
+      },
+      security_advisory: advisoryJson(
+        typeof advisoryTemplate === 'object' && advisoryTemplate !== null && !Array.isArray(advisoryTemplate)
+          ? advisoryTemplate
+          : {},
+        a,
+        vulnerability,
+      ),
+      security_vulnerability: vulnerability,
+      ...this.paths(alert.repository, 'dependabot', 'dependabot', alert.number),
+      created_at: alert.createdAt,
+      updated_at: s.updatedAt,
+      dismissed_at: dismissed?.at ?? null,
+      dismissed_by: this.user(dismissed?.actor ?? null),
+      dismissed_reason: dismissed?.reason ?? null,
+      dismissed_comment: dismissed?.comment ?? null,
+      fixed_at: s.state === 'fixed' ? (s.closingEvent?.at ?? null) : null,
+      auto_dismissed_at: s.state === 'auto_dismissed' ? (s.closingEvent?.at ?? null) : null,
+      assignees: [],
+      repository: this.repository(alert.repository),
+    };
+  }
+
+  codeScanning(alert: DemoCodeScanningAlert, now: Date): JsonObject | null {
+    const s = alertStateAt(alert, now);
+    if (!s) return null;
+    const tpl = structuredClone(this.templates.code);
+    const dismissed = s.state === 'dismissed' ? s.closingEvent : null;
+    const paths = this.paths(alert.repository, 'code-scanning', 'code-scanning', alert.number);
+    const language = alert.rule.id.split('/')[0] ?? 'unknown';
+    const isTest = /(^|\/)(test|tests|spec)(\/|$)|Tests\//.test(alert.path);
+    return {
+      ...tpl,
+      number: alert.number,
+      created_at: alert.createdAt,
+      updated_at: s.updatedAt,
+      ...paths,
+      state: s.state,
+      fixed_at: s.state === 'fixed' ? (s.closingEvent?.at ?? null) : null,
+      dismissed_by: this.user(dismissed?.actor ?? null),
+      dismissed_at: dismissed?.at ?? null,
+      dismissed_reason: dismissed?.reason ?? null,
+      dismissed_comment: dismissed?.comment ?? null,
+      rule: {
+        id: alert.rule.id,
+        severity: alert.rule.severity,
+        security_severity_level: alert.rule.securitySeverityLevel,
+        tags: alert.rule.tags,
+        description: alert.rule.description,
+        name: alert.rule.name,
+        full_description: `${alert.rule.description}.`,
+      },
+      tool: { name: 'CodeQL', guid: null, version: CODEQL_VERSION },
+      most_recent_instance: {
+        ref: 'refs/heads/main',
+        analysis_key: '.github/workflows/codeql.yml:analyze',
+        environment: JSON.stringify({ language }),
+        category: `/language:${language}`,
+        state: s.state,
+        commit_sha: alert.commitSha,
+        message: { text: alert.message },
+        location: {
+          path: alert.path,
+          start_line: alert.startLine,
+          end_line: alert.endLine,
+          start_column: alert.startColumn,
+          end_column: alert.endColumn,
+        },
+        classifications: isTest ? ['test'] : [],
+      },
+      instances_url: `${paths.url}/instances`,
+      repository: this.repository(alert.repository),
+      assignees: [],
+    };
+  }
+
+  secretScanning(alert: DemoSecretScanningAlert, now: Date): JsonObject | null {
+    const s = alertStateAt(alert, now);
+    if (!s) return null;
+    const tpl = structuredClone(this.templates.secret);
+    const resolved = s.state === 'resolved' ? s.closingEvent : null;
+    const paths = this.paths(alert.repository, 'secret-scanning', 'secret-scanning', alert.number);
+    const repoApi = `${this.bases.api}/repos/${this.demo.org}/${alert.repository}`;
+    const validity = !alert.secretType.providerPattern
+      ? 'unknown'
+      : resolved?.reason === 'revoked'
+        ? 'inactive'
+        : 'active';
+    return {
+      ...tpl,
+      number: alert.number,
+      created_at: alert.createdAt,
+      updated_at: s.updatedAt,
+      ...paths,
+      locations_url: `${paths.url}/locations`,
+      state: s.state,
+      resolution: resolved?.reason ?? null,
+      resolved_at: resolved?.at ?? null,
+      resolved_by: this.user(resolved?.actor ?? null),
+      resolution_comment: resolved?.comment ?? null,
+      secret_type: alert.secretType.type,
+      secret_type_display_name: alert.secretType.displayName,
+      provider: alert.secretType.provider,
+      provider_slug: alert.secretType.providerSlug,
+      secret: alert.secret,
+      repository: this.repository(alert.repository),
+      push_protection_bypassed: alert.bypass !== null,
+      push_protection_bypassed_by: this.user(alert.bypass?.actor ?? null),
+      push_protection_bypassed_at: alert.bypass?.at ?? null,
+      push_protection_bypass_request_reviewer: null,
+      push_protection_bypass_request_reviewer_comment: null,
+      push_protection_bypass_request_comment: null,
+      push_protection_bypass_request_html_url: null,
+      validity,
+      publicly_leaked: alert.publiclyLeaked,
+      multi_repo: false,
+      is_base64_encoded: false,
+      first_location_detected: {
+        path: alert.path,
+        start_line: alert.line,
+        end_line: alert.line,
+        start_column: 1,
+        end_column: 41,
+        blob_sha: alert.blobSha,
+        blob_url: `${repoApi}/git/blobs/${alert.blobSha}`,
+        commit_sha: alert.commitSha,
+        commit_url: `${repoApi}/git/commits/${alert.commitSha}`,
+      },
+      has_more_locations: false,
+      assigned_to: null,
+    };
+  }
+
+  /** Every alert that exists at `now`, as GitHub would list it (newest state, all states). */
+  renderAt(now: Date): RenderedAlerts {
+    const keep = <T>(items: (T | null)[]): T[] => items.filter((x): x is T => x !== null);
+    return {
+      dependabot: keep(this.demo.alerts.dependabot.map((a) => this.dependabot(a, now))),
+      secret_scanning: keep(this.demo.alerts.secret_scanning.map((a) => this.secretScanning(a, now))),
+      code_scanning: keep(this.demo.alerts.code_scanning.map((a) => this.codeScanning(a, now))),
+    };
+  }
+}
+
+/** The GitHub JSON of every alert of the demo at `now`. Nested users/repositories are shared. */
+export function renderAlertsAt(demo: DemoOrg, now: Date, options: RenderOptions = {}): RenderedAlerts {
+  return new AlertRenderer(demo, options).renderAt(now);
+}
