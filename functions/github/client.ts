@@ -61,11 +61,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         return retryCount < 3 && retryAfter <= maxWait;
       },
     },
-    log: {
-      debug: () => {},
-      info: () => {},
-      warn: (message: string) => warn(message, {}),
-      error: (message: string) => warn(message, {}),
-    },
+    // Octokit logs every failed request; failures reach callers as mapped errors instead, and
+    // request logs could carry URLs with query strings the caller did not mean to print.
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
 }

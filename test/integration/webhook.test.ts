@@ -6,7 +6,11 @@ import type { AlertType } from '../../functions/core/model.ts';
 import { normalizeAlert } from '../../functions/core/normalize.ts';
 import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
-import { MAX_BODY_BYTES, receiveWebhook, type WebhookRequest } from '../../functions/use-cases/receive-webhook.ts';
+import {
+  MAX_BODY_BYTES,
+  receiveWebhook,
+  type WebhookRequest,
+} from '../../functions/use-cases/receive-webhook.ts';
 import { createTestStore } from '../support/dynamo.ts';
 
 const require = createRequire(import.meta.url);
@@ -63,11 +67,19 @@ describe('webhook receiver against DynamoDB Local', () => {
         const res = await receiveWebhook(deps(), await signed(event, payload));
         expect(res.status).toBe(200);
         const repo = (payload.repository as { full_name: string }).full_name;
-        const expected = normalizeAlert(alertType, { ...(payload.alert as object), repository: payload.repository });
-        const stored = await store.getAlert(repo.split('/')[0] ?? '', `${alertType}#${repo}#${expected.number}`);
+        const expected = normalizeAlert(alertType, {
+          ...(payload.alert as object),
+          repository: payload.repository,
+        });
+        const stored = await store.getAlert(
+          repo.split('/')[0] ?? '',
+          `${alertType}#${repo}#${expected.number}`,
+        );
         // A later example of the same alert may be newer; the stored state is never older.
         expect(stored).toBeDefined();
-        expect(Date.parse(stored?.alert.updatedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(expected.updatedAt));
+        expect(Date.parse(stored?.alert.updatedAt ?? '')).toBeGreaterThanOrEqual(
+          Date.parse(expected.updatedAt),
+        );
       }
     });
   }
@@ -137,7 +149,10 @@ describe('webhook receiver against DynamoDB Local', () => {
       });
       expect(res.status).toBe(400);
       const noAlert = await receiveWebhook(deps(), await signed('dependabot_alert', { action: 'created' }));
-      expect(noAlert).toMatchObject({ status: 400, body: { message: 'dependabot_alert payload lacks alert or repository' } });
+      expect(noAlert).toMatchObject({
+        status: 400,
+        body: { message: 'dependabot_alert payload lacks alert or repository' },
+      });
       expect(await store.listTransitions('bad-org')).toEqual([]);
     });
 

@@ -28,9 +28,19 @@ describe('normalisation of GitHub’s documented example alerts', () => {
       closedBy: ((dismissed as Raw).dismissed_by as { login: string }).login,
     });
     expect(a.repository).toBe(((dismissed as Raw).repository as { full_name: string }).full_name);
-    expect(normalizeDependabotAlert(open)).toMatchObject({ number: 1, state: 'open', closedAt: null, reason: null });
+    expect(normalizeDependabotAlert(open)).toMatchObject({
+      number: 1,
+      state: 'open',
+      closedAt: null,
+      reason: null,
+    });
     const b = normalizeDependabotAlert({ ...open, state: 'fixed', fixed_at: '2026-11-12T01:02:03Z' });
-    expect([b.state, b.closedAt, b.reason, b.closedBy]).toEqual(['fixed', '2026-11-12T01:02:03.000Z', null, null]);
+    expect([b.state, b.closedAt, b.reason, b.closedBy]).toEqual([
+      'fixed',
+      '2026-11-12T01:02:03.000Z',
+      null,
+      null,
+    ]);
   });
 
   it('treats Dependabot auto_dismissed as dismissed with reason auto_dismissed', () => {
@@ -51,7 +61,12 @@ describe('normalisation of GitHub’s documented example alerts', () => {
 
   it('maps secret resolutions: revoked is fixed, the others dismissed with their reason; never keeps the secret', () => {
     const [example] = examples('GET /orgs/{org}/secret-scanning/alerts');
-    const base = { ...example, secret: 'demo-secret-value', state: 'resolved', resolved_at: '2026-11-11T00:00:00Z' };
+    const base = {
+      ...example,
+      secret: 'demo-secret-value',
+      state: 'resolved',
+      resolved_at: '2026-11-11T00:00:00Z',
+    };
     const revoked = normalizeSecretScanningAlert({ ...base, resolution: 'revoked' });
     const inTests = normalizeSecretScanningAlert({ ...base, resolution: 'used_in_tests' });
     expect([revoked.state, revoked.reason]).toEqual(['fixed', 'revoked']);
@@ -63,7 +78,8 @@ describe('normalisation of GitHub’s documented example alerts', () => {
 
   it('grades code scanning by security_severity_level, else error high, warning medium, note low', () => {
     const [example] = examples('GET /orgs/{org}/code-scanning/alerts') as (Raw & { rule: Raw })[];
-    const withRule = (rule: Raw) => normalizeCodeScanningAlert({ ...example, rule: { ...example?.rule, ...rule } });
+    const withRule = (rule: Raw) =>
+      normalizeCodeScanningAlert({ ...example, rule: { ...example?.rule, ...rule } });
     expect(withRule({ security_severity_level: 'critical', severity: 'note' }).severity).toBe('critical');
     expect(withRule({ security_severity_level: null, severity: 'error' }).severity).toBe('high');
     expect(withRule({ security_severity_level: null, severity: 'warning' }).severity).toBe('medium');
@@ -73,7 +89,9 @@ describe('normalisation of GitHub’s documented example alerts', () => {
 
   it('rejects an alert without the fields the model needs, naming them', () => {
     expect(() => normalizeDependabotAlert({ number: 7, state: 'open' })).toThrow(InvalidAlertError);
-    expect(() => normalizeDependabotAlert({ number: 7, state: 'open' })).toThrow(/dependabot alert #7 lacks fields/);
+    expect(() => normalizeDependabotAlert({ number: 7, state: 'open' })).toThrow(
+      /dependabot alert #7 lacks fields/,
+    );
     expect(() => normalizeCodeScanningAlert(null)).toThrow(/code_scanning alert \(no number\)/);
   });
 
@@ -99,13 +117,19 @@ describe('normalisation of GitHub’s documented example alerts', () => {
       reason: 'false_positive',
       secretType: 'password',
     });
-    expect(normalizeAuditEvent({ '@timestamp': 0, action: 'x', repo: 'web' }, 'octo').repository).toBe('octo/web');
+    expect(normalizeAuditEvent({ '@timestamp': 0, action: 'x', repo: 'web' }, 'octo').repository).toBe(
+      'octo/web',
+    );
   });
 });
 
 describe('observeAlert', () => {
   it('opens a new alert at its creation time, and closes it at its own closing time when first seen closed', () => {
-    const fixed = makeAlert({ state: 'fixed', closedAt: '2026-11-04T00:00:00.000Z', updatedAt: '2026-11-04T00:00:00.000Z' });
+    const fixed = makeAlert({
+      state: 'fixed',
+      closedAt: '2026-11-04T00:00:00.000Z',
+      updatedAt: '2026-11-04T00:00:00.000Z',
+    });
     const obs = observeAlert(undefined, fixed, 'snapshot');
     expect(obs.transitions.map((t) => [t.from, t.to, t.at])).toEqual([
       [null, 'open', '2026-11-02T10:00:00.000Z'],
@@ -122,9 +146,15 @@ describe('observeAlert', () => {
     });
     const reopened = makeAlert({ updatedAt: '2026-11-06T12:00:00.000Z' });
     const obs = observeAlert(dismissed, reopened, 'snapshot');
-    expect(obs.transitions.map((t) => [t.from, t.to, t.at])).toEqual([['dismissed', 'open', '2026-11-06T12:00:00.000Z']]);
+    expect(obs.transitions.map((t) => [t.from, t.to, t.at])).toEqual([
+      ['dismissed', 'open', '2026-11-06T12:00:00.000Z'],
+    ]);
     const stale = observeAlert(reopened, dismissed, 'webhook');
     expect(stale).toEqual({ write: null, transitions: [], stale: true });
-    expect(observeAlert(reopened, reopened, 'snapshot')).toEqual({ write: null, transitions: [], stale: false });
+    expect(observeAlert(reopened, reopened, 'snapshot')).toEqual({
+      write: null,
+      transitions: [],
+      stale: false,
+    });
   });
 });

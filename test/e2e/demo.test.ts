@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ORG, type DemoResult, runDemo } from '../../functions/cli/commands/demo.ts';
+import type { ReportJson } from '../../functions/core/report-model.ts';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+
+/** What `npm start` does, in a temporary data dir and output dir. */
+describe('the demo, end to end on the stand-ins', () => {
+  const root = mkdtempSync(join(tmpdir(), 'alert-ledger-e2e-'));
+  let result: DemoResult;
+  let report: ReportJson;
+
+  beforeAll(async () => {
+    result = await runDemo(
+      { dataDir: join(root, 'data'), quiet: true },
+      { out: join(root, 'out'), seed: 42 },
+    );
+    report = JSON.parse(readFileSync(join(result.outDir, 'report.json'), 'utf8')) as ReportJson;
+  }, 180_000);
+
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('writes the report of the last complete week before the embedded now', () => {
+    expect(result.outDir).toBe(join(root, 'out', DEMO_ORG, '2026-W46'));
+    expect(report.org).toBe(DEMO_ORG);
+    expect(report.period).toEqual({
+      id: '2026-W46',
+      start: '2026-11-09T00:00:00Z',
+      end: '2026-11-16T00:00:00Z',
+    });
+    expect(report.complete).toBe(true);
+  });
+
+  it('produces report.json that validates against the published schema, with figures that add up', () => {
+    const schema = JSON.parse(readFileSync('docs/report.schema.json', 'utf8')) as object;
+    const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
+    const validate = ajv.compile(schema);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+    for (const c of [
+      report.summary.total,
+      report.summary.dependabot,
+      report.summary.secret_scanning,
+      report.summary.code_scanning,
+    ]) {
+      expect(c.openAtEnd).toBe(c.openAtStart + c.opened + c.reopened - c.fixed - c.dismissed);
+    }
+    // 12 simulated weeks of changes: the last one has activity of every kind.
+    expect(report.summary.total.openAtStart).toBeGreaterThan(50);
+    expect(report.transitions.length).toBeGreaterThan(5);
+    expect(report.trend).toHaveLength(12);
+    expect(report.trend.at(-1)?.periodId).toBe('2026-W46');
+  });
+
+  it('renders a multi-page PDF that names the organisation and the period', () => {
+    const info = execFileSync('pdfinfo', [result.paths.pdf ?? '']).toString();
+    const pages = Number(/Pages:\s+(\d+)/.exec(info)?.[1]);
+    expect(pages).toBeGreaterThan(1);
+    const text = execFileSync('pdftotext', ['-layout', result.paths.pdf ?? '', '-']).toString();
+    expect(text).toContain(DEMO_ORG);
+    expect(text).toContain('2026-W46');
+    expect(text).toContain(String(report.summary.total.openAtEnd));
+  });
+
+  it('writes a CSV with one row per transition', () => {
+    const csv = readFileSync(result.paths.csv ?? '', 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv[0]).toMatch(/^alertType,repository,number,from,to,at/);
+    expect(csv.length).toBe(report.transitions.length + 1);
+  });
+
+  it('emails the PDF: the SES stand-in received it attached, byte for byte', () => {
+    const received = JSON.parse(readFileSync(join(result.emailDir, 'received.json'), 'utf8')) as {
+      subject: string;
+      destination: { to: string[] };
+    };
+    expect(received.subject).toContain('2026-W46');
+    expect(received.destination.to.join(',')).toContain('security-team@example.com');
+    const pdfs = readdirSync(result.emailDir).filter((f) => f.endsWith('.pdf'));
+    expect(pdfs).toHaveLength(1);
+    const attached = readFileSync(join(result.emailDir, pdfs[0] ?? ''));
+    expect(attached.equals(readFileSync(result.paths.pdf ?? ''))).toBe(true);
+    expect(readFileSync(join(result.emailDir, 'body.txt'), 'utf8')).toContain(DEMO_ORG);
+  });
+});
