@@ -10,6 +10,7 @@ import { StoreError } from '../store/errors.ts';
 import { runDemo } from './commands/demo.ts';
 import { runReportCommand } from './commands/report.ts';
 import { runSnapshotCommand } from './commands/snapshot.ts';
+import { runVerifyCommand } from './commands/verify.ts';
 import { runWebhookServe } from './commands/webhook-serve.ts';
 
 export interface GlobalOptions {
@@ -101,6 +102,15 @@ export function buildProgram(): Command {
       await runWebhookServe(globals(), opts);
     });
 
+  program
+    .command('verify')
+    .description('check report files against the recorded hash chain (exit 1 if anything changed)')
+    .argument('<path>', 'a report folder (report.pdf, .html, .json, .csv) or one of its files')
+    .option('--org <org>', 'organisation (default: read from report.json)', parseOrg)
+    .action(async (path: string, opts: { org?: string }) => {
+      if (!(await runVerifyCommand(globals(), path, opts))) process.exitCode = 1;
+    });
+
   return program;
 }
 
@@ -119,8 +129,9 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
+    process.exitCode = 0;
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are not failures; commander already printed its one-line message.

@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Browser } from 'puppeteer-core';
+import { chainHash, sha256Hex as sha256 } from '../core/chain.ts';
 import { lastPeriods, type Period } from '../core/periods.ts';
 import { computeReport } from '../core/report.ts';
 import { DEFAULT_SLA_POLICY, type ReportJson, type SlaPolicy } from '../core/report-model.ts';
@@ -38,8 +39,6 @@ export interface IssuedReport {
   files: { pdf: Buffer; html: string; json: string; csv: string };
   emailMessageId: string | null;
 }
-
-const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 /**
  * Issues the report of one period: computes report.json from the store, renders HTML and a
@@ -84,19 +83,7 @@ export async function issueReport(deps: ReportDeps, request: ReportRequest): Pro
   });
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const hashes = { pdf: pdfSha256, html: sha256(html), json: sha256(json), csv: sha256(csv) };
-  const chainHash = sha256(
-    [
-      previousChainHash ?? '',
-      hashes.pdf,
-      hashes.html,
-      hashes.json,
-      hashes.csv,
-      org,
-      scope,
-      period.id,
-      reportId,
-    ].join('\n'),
-  );
+  const chain = chainHash({ org, scope, periodId: period.id, reportId, sha256: hashes, previousChainHash });
 
   const prefix = `reports/${org}/${scope}/${period.id}/${reportId}`;
   const [pdfKey, htmlKey, jsonKey, csvKey] = await deps.files.putReportFiles(prefix, [
@@ -112,12 +99,17 @@ export async function issueReport(deps: ReportDeps, request: ReportRequest): Pro
     reportId,
     issuedAt,
     sha256: hashes,
-    chainHash,
+    chainHash: chain,
     previousChainHash,
     keys: { pdf: pdfKey ?? '', html: htmlKey ?? '', json: jsonKey ?? '', csv: csvKey ?? '' },
   };
   await deps.store.appendReportRecord(record);
-  deps.log.info('report issued', { ...ctx, reportId, chainHash, transitions: report.transitions.length });
+  deps.log.info('report issued', {
+    ...ctx,
+    reportId,
+    chainHash: chain,
+    transitions: report.transitions.length,
+  });
 
   let emailMessageId: string | null = null;
   if (request.email && request.email.to.length > 0) {

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ORG, type DemoResult, runDemo } from '../../functions/cli/commands/demo.ts';
+import { runVerifyCommand } from '../../functions/cli/commands/verify.ts';
 import type { ReportJson } from '../../functions/core/report-model.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -90,4 +91,15 @@ describe('the demo, end to end on the stand-ins', () => {
     expect(attached.equals(readFileSync(result.paths.pdf ?? ''))).toBe(true);
     expect(readFileSync(join(result.emailDir, 'body.txt'), 'utf8')).toContain(DEMO_ORG);
   });
+
+  it('verifies the issued files against the hash chain, and names a file changed afterwards', async () => {
+    const globals = { dataDir: join(root, 'data', 'demo'), quiet: true };
+    expect(await runVerifyCommand(globals, result.outDir, {})).toBe(true);
+    const tampered = join(root, 'tampered');
+    cpSync(result.outDir, tampered, { recursive: true });
+    const json = JSON.parse(readFileSync(join(tampered, 'report.json'), 'utf8')) as ReportJson;
+    json.summary.total.fixed += 1;
+    writeFileSync(join(tampered, 'report.json'), JSON.stringify(json, null, 2));
+    expect(await runVerifyCommand(globals, tampered, {})).toBe(false);
+  }, 60_000);
 });
