@@ -139,11 +139,17 @@ function makeSecretScanning(
   const out: DemoSecretScanningAlert[] = [];
   for (let i = 0; i < count; i++) {
     const repo = g.pickRepo();
-    const secretType = g.rng.weighted(SECRET_TYPES);
-    const createdMs = g.creationTime(true);
+    // The first two alerts are pushes that bypassed protection in the final week, so that the
+    // demo's weekly report always has bypasses to show.
+    const showcase = i < 2;
+    let secretType = g.rng.weighted(SECRET_TYPES);
+    while (showcase && !secretType.providerPattern) secretType = g.rng.weighted(SECRET_TYPES);
+    const createdMs = showcase
+      ? g.ctx.endsAtMs - g.rng.int(1, 6) * DAY - g.rng.int(0, 8) * 3600_000
+      : g.creationTime(true);
     const pusher = g.ctx.pickUser();
     const bypass: DemoPushProtectionBypass | null =
-      secretType.providerPattern && g.rng.chance(0.3)
+      secretType.providerPattern && (showcase || g.rng.chance(0.3))
         ? {
             actor: pusher,
             at: isoSeconds(createdMs),
