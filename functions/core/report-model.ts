@@ -1,4 +1,4 @@
-import type { AlertState, AlertType, Severity, TransitionSource } from './model.ts';
+import type { AlertType, Severity, Transition } from './model.ts';
 
 /** report.json, schema version 1 (docs/report.schema.json). Keep stable: extend, never rename. */
 export interface Counts {
@@ -12,17 +12,8 @@ export interface Counts {
   netResolveRate: number | null;
 }
 
-export interface ReportTransition {
-  alertType: AlertType;
-  repository: string;
-  number: number;
-  from: AlertState | null;
-  to: AlertState;
-  at: string;
-  actor: string | null;
-  reason: string | null;
-  comment: string | null;
-  source: TransitionSource;
+/** A transition as report.json carries it: the stored one plus what the alert is about. */
+export interface ReportTransition extends Transition {
   /** Extension: what the alert is about and where to see it. */
   severity: Severity;
   title: string;

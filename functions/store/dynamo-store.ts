@@ -77,6 +77,17 @@ const transitionPk = (org: string) => `TRANS#${org}`;
 const transitionSk = (t: Transition) =>
   `${t.at}#${t.alertType}#${t.repository}#${t.number}#${t.to}#${t.source}`;
 
+/** A webhook delivery record; DynamoDB's TTL removes it once redeliveries are no longer possible. */
+function deliveryItem(delivery: DeliveryRecord): Record<string, unknown> {
+  return {
+    pk: `DELIVERY#${delivery.id}`,
+    sk: 'DELIVERY',
+    event: delivery.event,
+    receivedAt: new Date().toISOString(),
+    expiresAt: Math.floor(Date.now() / 1000) + delivery.ttlSeconds,
+  };
+}
+
 /**
  * Sort keys hold `Date#toISOString()` instants; bounds must have the same form, or
  * `...00Z` would sort after `...00.000Z#...` and let an excluded end slip in.
@@ -217,13 +228,7 @@ export class DynamoStore {
       items.push({
         Put: {
           TableName: this.tableName,
-          Item: {
-            pk: `DELIVERY#${delivery.id}`,
-            sk: 'DELIVERY',
-            event: delivery.event,
-            receivedAt: new Date().toISOString(),
-            expiresAt: Math.floor(Date.now() / 1000) + delivery.ttlSeconds,
-          },
+          Item: deliveryItem(delivery),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       });
@@ -273,13 +278,7 @@ export class DynamoStore {
       await this.#doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            pk: `DELIVERY#${delivery.id}`,
-            sk: 'DELIVERY',
-            event: delivery.event,
-            receivedAt: new Date().toISOString(),
-            expiresAt: Math.floor(Date.now() / 1000) + delivery.ttlSeconds,
-          },
+          Item: deliveryItem(delivery),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

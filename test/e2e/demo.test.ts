@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -102,4 +102,18 @@ describe('the demo, end to end on the stand-ins', () => {
     writeFileSync(join(tampered, 'report.json'), JSON.stringify(json, null, 2));
     expect(await runVerifyCommand(globals, tampered, {})).toBe(false);
   }, 60_000);
+
+  it('never stores or reports a secret value: not in DynamoDB Local, S3, or any output file', () => {
+    // The simulated GitHub holds a value for every secret alert ("demo-secret-value-N") and
+    // returns it unless asked with hide_secret=true, as GitHub does.
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        return statSync(path).isDirectory() ? files(path) : [path];
+      });
+    const everything = [...files(join(root, 'data')), ...files(join(root, 'out'))];
+    expect(everything.some((f) => f.endsWith('.db'))).toBe(true);
+    const leaks = everything.filter((f) => readFileSync(f).includes('demo-secret-value'));
+    expect(leaks).toEqual([]);
+  });
 });
