@@ -1,4 +1,4 @@
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { resolveWebhookSecrets } from '../runtime/clients.ts';
 import { createLogger, lazyRuntime } from '../runtime/runtime.ts';
 import { receiveWebhook } from '../use-cases/receive-webhook.ts';
@@ -6,11 +6,18 @@ import { receiveWebhook } from '../use-cases/receive-webhook.ts';
 const logger = createLogger('alert-ledger-webhook');
 const runtime = lazyRuntime(logger);
 
+/** A Function URL result (the structured form Lambda accepts). */
+export interface WebhookResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /**
  * Lambda Function URL: GitHub's alert webhooks in, a JSON answer out. The signature is checked
  * over the exact raw bytes (Function URLs may base64-encode the body).
  */
-export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
+export async function handler(event: LambdaFunctionURLEvent): Promise<WebhookResult> {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
