@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   type Alert,
   emptyOpenCounts,
@@ -71,7 +72,8 @@ export function observeAlert(stored: Alert | undefined, next: Alert, source: Tra
     return { write: null, transitions: [], stale: true };
   }
   if (stored.state === next.state) {
-    const changed = JSON.stringify(stored) !== JSON.stringify(next);
+    // Key order is not preserved by DynamoDB maps: compare values, not serialisations.
+    const changed = !isDeepStrictEqual(stored, next);
     return { write: changed ? next : null, transitions: [], stale: false };
   }
   const t =

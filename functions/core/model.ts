@@ -67,12 +67,20 @@ export const STREAM_NAMES: readonly StreamName[] = [...ALERT_TYPES, 'audit_log']
 
 export interface StreamResult {
   stream: StreamName;
-  /** finished: listed to the end; unavailable: the feature is off or not licensed (403/404). */
-  status: 'finished' | 'unavailable' | 'failed';
+  /** One paginated listing of the stream (secret scanning has two: provider and non-provider types). */
+  lane?: string;
+  /**
+   * finished: listed to the end; unavailable: the feature is off or not licensed (403/404), a
+   * coverage gap; running: stopped by the time limit or a rate limit, resumed by the next run;
+   * failed: GitHub kept failing after retries.
+   */
+  status: 'finished' | 'unavailable' | 'failed' | 'running';
   items: number;
   pages: number;
   /** Items that failed validation: skipped and named here, never silently dropped. */
   skipped: number;
+  /** Pages whose body was not a JSON array: skipped, and the snapshot is incomplete. */
+  skippedPages?: number;
   message?: string;
 }
 
@@ -93,6 +101,21 @@ export interface SnapshotManifest {
   auditEventsWritten: number;
   openBySeverity: OpenCounts;
   openByRepository: Record<string, number>;
+  /** Stopped by the time limit or a rate limit: the next run resumes the same snapshot. */
+  resumable?: boolean;
+  /** Invocations that worked on this snapshot (more than one when it was resumed). */
+  invocations?: number;
+  /** Pages fetched from GitHub (retries inside the client not counted). */
+  requests?: number;
+  /** Full runs: alerts no longer listed by GitHub, marked "no longer reported" (never fixed). */
+  noLongerReported?: number;
+  /** Full runs: whether the no-longer-reported check ran (it needs one uninterrupted listing). */
+  reconciled?: boolean;
+  /** Items skipped because they lacked fields the model needs (first 50 named). */
+  skippedItems?: { stream: string; number: number | null; reason: string }[];
+  /** DynamoDB items written and write capacity units consumed by the snapshot. */
+  itemsWritten?: number;
+  writeUnits?: number;
 }
 
 /** An audit log event the product cares about, reduced to what reports use. */

@@ -1,4 +1,4 @@
-import type { AlertType, StreamName } from '../core/model.ts';
+import type { StreamName } from '../core/model.ts';
 import type { GitHubClient } from './client.ts';
 import {
   GitHubAuthError,
@@ -6,6 +6,7 @@ import {
   GitHubFeatureUnavailableError,
   GitHubNotFoundError,
   GitHubPermissionError,
+  GitHubRateLimitError,
   GitHubUnavailableError,
 } from './errors.ts';
 
@@ -39,20 +40,6 @@ export const STREAM_PERMISSIONS: Record<StreamName, string> = {
     'a classic token needs the `read:audit_log` scope; a GitHub App needs "Administration: read" on the organisation (Enterprise Cloud or GHES only)',
 };
 
-const ROUTES: Record<AlertType, string> = {
-  dependabot: 'GET /orgs/{org}/dependabot/alerts',
-  secret_scanning: 'GET /orgs/{org}/secret-scanning/alerts',
-  code_scanning: 'GET /orgs/{org}/code-scanning/alerts',
-};
-
-/** The audit log actions alert-ledger reads (prefix qualifiers: each matches `prefix.*`). */
-export const AUDIT_ACTION_PREFIXES = [
-  'repository_vulnerability_alert',
-  'secret_scanning_alert',
-  'secret_scanning_push_protection',
-  'code_scanning',
-] as const;
-
 function statusOf(error: unknown): number | null {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : null;
@@ -63,6 +50,21 @@ export function mapGitHubError(error: unknown, what: string, stream?: StreamName
   if (error instanceof GitHubError) return error;
   const status = statusOf(error);
   const message = error instanceof Error ? error.message : String(error);
+  const headers = (error as { response?: { headers?: Record<string, string | undefined> } } | null)?.response
+    ?.headers;
+  if (
+    (status === 403 || status === 429) &&
+    (headers?.['x-ratelimit-remaining'] === '0' || headers?.['retry-after'])
+  ) {
+    const reset = Number(headers?.['x-ratelimit-reset']);
+    const resetAt = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000).toISOString() : null;
+    return new GitHubRateLimitError(
+      `GitHub's rate limit stopped the attempt to ${what}${resetAt ? ` until ${resetAt}` : ''}; the snapshot resumes from its checkpoint on the next run.`,
+      status,
+      resetAt,
+      { cause: error },
+    );
+  }
   if (status === 401) {
     return new GitHubAuthError(
       `GitHub rejected the token while trying to ${what} (401): the token is invalid or expired. Create a new one and set GITHUB_TOKEN.`,
@@ -114,79 +116,5 @@ export async function checkOrganisation(gh: GitHubClient, org: string): Promise<
       );
     }
     throw mapGitHubError(error, `read organisation ${org}`);
-  }
-}
-
-export interface ListOptions {
-  /** Stop once items are older than this (incremental runs); undefined lists everything. */
-  updatedSince?: string;
-  perPage?: number;
-}
-
-/**
- * Pages of raw alert objects of one type for an organisation, newest update first.
- * Secret scanning is listed twice: provider patterns, then the non-provider types by name.
- */
-export async function* listAlertPages(
-  gh: GitHubClient,
-  org: string,
-  alertType: AlertType,
-  options: ListOptions = {},
-): AsyncGenerator<unknown[]> {
-  const base = { org, per_page: options.perPage ?? 100, sort: 'updated', direction: 'desc' } as const;
-  const variants: Record<string, unknown>[] =
-    alertType === 'secret_scanning'
-      ? [
-          { ...base, hide_secret: true },
-          { ...base, hide_secret: true, secret_type: NON_PROVIDER_SECRET_TYPES.join(',') },
-        ]
-      : [base];
-  const since = options.updatedSince ? Date.parse(options.updatedSince) : null;
-  for (const params of variants) {
-    try {
-      for await (const page of gh.paginate.iterator(ROUTES[alertType], params)) {
-        const items = page.data as unknown[];
-        if (since === null) {
-          yield items;
-          continue;
-        }
-        const fresh = items.filter(
-          (i) => Date.parse((i as { updated_at?: string }).updated_at ?? '') >= since,
-        );
-        yield fresh;
-        if (fresh.length < items.length) break;
-      }
-    } catch (error) {
-      throw mapGitHubError(error, `list ${alertType} alerts of ${org}`, alertType);
-    }
-  }
-}
-
-/** Pages of raw audit log events for the alert actions, newest first. */
-export async function* listAuditLogPages(
-  gh: GitHubClient,
-  org: string,
-  options: { createdSince?: string; perPage?: number } = {},
-): AsyncGenerator<unknown[]> {
-  for (const prefix of AUDIT_ACTION_PREFIXES) {
-    const phrase = [
-      `action:${prefix}`,
-      options.createdSince ? `created:>=${options.createdSince.slice(0, 10)}` : '',
-    ]
-      .filter(Boolean)
-      .join(' ');
-    try {
-      for await (const page of gh.paginate.iterator('GET /orgs/{org}/audit-log', {
-        org,
-        phrase,
-        include: 'web',
-        order: 'desc',
-        per_page: options.perPage ?? 100,
-      })) {
-        yield page.data as unknown[];
-      }
-    } catch (error) {
-      throw mapGitHubError(error, `read the audit log of ${org}`, 'audit_log');
-    }
   }
 }

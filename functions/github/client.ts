@@ -1,15 +1,25 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { type GitHubAuth, isTokenCreationFailure, mapAppFailure, octokitAuth } from './auth.ts';
+import { GitHubAuthError } from './errors.ts';
 
 export type GitHubClient = InstanceType<typeof Octokit>;
+export type { GitHubAuth } from './auth.ts';
 
 export interface GitHubClientOptions {
-  token: string;
+  /** A token, or a GitHub App installation (tokens created and renewed as they expire). */
+  auth?: GitHubAuth;
+  /** Shorthand for `auth: { kind: 'token', token }`, kept for existing callers. */
+  token?: string;
   /** `https://api.github.com`, or `https://HOST/api/v3` for GHES. */
   baseUrl?: string;
-  /** Retries for 5xx and 429 (plugin-retry); delays are retryAfterBaseValue * n² ms. */
+  /** Retries for 5xx, 429 and timeouts (plugin-retry). */
   retries?: number;
+  /**
+   * Milliseconds per unit of waiting (default 1000): plugin-retry waits `value * n²` before the
+   * nth retry, the throttling plugin `value * retry-after seconds`. Tests shrink it.
+   */
   retryAfterBaseValue?: number;
   /** Longest wait accepted for a rate limit reset before giving up (the run resumes later). */
   maxRateLimitWaitSeconds?: number;
@@ -20,28 +30,50 @@ export interface GitHubClientOptions {
 
 const RetryingOctokit = Octokit.plugin(throttling, retry);
 
+function statusOf(error: unknown): number | null {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : null;
+}
+
+function resolveAuth(options: GitHubClientOptions): GitHubAuth {
+  if (options.auth) return options.auth;
+  if (options.token !== undefined) return { kind: 'token', token: options.token };
+  throw new GitHubAuthError(
+    'No GitHub credentials: set GITHUB_TOKEN, or GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID.',
+  );
+}
+
 /**
  * Builds an Octokit with GitHub's own throttling and retry plugins: 5xx and timeouts retried with
  * backoff, secondary rate limits honoured through `retry-after`, primary limits waited out when
- * the reset is near. Build once per cold start; the token never appears in errors or logs.
+ * the reset is near. With a GitHub App, installation tokens come from `@octokit/auth-app` and are
+ * renewed shortly before they expire (and once more if GitHub still answers 401); App-only
+ * failures become GitHubAuthError / GitHubPermissionError saying what to fix. Build once per
+ * cold start; tokens and keys never appear in errors or logs.
  *
+ * @throws GitHubAuthError when the credentials are missing or malformed (before any request).
  * @example
- * const gh = createGitHubClient({ token: process.env.GITHUB_TOKEN ?? '' });
+ * const gh = createGitHubClient({ auth: { kind: 'token', token: process.env.GITHUB_TOKEN ?? '' } });
+ * const app = createGitHubClient({ auth: { kind: 'app', appId: 123, privateKey: pem, installationId: 456 } });
  */
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const maxWait = options.maxRateLimitWaitSeconds ?? 60;
   const warn = options.onWarning ?? (() => {});
   const timeoutMs = options.timeoutMs ?? 30_000;
-  return new RetryingOctokit({
-    auth: options.token,
+  const baseValue = options.retryAfterBaseValue ?? 1000;
+  const auth = resolveAuth(options);
+  const { options: authOptions, cache } = octokitAuth(auth, warn);
+  const octokit = new RetryingOctokit({
+    ...authOptions,
     baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'alert-ledger',
-    retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryAfterBaseValue ?? 1000 },
+    retry: { retries: options.retries ?? 3, retryAfterBaseValue: baseValue },
     request: {
       fetch: (url: string | URL | Request, init?: RequestInit) =>
         fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
     },
     throttle: {
+      retryAfterBaseValue: baseValue,
       onRateLimit: (
         retryAfter: number,
         opts: { method: string; url: string },
@@ -65,4 +97,26 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     // request logs could carry URLs with query strings the caller did not mean to print.
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });
+
+  if (auth.kind === 'app' && cache) {
+    // Registered last, so it wraps the retry and throttling plugins and auth-app's own hook.
+    octokit.hook.wrap('request', async (request, requestOptions) => {
+      try {
+        return await request(requestOptions);
+      } catch (error) {
+        // A token GitHub no longer accepts (expired early, revoked): forget it and try once more
+        // with a new one. A refusal of the App itself would only fail again.
+        if (statusOf(error) !== 401 || isTokenCreationFailure(error))
+          throw mapAppFailure(error, auth) ?? error;
+        warn('installation token refused; creating a new one', { appId: auth.appId });
+        cache.clear();
+        try {
+          return await request(requestOptions);
+        } catch (again) {
+          throw mapAppFailure(again, auth) ?? again;
+        }
+      }
+    });
+  }
+  return octokit;
 }

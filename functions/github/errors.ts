@@ -24,3 +24,15 @@ export class GitHubFeatureUnavailableError extends GitHubError {}
 
 /** 5xx, timeouts and rate limits that outlasted the retries. */
 export class GitHubUnavailableError extends GitHubError {}
+
+/** A primary or secondary rate limit that outlasted the waits the client accepts. */
+export class GitHubRateLimitError extends GitHubError {
+  constructor(
+    message: string,
+    status: number | null,
+    readonly resetAt: string | null,
+    options?: ErrorOptions,
+  ) {
+    super(message, status, options);
+  }
+}

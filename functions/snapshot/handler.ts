@@ -11,6 +11,8 @@ export interface SnapshotResult {
     org: string;
     snapshotId: string;
     complete: boolean;
+    /** Stopped by the time limit or a rate limit: the next invocation resumes it. */
+    resumable: boolean;
     alertsSeen: number;
     alertsWritten: number;
     transitionsWritten: number;
@@ -21,7 +23,10 @@ export interface SnapshotResult {
  * EventBridge Scheduler target: `{ org?, enterprise?, mode?: 'incremental' | 'full', now? }`.
  * Without `org`, every organisation in ORGS is snapshotted in turn.
  */
-export async function handler(event: unknown): Promise<SnapshotResult> {
+export async function handler(
+  event: unknown,
+  context?: { getRemainingTimeInMillis(): number },
+): Promise<SnapshotResult> {
   const input = parseInput(snapshotInputSchema, event, 'snapshot');
   const rt = runtime();
   const orgs = input.org ? [input.org] : rt.config.ORGS;
@@ -33,13 +38,19 @@ export async function handler(event: unknown): Promise<SnapshotResult> {
   }
   const gh = await rt.github();
   const now = input.now ? new Date(input.now) : new Date();
+  // Lambda stops the function at its timeout: leave time to save the checkpoint before that.
+  const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? 14 * 60_000);
   const snapshots: SnapshotResult['snapshots'] = [];
   for (const org of orgs) {
-    const manifest = await takeSnapshot({ gh, store: rt.store, log: logger }, { org, now, mode: input.mode });
+    const manifest = await takeSnapshot(
+      { gh, store: rt.store, log: logger },
+      { org, now, mode: input.mode, deadline },
+    );
     snapshots.push({
       org,
       snapshotId: manifest.snapshotId,
       complete: manifest.complete,
+      resumable: manifest.resumable === true,
       alertsSeen: manifest.alertsSeen,
       alertsWritten: manifest.alertsWritten,
       transitionsWritten: manifest.transitionsWritten,

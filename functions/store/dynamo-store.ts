@@ -7,7 +7,9 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -15,6 +17,7 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
   type Alert,
@@ -51,6 +54,56 @@ export interface StoredAlert {
   alert: Alert;
   /** Optimistic-concurrency version: incremented on every write. */
   version: number;
+  /**
+   * What the last snapshot saw (webhooks do not change it): the base from which a snapshot's
+   * open-alert aggregates move, so they never drift whatever webhooks wrote in between.
+   */
+  snap: SnapView | null;
+}
+
+export interface Aggregates {
+  openBySeverity: SnapshotManifest['openBySeverity'];
+  openByRepository: Record<string, number>;
+}
+
+export interface SnapView {
+  state: Alert['state'];
+  severity: Alert['severity'];
+  /** Set when a full reconciliation no longer found the alert listed. */
+  noLongerReported?: boolean;
+}
+
+export interface SnapshotCheckpoint {
+  org: string;
+  snapshotId: string;
+  mode: 'incremental' | 'full';
+  takenAt: string;
+  startedAt: string;
+  /** Another invocation may not take over before this instant (ms since epoch). */
+  leaseUntil: number;
+  /** Per lane: the next page URL (null: start from the first page), and whether it finished. */
+  lanes: Record<
+    string,
+    {
+      next: string | null;
+      done: boolean;
+      pages: number;
+      items: number;
+      skipped: number;
+      skippedPages: number;
+      status: 'running' | 'finished' | 'unavailable' | 'failed';
+      message?: string;
+    }
+  >;
+  /** Aggregate movement so far (incremental runs), carried across invocations. */
+  delta: Record<string, number>;
+  counters: {
+    alertsWritten: number;
+    transitionsWritten: number;
+    auditEventsWritten: number;
+    invocations: number;
+  };
+  skippedItems: { stream: string; number: number | null; reason: string }[];
 }
 
 export interface ReportRecord {
@@ -73,6 +126,11 @@ export interface DeliveryRecord {
 }
 
 const alertPk = (org: string) => `ALERT#${org}`;
+const toStored = (item: Record<string, unknown>): StoredAlert => ({
+  alert: item.alert as Alert,
+  version: item.version as number,
+  snap: (item.snap as SnapView | undefined) ?? null,
+});
 const transitionPk = (org: string) => `TRANS#${org}`;
 const transitionSk = (t: Transition) =>
   `${t.at}#${t.alertType}#${t.repository}#${t.number}#${t.to}#${t.source}`;
@@ -120,6 +178,17 @@ function isConditionFailure(error: unknown, index?: number): boolean {
 
 export class DynamoStore {
   readonly #doc: DynamoDBDocumentClient;
+  /** Items written and write capacity units consumed by this instance (for manifests and benchmarks). */
+  readonly usage = { itemsWritten: 0, writeUnits: 0, itemsRead: 0 };
+
+  #count(
+    items: number,
+    consumed: { CapacityUnits?: number | undefined }[] | { CapacityUnits?: number | undefined } | undefined,
+  ): void {
+    this.usage.itemsWritten += items;
+    const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [];
+    for (const c of list) this.usage.writeUnits += c.CapacityUnits ?? 0;
+  }
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -186,7 +255,7 @@ export class DynamoStore {
       });
       const out = new Map<string, StoredAlert>();
       for (const item of items) {
-        const stored = { alert: item.alert as Alert, version: item.version as number };
+        const stored = toStored(item);
         out.set(alertKey(stored.alert), stored);
       }
       return out;
@@ -205,7 +274,7 @@ export class DynamoStore {
         }),
       );
       if (!res.Item) return undefined;
-      return { alert: res.Item.alert as Alert, version: res.Item.version as number };
+      return toStored(res.Item);
     } catch (error) {
       throw mapError(`read alert ${key}`, error);
     }
@@ -222,6 +291,7 @@ export class DynamoStore {
     expectedVersion: number | null,
     transitions: Transition[],
     delivery?: DeliveryRecord,
+    options: { snap?: SnapView | null } = {},
   ): Promise<void> {
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
     if (delivery) {
@@ -242,6 +312,7 @@ export class DynamoStore {
           alert,
           version: (expectedVersion ?? 0) + 1,
           updatedAtMs: Date.parse(alert.updatedAt),
+          ...(options.snap ? { snap: options.snap } : {}),
         },
         ...(expectedVersion === null
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
@@ -258,7 +329,10 @@ export class DynamoStore {
       });
     }
     try {
-      await this.#doc.send(new TransactWriteCommand({ TransactItems: items }));
+      const res = await this.#doc.send(
+        new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      this.#count(items.length, res.ConsumedCapacity);
     } catch (error) {
       if (delivery && isConditionFailure(error, 0)) {
         throw new DuplicateDeliveryError(`delivery ${delivery.id} was recorded before`, { cause: error });
@@ -269,6 +343,195 @@ export class DynamoStore {
         });
       }
       throw mapError(`write alert ${alertKey(alert)}`, error);
+    }
+  }
+
+  /** The stored state of the given alerts (by `alertKey`), read in batches of 100. */
+  async getAlerts(org: string, keys: readonly string[]): Promise<Map<string, StoredAlert>> {
+    const out = new Map<string, StoredAlert>();
+    const unique = [...new Set(keys)];
+    try {
+      for (let i = 0; i < unique.length; i += 100) {
+        let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> = {
+          [this.tableName]: {
+            Keys: unique.slice(i, i + 100).map((sk) => ({ pk: alertPk(org), sk })),
+            ConsistentRead: true,
+          },
+        };
+        for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
+          if (attempt > 8) throw new StoreError('DynamoDB kept returning unprocessed keys');
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+          const res = await this.#doc.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of res.Responses?.[this.tableName] ?? []) {
+            const stored = toStored(item);
+            out.set(alertKey(stored.alert), stored);
+            this.usage.itemsRead += 1;
+          }
+          request = (res.UnprocessedKeys ?? {}) as typeof request;
+        }
+      }
+      return out;
+    } catch (error) {
+      throw mapError(`read alerts of ${org}`, error);
+    }
+  }
+
+  /** Every stored alert key of an organisation with what the last snapshot saw, without the alerts. */
+  async listAlertViews(org: string): Promise<Map<string, SnapView | null>> {
+    try {
+      const items = await this.#queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': alertPk(org) },
+        ProjectionExpression: 'sk, snap',
+      });
+      this.usage.itemsRead += items.length;
+      return new Map(items.map((i) => [i.sk as string, (i.snap as SnapView | undefined) ?? null]));
+    } catch (error) {
+      throw mapError(`list the alert keys of ${org}`, error);
+    }
+  }
+
+  /** Marks an alert a full reconciliation no longer found listed: never "fixed", just not reported. */
+  async markNoLongerReported(org: string, key: string, snap: SnapView): Promise<void> {
+    try {
+      const res = await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: alertPk(org), sk: key },
+          UpdateExpression: 'SET snap = :snap',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':snap': { ...snap, noLongerReported: true } },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.#count(1, res.ConsumedCapacity);
+    } catch (error) {
+      throw mapError(`mark ${key} no longer reported`, error);
+    }
+  }
+
+  /** Records what a snapshot saw of an alert whose state a webhook had already written. */
+  async putSnapView(org: string, key: string, snap: SnapView): Promise<void> {
+    try {
+      const res = await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: alertPk(org), sk: key },
+          UpdateExpression: 'SET snap = :snap',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':snap': snap },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.#count(1, res.ConsumedCapacity);
+    } catch (error) {
+      throw mapError(`record the snapshot view of ${key}`, error);
+    }
+  }
+
+  async getCheckpoint(org: string): Promise<SnapshotCheckpoint | null> {
+    try {
+      const res = await this.#doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `CHECKPOINT#${org}`, sk: 'CURRENT' },
+          ConsistentRead: true,
+        }),
+      );
+      return (res.Item?.checkpoint as SnapshotCheckpoint | undefined) ?? null;
+    } catch (error) {
+      throw mapError(`read the snapshot checkpoint of ${org}`, error);
+    }
+  }
+
+  /**
+   * Saves a checkpoint. `expectedSnapshotId` null claims a free slot: it fails with
+   * ConcurrentUpdateError while another invocation holds an unexpired lease.
+   */
+  async putCheckpoint(checkpoint: SnapshotCheckpoint, claim: boolean): Promise<void> {
+    try {
+      const res = await this.#doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `CHECKPOINT#${checkpoint.org}`,
+            sk: 'CURRENT',
+            checkpoint,
+            snapshotId: checkpoint.snapshotId,
+            leaseUntil: checkpoint.leaseUntil,
+          },
+          ...(claim
+            ? {
+                ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now OR snapshotId = :id',
+                ExpressionAttributeValues: { ':now': Date.now(), ':id': checkpoint.snapshotId },
+              }
+            : {
+                ConditionExpression: 'snapshotId = :id',
+                ExpressionAttributeValues: { ':id': checkpoint.snapshotId },
+              }),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.#count(1, res.ConsumedCapacity);
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
+        throw new ConcurrentUpdateError(
+          `another snapshot of ${checkpoint.org} is running (its lease has not expired); wait for it, or for the lease to end`,
+          { cause: error },
+        );
+      }
+      throw mapError(`save the snapshot checkpoint of ${checkpoint.org}`, error);
+    }
+  }
+
+  async deleteCheckpoint(org: string, snapshotId: string): Promise<void> {
+    try {
+      await this.#doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `CHECKPOINT#${org}`, sk: 'CURRENT' },
+          ConditionExpression: 'snapshotId = :id',
+          ExpressionAttributeValues: { ':id': snapshotId },
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return;
+      throw mapError(`clear the snapshot checkpoint of ${org}`, error);
+    }
+  }
+
+  /**
+   * The open-alert aggregates as of the last finished snapshot, in the order snapshots finished
+   * (which is the order in which they moved the alerts' snapshot views): the base an incremental
+   * run adds its movement to.
+   */
+  async getAggregates(org: string): Promise<Aggregates | null> {
+    try {
+      const res = await this.#doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: `AGG#${org}`, sk: 'CURRENT' },
+          ConsistentRead: true,
+        }),
+      );
+      return (res.Item?.aggregates as Aggregates | undefined) ?? null;
+    } catch (error) {
+      throw mapError(`read the aggregates of ${org}`, error);
+    }
+  }
+
+  async putAggregates(org: string, aggregates: Aggregates): Promise<void> {
+    try {
+      const res = await this.#doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `AGG#${org}`, sk: 'CURRENT', aggregates },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.#count(1, res.ConsumedCapacity);
+    } catch (error) {
+      throw mapError(`store the aggregates of ${org}`, error);
     }
   }
 

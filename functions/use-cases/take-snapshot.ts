@@ -1,26 +1,30 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import pLimit from 'p-limit';
-import { aggregateOpen, observeAlert } from '../core/diff.ts';
+import { observeAlert } from '../core/diff.ts';
 import { InvalidAlertError } from '../core/errors.ts';
 import {
-  ALERT_TYPES,
   type Alert,
   type AlertType,
   type AuditEvent,
   alertKey,
+  emptyOpenCounts,
+  type OpenCounts,
   type SnapshotManifest,
   type StreamResult,
 } from '../core/model.ts';
 import { type NormalizeOptions, normalizeAlert } from '../core/normalize.ts';
 import { normalizeAuditEvent } from '../core/normalize-audit.ts';
-import { checkOrganisation, listAlertPages, listAuditLogPages } from '../github/alerts.ts';
+import { checkOrganisation } from '../github/alerts.ts';
 import type { GitHubClient } from '../github/client.ts';
 import {
   GitHubFeatureUnavailableError,
   GitHubPermissionError,
+  GitHubRateLimitError,
   GitHubUnavailableError,
 } from '../github/errors.ts';
-import type { DynamoStore, StoredAlert } from '../store/dynamo-store.ts';
+import { alertLanes, auditLogLane, fetchPage, type Lane } from '../github/pages.ts';
+import type { DynamoStore, SnapshotCheckpoint, SnapView, StoredAlert } from '../store/dynamo-store.ts';
 import { ConcurrentUpdateError } from '../store/errors.ts';
 import type { Log } from './log.ts';
 
@@ -31,129 +35,286 @@ export interface SnapshotDeps {
   /** Called after each page, for progress on a terminal. */
   onProgress?: (p: { stream: string; pages: number; items: number }) => void;
   normalize?: NormalizeOptions;
-  /** Parallel alert writes per page; well under GitHub's and DynamoDB's limits. */
+  /** Parallel alert writes per page; well under DynamoDB's and the table's limits. */
   writeConcurrency?: number;
+  /** Wall clock, for the time limit (tests replace it). */
+  clock?: () => number;
+  /** False for GHES before 3.18, which does not know `hide_secret` (the secret is dropped anyway). */
+  hideSecret?: boolean;
 }
 
 export interface SnapshotRequest {
   org: string;
+  /** The instant the snapshot describes. */
   now: Date;
   mode: 'incremental' | 'full';
   snapshotId?: string;
+  /** Wall-clock instant (ms) by which the run must have saved its checkpoint and returned. */
+  deadline?: number;
 }
 
 /** Overlap kept below an incremental watermark, for clock skew between GitHub and us. */
-const WATERMARK_OVERLAP_MS = 60 * 60 * 1000;
+export const WATERMARK_OVERLAP_MS = 60 * 60 * 1000;
+/** Time kept in hand before the deadline to save the checkpoint and the manifest. */
+const DEADLINE_MARGIN_MS = 20_000;
+/** How often a running lane saves its cursor: resuming repeats at most this much work. */
+const CHECKPOINT_EVERY_MS = 2_000;
+const MAX_NAMED_SKIPS = 50;
+
+type LaneState = SnapshotCheckpoint['lanes'][string];
 
 /**
- * Takes one snapshot of an organisation: lists the three alert types and the audit log, writes
- * every changed alert with its transitions, and stores a manifest with per-stream results and
- * the open-alert aggregates that trend charts read later.
+ * Takes one snapshot of an organisation, or resumes the one a previous invocation left.
  *
- * A snapshot is complete only when every stream finished (or is unavailable: a coverage gap);
- * an incomplete one is recorded as such and never turns an alert fixed.
+ * Incremental runs list each stream newest-update-first and stop at the stored watermark, read
+ * the stored state of just those alerts, and write only what changed: state and transitions in
+ * one conditional transaction. Full runs list everything and mark alerts GitHub no longer lists
+ * as "no longer reported" (never fixed). Cursors are checkpointed as pages go, so a run cut off
+ * by the Lambda time limit or a rate limit resumes where it stopped; a snapshot is complete only
+ * when every stream finished, and the manifest's open-alert aggregates are exact either way.
  *
  * @example
  * const manifest = await takeSnapshot({ gh, store, log }, { org: 'octo', now: new Date(), mode: 'full' });
  */
 export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest): Promise<SnapshotManifest> {
   const { gh, store, log } = deps;
-  const { org, now } = request;
-  const snapshotId = request.snapshotId ?? randomUUID();
-  const ctx = { org, snapshotId, mode: request.mode };
-  log.info('snapshot started', { ...ctx, now: now.toISOString() });
+  const clock = deps.clock ?? Date.now;
+  const { org } = request;
+  const deadline = request.deadline ?? clock() + 14 * 60_000;
 
-  // Fails fast (bad token, unknown org) before anything is written.
-  await checkOrganisation(gh, org);
-  const stored = await store.loadAlerts(org);
-  const current = new Map<string, Alert>([...stored].map(([k, v]) => [k, v.alert]));
-  const streams: StreamResult[] = [];
-  let alertsSeen = 0;
-  let alertsWritten = 0;
-  let transitionsWritten = 0;
+  const existing = await store.getCheckpoint(org);
+  if (existing && existing.leaseUntil > clock() && existing.snapshotId !== request.snapshotId) {
+    throw new ConcurrentUpdateError(
+      `snapshot ${existing.snapshotId} of ${org} is running until ${new Date(existing.leaseUntil).toISOString()}; try again after it`,
+    );
+  }
+  const resumed = existing !== null;
+  const hideSecret = deps.hideSecret ?? true;
+  const lanes: Lane[] = [...alertLanes({ kind: 'org', org }, { hideSecret })];
+  const cp: SnapshotCheckpoint = existing ?? {
+    org,
+    snapshotId: request.snapshotId ?? randomUUID(),
+    mode: request.mode,
+    takenAt: request.now.toISOString(),
+    startedAt: new Date(clock()).toISOString(),
+    leaseUntil: 0,
+    lanes: {},
+    delta: {},
+    counters: { alertsWritten: 0, transitionsWritten: 0, auditEventsWritten: 0, invocations: 0 },
+    skippedItems: [],
+  };
+  const ctx = { org, snapshotId: cp.snapshotId, mode: cp.mode };
+  const takenAt = cp.takenAt;
+  cp.counters.invocations += 1;
+  cp.leaseUntil = deadline;
+  let requests = 0;
+
+  if (!resumed) {
+    // Fails fast (bad token, unknown org) before anything is written.
+    await checkOrganisation(gh, org);
+    requests += 1;
+    log.info('snapshot started', { ...ctx, takenAt });
+  } else {
+    log.info('snapshot resumed', { ...ctx, takenAt, invocation: cp.counters.invocations });
+  }
+  await store.putCheckpoint(cp, true);
+
+  const auditWatermark = await store.getCursor(org, 'watermark#audit_log');
+  lanes.push(
+    auditLogLane(
+      { kind: 'org', org },
+      auditWatermark ? new Date(Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS).toISOString() : null,
+    ),
+  );
+  for (const lane of lanes) {
+    cp.lanes[lane.id] ??= {
+      next: null,
+      done: false,
+      pages: 0,
+      items: 0,
+      skipped: 0,
+      skippedPages: 0,
+      status: 'running',
+    };
+  }
+
+  // Full runs collect every listed key; after a resume that set is partial, so no reconciliation.
+  const seen = cp.mode === 'full' && !resumed ? new Set<string>() : null;
+  let lastSave = clock();
+  let auditMax = auditWatermark ? Date.parse(auditWatermark) : 0;
+  const saveCheckpoint = async (force: boolean) => {
+    // Incremental runs carry their aggregate movement in the checkpoint: save it every page.
+    // Full runs recount the aggregates at the end, so saving the cursors now and then is enough.
+    if (!force && cp.mode === 'full' && clock() - lastSave < CHECKPOINT_EVERY_MS) return;
+    lastSave = clock();
+    await store.putCheckpoint(cp, false);
+  };
   const limit = pLimit(deps.writeConcurrency ?? 8);
 
-  for (const alertType of ALERT_TYPES) {
-    const watermarkName = `watermark#${alertType}`;
-    const watermark = request.mode === 'incremental' ? await store.getCursor(org, watermarkName) : null;
-    const updatedSince = watermark
-      ? new Date(Date.parse(watermark) - WATERMARK_OVERLAP_MS).toISOString()
-      : undefined;
-    const result: StreamResult = { stream: alertType, status: 'finished', items: 0, pages: 0, skipped: 0 };
+  const runLane = async (lane: Lane): Promise<void> => {
+    const state = cp.lanes[lane.id] as LaneState;
+    if (state.done) return;
+    state.status = 'running';
+    const watermark =
+      cp.mode === 'incremental' && lane.stream !== 'audit_log'
+        ? await store.getCursor(org, `watermark#${lane.id}`)
+        : null;
+    const since = watermark ? Date.parse(watermark) - WATERMARK_OVERLAP_MS : null;
     try {
-      for await (const page of listAlertPages(gh, org, alertType, updatedSince ? { updatedSince } : {})) {
-        result.pages += 1;
-        const writes: Promise<void>[] = [];
-        for (const raw of page) {
-          const alert = normalizeOrSkip(alertType, raw, deps.normalize, log, ctx);
-          if (!alert) {
-            result.skipped += 1;
-            continue;
-          }
-          result.items += 1;
-          writes.push(
-            limit(async () => {
-              const written = await writeObservation(store, org, stored.get(alertKey(alert)), alert);
-              current.set(alertKey(alert), written.alert);
-              if (written.transitions > 0 || written.changed) alertsWritten += 1;
-              transitionsWritten += written.transitions;
-            }),
-          );
+      while (!state.done) {
+        if (clock() > deadline - DEADLINE_MARGIN_MS) {
+          state.message = 'stopped at the time limit; the next run resumes here';
+          return;
         }
-        await Promise.all(writes);
-        deps.onProgress?.({ stream: alertType, pages: result.pages, items: result.items });
+        const page = await fetchPage(gh, lane, state.next, `list ${lane.id} of ${org}`);
+        requests += 1;
+        state.pages += 1;
+        let reachedWatermark = false;
+        if (page.items === null) {
+          state.skippedPages += 1;
+          log.warn('page skipped: invalid body', {
+            ...ctx,
+            lane: lane.id,
+            page: state.pages,
+            reason: page.invalid,
+          });
+        } else if (lane.stream === 'audit_log') {
+          const events = collectAuditEvents(page.items, org, takenAt, state, cp, log, ctx);
+          await store.putAuditEvents(org, events);
+          for (const e of events) auditMax = Math.max(auditMax, Date.parse(e.at));
+          cp.counters.auditEventsWritten += events.length;
+          state.items += events.length;
+        } else {
+          const alerts: Alert[] = [];
+          for (const raw of page.items) {
+            const alert = normalizeOrSkip(lane.stream as AlertType, raw, deps.normalize, state, cp, log, ctx);
+            if (!alert) continue;
+            if (since !== null && Date.parse(alert.updatedAt) < since) {
+              reachedWatermark = true;
+              continue;
+            }
+            alerts.push(alert);
+          }
+          state.items += alerts.length;
+          for (const a of alerts) seen?.add(alertKey(a));
+          await writePage(store, org, alerts, cp, limit);
+        }
+        state.next = page.next;
+        if (page.next === null || reachedWatermark) {
+          state.done = true;
+          state.status = 'finished';
+        }
+        deps.onProgress?.({ stream: lane.id, pages: state.pages, items: state.items });
+        await saveCheckpoint(state.done);
       }
-      await store.putCursor(org, watermarkName, now.toISOString());
     } catch (error) {
       if (error instanceof GitHubFeatureUnavailableError) {
-        result.status = 'unavailable';
-        result.message = error.message;
-        log.warn('stream unavailable: coverage gap', { ...ctx, stream: alertType, reason: error.message });
-      } else if (error instanceof GitHubUnavailableError) {
-        result.status = 'failed';
-        result.message = error.message;
-        log.error('stream failed: snapshot incomplete', { ...ctx, stream: alertType, reason: error.message });
+        state.done = true;
+        state.status = 'unavailable';
+        state.message = error.message;
+        log.warn('stream unavailable: coverage gap', { ...ctx, lane: lane.id, reason: error.message });
+      } else if (error instanceof GitHubRateLimitError || error instanceof GitHubUnavailableError) {
+        state.status = error instanceof GitHubRateLimitError ? 'running' : 'failed';
+        state.message = error.message;
+        log.warn('stream stopped: the next run resumes it', { ...ctx, lane: lane.id, reason: error.message });
       } else {
         throw error;
       }
     }
-    alertsSeen += result.items;
-    streams.push(result);
+  };
+
+  try {
+    await Promise.all(lanes.map(runLane));
+  } catch (error) {
+    // Something unexpected (a store failure): keep the checkpoint resumable, then report it.
+    cp.leaseUntil = 0;
+    await store.putCheckpoint(cp, false).catch(() => {});
+    throw error;
   }
 
-  if (streams.every((s) => s.status === 'unavailable')) {
+  const laneStates = lanes.map((l) => [l, cp.lanes[l.id] as LaneState] as const);
+  const alertLaneStates = laneStates.filter(([l]) => l.stream !== 'audit_log');
+  if (alertLaneStates.every(([, s]) => s.status === 'unavailable')) {
+    await store.deleteCheckpoint(org, cp.snapshotId);
     // Nothing could be read: recording an empty but "complete" snapshot would report zero alerts.
     throw new GitHubPermissionError(
       `GitHub refused every alert list of ${org}: give the token the \`security_events\` scope (classic token) or "Dependabot alerts", "Secret scanning alerts" and "Code scanning alerts: read" (GitHub App or fine-grained token), and check that the features are enabled.`,
       403,
     );
   }
+  const allDone = laneStates.every(([, s]) => s.done);
+  const complete = allDone && laneStates.every(([, s]) => s.skippedPages === 0);
 
-  const audit = await collectAuditLog(deps, org, now, ctx);
-  streams.push(audit.result);
+  let noLongerReported = 0;
+  let reconciled = false;
+  let aggregates: { openBySeverity: OpenCounts; openByRepository: Record<string, number> };
+  if (allDone) {
+    const base = cp.mode === 'full' ? null : await store.getAggregates(org);
+    const views = base ? null : await store.listAlertViews(org);
+    if (seen && views && complete) {
+      noLongerReported = await markUnlisted(store, org, views, seen, alertLaneStates);
+      reconciled = true;
+    }
+    aggregates = base ? applyDelta(structuredClone(base), cp.delta) : aggregateViews(views ?? new Map());
+    await store.putAggregates(org, aggregates);
+    for (const [lane, s] of alertLaneStates) {
+      if (s.status === 'finished' && s.skippedPages === 0)
+        await store.putCursor(org, `watermark#${lane.id}`, takenAt);
+    }
+    const auditState = cp.lanes.audit_log;
+    if (auditState?.status === 'finished' && auditMax > 0) {
+      await store.putCursor(org, 'watermark#audit_log', new Date(auditMax).toISOString());
+    }
+  } else {
+    aggregates = { openBySeverity: emptyOpenCounts(), openByRepository: {} };
+  }
 
-  const complete = streams.every((s) => s.status !== 'failed');
+  const streams: StreamResult[] = laneStates.map(([lane, s]) => ({
+    stream: lane.stream,
+    lane: lane.id,
+    status: s.status,
+    items: s.items,
+    pages: s.pages,
+    skipped: s.skipped,
+    skippedPages: s.skippedPages,
+    ...(s.message ? { message: s.message } : {}),
+  }));
   const manifest: SnapshotManifest = {
     org,
-    snapshotId,
-    takenAt: now.toISOString(),
-    mode: request.mode,
+    snapshotId: cp.snapshotId,
+    takenAt,
+    mode: cp.mode,
     complete,
     streams,
-    alertsSeen,
-    alertsWritten,
-    transitionsWritten,
-    auditEventsWritten: audit.written,
-    ...aggregateOpen(current.values()),
+    alertsSeen: alertLaneStates.reduce((n, [, s]) => n + s.items, 0),
+    alertsWritten: cp.counters.alertsWritten,
+    transitionsWritten: cp.counters.transitionsWritten,
+    auditEventsWritten: cp.counters.auditEventsWritten,
+    ...aggregates,
+    resumable: !allDone,
+    invocations: cp.counters.invocations,
+    requests,
+    noLongerReported,
+    reconciled,
+    skippedItems: cp.skippedItems,
+    itemsWritten: store.usage.itemsWritten,
+    writeUnits: store.usage.writeUnits,
   };
   await store.putManifest(manifest);
-  log.info('snapshot finished', {
+  if (allDone) {
+    await store.deleteCheckpoint(org, cp.snapshotId);
+  } else {
+    cp.leaseUntil = 0; // free for the next invocation to resume
+    await store.putCheckpoint(cp, false);
+  }
+  log.info(allDone ? 'snapshot finished' : 'snapshot paused', {
     ...ctx,
     complete,
-    alertsSeen,
-    alertsWritten,
-    transitionsWritten,
-    auditEventsWritten: audit.written,
+    requests,
+    alertsSeen: manifest.alertsSeen,
+    alertsWritten: manifest.alertsWritten,
+    transitionsWritten: manifest.transitionsWritten,
+    noLongerReported,
   });
   return manifest;
 }
@@ -162,34 +323,120 @@ function normalizeOrSkip(
   alertType: AlertType,
   raw: unknown,
   options: NormalizeOptions | undefined,
+  state: LaneState,
+  cp: SnapshotCheckpoint,
   log: Log,
   ctx: Record<string, unknown>,
 ): Alert | null {
   try {
     return normalizeAlert(alertType, raw, options);
   } catch (error) {
-    if (error instanceof InvalidAlertError) {
-      log.warn('alert skipped: invalid', { ...ctx, stream: alertType, reason: error.message });
-      return null;
+    if (!(error instanceof InvalidAlertError)) throw error;
+    state.skipped += 1;
+    const number = (raw as { number?: unknown } | null)?.number;
+    if (cp.skippedItems.length < MAX_NAMED_SKIPS) {
+      cp.skippedItems.push({
+        stream: alertType,
+        number: typeof number === 'number' ? number : null,
+        reason: error.message,
+      });
     }
-    throw error;
+    log.warn('alert skipped: invalid', { ...ctx, stream: alertType, reason: error.message });
+    return null;
   }
 }
 
-/** Writes one observation, re-reading and retrying when a webhook wrote the same alert first. */
+function collectAuditEvents(
+  raws: unknown[],
+  org: string,
+  takenAt: string,
+  state: LaneState,
+  cp: SnapshotCheckpoint,
+  log: Log,
+  ctx: Record<string, unknown>,
+): AuditEvent[] {
+  const events: AuditEvent[] = [];
+  const until = Date.parse(takenAt);
+  for (const raw of raws) {
+    try {
+      const event = normalizeAuditEvent(raw, org);
+      if (Date.parse(event.at) <= until) events.push(event);
+    } catch (error) {
+      if (!(error instanceof InvalidAlertError)) throw error;
+      state.skipped += 1;
+      if (cp.skippedItems.length < MAX_NAMED_SKIPS) {
+        cp.skippedItems.push({ stream: 'audit_log', number: null, reason: error.message });
+      }
+      log.warn('audit event skipped: invalid', { ...ctx, reason: error.message });
+    }
+  }
+  return events;
+}
+
+const viewOf = (a: Alert): SnapView => ({ state: a.state, severity: a.severity });
+
+/** What an alert adds to the open-alert aggregates, as keys of the delta map. */
+function contribution(alertType: AlertType, repository: string, view: SnapView | null): string[] {
+  if (view?.state !== 'open' || view.noLongerReported) return [];
+  return [`sev|${alertType}|${view.severity}`, `repo|${repository}`];
+}
+
+/**
+ * Writes one page of observed alerts: reads their stored state in one batch, and for each that
+ * changed writes state and transitions together, retrying on a concurrent webhook write. The
+ * aggregate delta moves from what the previous snapshot saw to what this one sees.
+ */
+async function writePage(
+  store: DynamoStore,
+  org: string,
+  alerts: Alert[],
+  cp: SnapshotCheckpoint,
+  limit: ReturnType<typeof pLimit>,
+): Promise<void> {
+  if (alerts.length === 0) return;
+  const stored = await store.getAlerts(org, alerts.map(alertKey));
+  await Promise.all(
+    alerts.map((alert) =>
+      limit(async () => {
+        const before = stored.get(alertKey(alert));
+        const result = await writeObservation(store, org, before, alert);
+        for (const k of contribution(alert.alertType, alert.repository, result.previousSnap)) {
+          cp.delta[k] = (cp.delta[k] ?? 0) - 1;
+        }
+        for (const k of contribution(alert.alertType, alert.repository, viewOf(result.alert))) {
+          cp.delta[k] = (cp.delta[k] ?? 0) + 1;
+        }
+        if (result.written) cp.counters.alertsWritten += 1;
+        cp.counters.transitionsWritten += result.transitions;
+      }),
+    ),
+  );
+}
+
 async function writeObservation(
   store: DynamoStore,
   org: string,
   known: StoredAlert | undefined,
   alert: Alert,
-): Promise<{ alert: Alert; transitions: number; changed: boolean }> {
+): Promise<{ alert: Alert; previousSnap: SnapView | null; transitions: number; written: boolean }> {
   let base = known;
   for (let attempt = 0; attempt < 5; attempt++) {
+    const previousSnap = base?.snap ?? null;
     const obs = observeAlert(base?.alert, alert, 'snapshot');
-    if (!obs.write) return { alert: base?.alert ?? alert, transitions: 0, changed: false };
+    const current = obs.write ?? base?.alert ?? alert;
+    const snap = viewOf(current);
+    const snapChanged = !isDeepStrictEqual(previousSnap, snap);
     try {
-      await store.writeAlert(org, obs.write, base?.version ?? null, obs.transitions);
-      return { alert: obs.write, transitions: obs.transitions.length, changed: true };
+      if (obs.write) {
+        await store.writeAlert(org, obs.write, base?.version ?? null, obs.transitions, undefined, { snap });
+        return { alert: current, previousSnap, transitions: obs.transitions.length, written: true };
+      }
+      if (snapChanged && base) {
+        // A webhook already wrote this state; record that the snapshot has now seen it too.
+        await store.putSnapView(org, alertKey(alert), snap);
+        return { alert: current, previousSnap, transitions: 0, written: true };
+      }
+      return { alert: current, previousSnap, transitions: 0, written: false };
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError)) throw error;
       base = await store.getAlert(org, alertKey(alert));
@@ -198,48 +445,60 @@ async function writeObservation(
   throw new ConcurrentUpdateError(`alert ${alertKey(alert)} kept changing during the snapshot; run it again`);
 }
 
-async function collectAuditLog(
-  deps: SnapshotDeps,
-  org: string,
-  now: Date,
-  ctx: Record<string, unknown>,
-): Promise<{ result: StreamResult; written: number }> {
-  const result: StreamResult = { stream: 'audit_log', status: 'finished', items: 0, pages: 0, skipped: 0 };
-  const since = await deps.store.getCursor(org, 'watermark#audit_log');
-  const createdSince = since ? new Date(Date.parse(since) - 24 * 3600 * 1000).toISOString() : undefined;
-  let written = 0;
-  try {
-    for await (const page of listAuditLogPages(deps.gh, org, createdSince ? { createdSince } : {})) {
-      result.pages += 1;
-      const events: AuditEvent[] = [];
-      for (const raw of page) {
-        try {
-          const event = normalizeAuditEvent(raw, org);
-          if (Date.parse(event.at) <= now.getTime()) events.push(event);
-        } catch (error) {
-          if (!(error instanceof InvalidAlertError)) throw error;
-          result.skipped += 1;
-          deps.log.warn('audit event skipped: invalid', { ...ctx, reason: error.message });
-        }
-      }
-      await deps.store.putAuditEvents(org, events);
-      result.items += events.length;
-      written += events.length;
-      deps.onProgress?.({ stream: 'audit_log', pages: result.pages, items: result.items });
-    }
-    await deps.store.putCursor(org, 'watermark#audit_log', now.toISOString());
-  } catch (error) {
-    if (error instanceof GitHubFeatureUnavailableError) {
-      result.status = 'unavailable';
-      result.message = error.message;
-      deps.log.warn('audit log unavailable: coverage gap', { ...ctx, reason: error.message });
-    } else if (error instanceof GitHubUnavailableError) {
-      result.status = 'failed';
-      result.message = error.message;
-      deps.log.error('audit log failed: snapshot incomplete', { ...ctx, reason: error.message });
-    } else {
-      throw error;
+/** Aggregates of every stored alert as snapshots last saw them (full runs, and the first run). */
+function aggregateViews(views: Map<string, SnapView | null>): {
+  openBySeverity: OpenCounts;
+  openByRepository: Record<string, number>;
+} {
+  const delta: Record<string, number> = {};
+  for (const [key, view] of views) {
+    const [alertType, repository] = key.split('#') as [AlertType, string];
+    for (const k of contribution(alertType, repository, view)) delta[k] = (delta[k] ?? 0) + 1;
+  }
+  return applyDelta({ openBySeverity: emptyOpenCounts(), openByRepository: {} }, delta);
+}
+
+function applyDelta(
+  base: { openBySeverity: OpenCounts; openByRepository: Record<string, number> },
+  delta: Record<string, number>,
+): { openBySeverity: OpenCounts; openByRepository: Record<string, number> } {
+  for (const [k, n] of Object.entries(delta)) {
+    if (n === 0) continue;
+    const [kind, a, b] = k.split('|');
+    if (kind === 'sev') {
+      const bySeverity = base.openBySeverity[a as AlertType];
+      bySeverity[b as keyof typeof bySeverity] += n;
+    } else if (kind === 'repo' && a) {
+      const next = (base.openByRepository[a] ?? 0) + n;
+      if (next === 0) delete base.openByRepository[a];
+      else base.openByRepository[a] = next;
     }
   }
-  return { result, written };
+  return base;
+}
+
+/**
+ * Marks stored alerts that a complete, uninterrupted full listing did not return as "no longer
+ * reported" (repository deleted or archived, feature turned off): never as fixed.
+ */
+async function markUnlisted(
+  store: DynamoStore,
+  org: string,
+  views: Map<string, SnapView | null>,
+  seen: Set<string>,
+  alertLanes: readonly (readonly [Lane, LaneState])[],
+): Promise<number> {
+  // Only streams listed to the end count: an unavailable stream says nothing about its alerts.
+  const listed = new Set(alertLanes.filter(([, s]) => s.status === 'finished').map(([l]) => l.stream));
+  const unavailable = new Set(alertLanes.filter(([, s]) => s.status !== 'finished').map(([l]) => l.stream));
+  let marked = 0;
+  for (const [key, view] of views) {
+    const alertType = key.split('#')[0] as AlertType;
+    if (!listed.has(alertType) || unavailable.has(alertType) || seen.has(key)) continue;
+    if (!view || view.noLongerReported) continue;
+    await store.markNoLongerReported(org, key, view);
+    views.set(key, { ...view, noLongerReported: true });
+    marked += 1;
+  }
+  return marked;
 }

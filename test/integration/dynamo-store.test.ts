@@ -20,7 +20,7 @@ describe('DynamoStore against DynamoDB Local', () => {
     await store.writeAlert(org, alert, null, obs.transitions);
 
     const alerts = await store.loadAlerts(org);
-    expect(alerts.get(alertKey(alert))).toEqual({ alert, version: 1 });
+    expect(alerts.get(alertKey(alert))).toEqual({ alert, version: 1, snap: null });
     const transitions = await store.listTransitions(org);
     expect(transitions).toEqual([
       {

@@ -27,11 +27,17 @@ export async function runSnapshotCommand(
     });
     for (const s of m.streams) {
       progress.line(
-        `  ${s.stream.padEnd(16)} ${s.status.padEnd(11)} ${String(s.items).padStart(6)} items  ${s.pages} pages${s.skipped ? `  ${s.skipped} skipped` : ''}`,
+        `  ${(s.lane ?? s.stream).padEnd(29)} ${s.status.padEnd(11)} ${String(s.items).padStart(6)} items  ${s.pages} pages${s.skipped ? `  ${s.skipped} skipped` : ''}`,
       );
     }
     progress.line(
-      `${m.complete ? 'Complete' : 'INCOMPLETE'}: ${m.alertsSeen} alerts seen, ${m.alertsWritten} written, ${m.transitionsWritten} transitions (snapshot ${m.snapshotId})`,
+      `${m.complete ? 'Complete' : 'INCOMPLETE'}: ${m.alertsSeen} alerts seen, ${m.alertsWritten} written, ${m.transitionsWritten} transitions, ${m.requests ?? 0} requests (snapshot ${m.snapshotId})`,
     );
+    if (m.noLongerReported)
+      progress.line(
+        `  ${m.noLongerReported} alerts are no longer reported by GitHub (kept, not counted as fixed)`,
+      );
+    if (m.resumable)
+      progress.line('  Stopped early (rate limit or time limit): run the same command again to resume it.');
   });
 }

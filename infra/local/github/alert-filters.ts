@@ -1,31 +1,20 @@
 /**
- * The filters and sort orders of the three org alert lists, applied to rendered GitHub JSON.
- * Each returns the matching alerts sorted and keyed for pagination.
+ * The filters and sort orders of the three alert lists (org and enterprise), applied to the
+ * light alert views of `alert-index.ts`, with the values GitHub's JSON would show. Each returns
+ * the matching alerts sorted and keyed for pagination.
  */
+import type { IndexedAlert } from './alert-index.ts';
+import { secretValidity } from './alert-state.ts';
 import { SECRET_TYPES } from './demo-catalog.ts';
+import type { DemoCodeScanningAlert, DemoDependabotAlert, DemoSecretScanningAlert } from './demo-types.ts';
 import { QueryParameterError } from './github-errors.ts';
-import type { Json, JsonObject } from './openapi-deref.ts';
 import type { Direction, Keyed } from './pagination.ts';
 import { sortKeyed } from './pagination.ts';
 import { readBoolean, readCommaList, readEnum, readOptional } from './query-params.ts';
 
-export interface SortedAlerts {
-  entries: Keyed<JsonObject>[];
+export interface SortedList<T> {
+  entries: Keyed<T>[];
   direction: Direction;
-}
-
-function field(obj: Json | undefined, ...path: string[]): Json | undefined {
-  let node = obj;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
-    node = node[key];
-  }
-  return node;
-}
-
-function text(obj: Json | undefined, ...path: string[]): string | null {
-  const value = field(obj, ...path);
-  return typeof value === 'string' ? value : null;
 }
 
 /** True when no filter was given or the value is one of the listed ones. */
@@ -33,24 +22,14 @@ function allows(list: readonly string[] | undefined, value: string | null): bool
   return list === undefined || list.includes(value ?? '');
 }
 
-function timeOf(alert: JsonObject, name: 'created_at' | 'updated_at'): number {
-  return Date.parse(text(alert, name) ?? text(alert, 'created_at') ?? '');
-}
-
-/** Repository then number: unique per alert type within an org. */
-function tiebreak(alert: JsonObject): string {
-  const n = field(alert, 'number');
-  return `${text(alert, 'repository', 'full_name') ?? ''}#${String(typeof n === 'number' ? n : 0).padStart(10, '0')}`;
-}
-
-function keyed(
-  alerts: JsonObject[],
+function keyed<T extends IndexedAlert>(
+  alerts: T[],
   sort: string,
   direction: Direction,
-  keyOf?: (a: JsonObject) => number,
-): SortedAlerts {
-  const key = keyOf ?? ((a: JsonObject) => timeOf(a, sort === 'updated' ? 'updated_at' : 'created_at'));
-  const entries = alerts.map((item) => ({ item, key: key(item), tiebreak: tiebreak(item) }));
+  keyOf?: (a: T) => number,
+): SortedList<T> {
+  const key = keyOf ?? ((a: T) => (sort === 'updated' ? a.updatedMs : a.createdMs));
+  const entries = alerts.map((item) => ({ item, key: key(item), tiebreak: item.tiebreak }));
   return { entries: sortKeyed(entries, direction), direction };
 }
 
@@ -58,10 +37,18 @@ function readDirection(query: URLSearchParams): Direction {
   return readEnum(query, 'direction', ['asc', 'desc'] as const, 'desc');
 }
 
-export function filterDependabot(alerts: JsonObject[], query: URLSearchParams): SortedAlerts {
+/** Dependabot lists paginate by cursor only; GitHub answers `page` with a 400. */
+export function rejectPageParameter(query: URLSearchParams): void {
   if (query.has('page')) {
     throw new QueryParameterError(400, 'Pagination using the `page` parameter is not supported.');
   }
+}
+
+export function filterDependabot(
+  alerts: readonly IndexedAlert<DemoDependabotAlert>[],
+  query: URLSearchParams,
+): SortedList<IndexedAlert<DemoDependabotAlert>> {
+  rejectPageParameter(query);
   const states = readCommaList(query, 'state', ['auto_dismissed', 'dismissed', 'fixed', 'open'] as const);
   const severities = readCommaList(query, 'severity', ['low', 'medium', 'high', 'critical'] as const);
   const ecosystems = readCommaList(query, 'ecosystem');
@@ -73,23 +60,23 @@ export function filterDependabot(alerts: JsonObject[], query: URLSearchParams): 
   const sort = readEnum(query, 'sort', ['created', 'updated', 'epss_percentage'] as const, 'created');
   const direction = readDirection(query);
   const matching = alerts.filter(
-    (a) =>
-      allows(states, text(a, 'state')) &&
-      allows(severities, text(a, 'security_advisory', 'severity')) &&
-      allows(ecosystems, text(a, 'dependency', 'package', 'ecosystem')) &&
-      allows(packages, text(a, 'dependency', 'package', 'name')) &&
-      (scope === undefined || text(a, 'dependency', 'scope') === scope),
+    ({ alert, state }) =>
+      allows(states, state.state) &&
+      allows(severities, alert.advisory.severity) &&
+      allows(ecosystems, alert.advisory.ecosystem) &&
+      allows(packages, alert.advisory.packageName) &&
+      (scope === undefined || alert.scope === scope),
   );
-  const epss = (a: JsonObject): number => {
-    const value = field(a, 'security_advisory', 'epss', 'percentage');
-    return typeof value === 'number' ? value : 0;
-  };
+  const epss = (a: IndexedAlert<DemoDependabotAlert>): number => a.alert.advisory.epssPercentage;
   return keyed(matching, sort, direction, sort === 'epss_percentage' ? epss : undefined);
 }
 
 const CODE_SCANNING_SEVERITIES = ['critical', 'high', 'medium', 'low', 'warning', 'note', 'error'] as const;
 
-export function filterCodeScanning(alerts: JsonObject[], query: URLSearchParams): SortedAlerts {
+export function filterCodeScanning(
+  alerts: readonly IndexedAlert<DemoCodeScanningAlert>[],
+  query: URLSearchParams,
+): SortedList<IndexedAlert<DemoCodeScanningAlert>> {
   const state = readOptional(query, 'state');
   if (state !== undefined && !['open', 'closed', 'dismissed', 'fixed'].includes(state)) {
     throw new QueryParameterError(422, `Invalid state: ${state}. Allowed: open, closed, dismissed, fixed.`);
@@ -101,16 +88,17 @@ export function filterCodeScanning(alerts: JsonObject[], query: URLSearchParams)
   const toolName = readOptional(query, 'tool_name');
   const sort = readEnum(query, 'sort', ['created', 'updated'] as const, 'created');
   const direction = readDirection(query);
-  const matching = alerts.filter((a) => {
-    const s = text(a, 'state');
+  const matching = alerts.filter(({ alert, state: s }) => {
     const stateOk =
-      state === undefined || (state === 'closed' ? s === 'dismissed' || s === 'fixed' : s === state);
+      state === undefined ||
+      (state === 'closed' ? s.state === 'dismissed' || s.state === 'fixed' : s.state === state);
     // critical..low name the security severity; error/warning/note name the SARIF level.
     const severityOk =
       severity === undefined ||
-      text(a, 'rule', 'security_severity_level') === severity ||
-      text(a, 'rule', 'severity') === severity;
-    return stateOk && severityOk && (toolName === undefined || text(a, 'tool', 'name') === toolName);
+      alert.rule.securitySeverityLevel === severity ||
+      alert.rule.severity === severity;
+    // Every demo alert comes from CodeQL.
+    return stateOk && severityOk && (toolName === undefined || toolName === 'CodeQL');
   });
   return keyed(matching, sort, direction);
 }
@@ -122,7 +110,10 @@ export function isListedByDefault(secretType: string): boolean {
   return PROVIDER_PATTERNS.get(secretType) ?? true;
 }
 
-export function filterSecretScanning(alerts: JsonObject[], query: URLSearchParams): SortedAlerts {
+export function filterSecretScanning(
+  alerts: readonly IndexedAlert<DemoSecretScanningAlert>[],
+  query: URLSearchParams,
+): SortedList<IndexedAlert<DemoSecretScanningAlert>> {
   const state = readOptional(query, 'state');
   if (state !== undefined && state !== 'open' && state !== 'resolved') {
     throw new QueryParameterError(422, `Invalid state: ${state}. Allowed: open, resolved.`);
@@ -141,16 +132,17 @@ export function filterSecretScanning(alerts: JsonObject[], query: URLSearchParam
   const bypassed = readBoolean(query, 'is_bypassed');
   const sort = readEnum(query, 'sort', ['created', 'updated'] as const, 'created');
   const direction = readDirection(query);
-  const matching = alerts.filter((a) => {
-    const type = text(a, 'secret_type') ?? '';
+  const matching = alerts.filter(({ alert, state: s }) => {
+    const type = alert.secretType.type;
     const typeOk = secretTypes ? secretTypes.includes(type) : isListedByDefault(type);
+    const resolution = s.state === 'resolved' ? (s.closingEvent?.reason ?? null) : null;
     return (
       typeOk &&
-      (state === undefined || text(a, 'state') === state) &&
-      allows(resolutions, text(a, 'resolution')) &&
-      allows(validities, text(a, 'validity')) &&
-      (leaked === undefined || field(a, 'publicly_leaked') === leaked) &&
-      (bypassed === undefined || field(a, 'push_protection_bypassed') === bypassed)
+      (state === undefined || s.state === state) &&
+      allows(resolutions, resolution) &&
+      allows(validities, secretValidity(alert, s)) &&
+      (leaked === undefined || alert.publiclyLeaked === leaked) &&
+      (bypassed === undefined || (alert.bypass !== null) === bypassed)
     );
   });
   return keyed(matching, sort, direction);

@@ -1,5 +1,5 @@
 /** What GitHub shows for an alert at an instant, replayed from its event history. */
-import type { DemoAlert, DemoAlertEvent, DemoOrg } from './demo-types.ts';
+import type { DemoAlert, DemoAlertEvent, DemoOrg, DemoSecretScanningAlert } from './demo-types.ts';
 
 /** GitHub's own state names: Dependabot adds `auto_dismissed`, secret scanning says `resolved`. */
 export type GitHubAlertState = 'open' | 'fixed' | 'dismissed' | 'auto_dismissed' | 'resolved';
@@ -42,4 +42,16 @@ export function alertsExistingAt(demo: DemoOrg, at: Date): DemoAlert[] {
     ...demo.alerts.code_scanning,
   ];
   return all.filter((alert) => Date.parse(alert.createdAt) <= at.getTime());
+}
+
+/**
+ * What GitHub reports in `validity` for a secret: generic patterns cannot be checked with a
+ * provider, and a revoked secret no longer works.
+ */
+export function secretValidity(
+  alert: DemoSecretScanningAlert,
+  state: AlertStateAt,
+): 'active' | 'inactive' | 'unknown' {
+  if (!alert.secretType.providerPattern) return 'unknown';
+  return state.state === 'resolved' && state.closingEvent?.reason === 'revoked' ? 'inactive' : 'active';
 }

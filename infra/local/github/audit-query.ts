@@ -111,6 +111,7 @@ export function filterAuditLog(
       const retention = (git ? GIT_RETENTION_DAYS : WEB_RETENTION_DAYS) * DAY_MS;
       return e['@timestamp'] <= t && e['@timestamp'] > t - retention && matches(e);
     })
-    .map((item) => ({ item, key: item['@timestamp'], tiebreak: item._document_id }));
+    // The org login makes the order total across the orgs of an enterprise too.
+    .map((item) => ({ item, key: item['@timestamp'], tiebreak: `${item.org}/${item._document_id}` }));
   return { entries: sortKeyed(entries, direction), direction };
 }

@@ -182,4 +182,9 @@ export interface DemoOrg {
   };
   /** Oldest first. Web events (alert actions) and a few `git.push` events (bypassed pushes). */
   auditEvents: DemoAuditEvent[];
+  /**
+   * Bumped by every change made after generation (`changeAlerts`), so the simulated GitHub
+   * knows its cached lists are stale. Absent means 0.
+   */
+  revision?: number;
 }

@@ -4,8 +4,11 @@
  */
 import { dereference, type Json, type JsonObject, trimSchema } from './openapi-deref.ts';
 
-/** Which GitHub description each piece comes from. The audit log exists only for Enterprise. */
-export type DescriptionName = 'api.github.com' | 'ghec';
+/**
+ * Which GitHub description each piece comes from. The audit log and the enterprise lists exist
+ * only for Enterprise; `/meta` with `installed_version` only on GHES.
+ */
+export type DescriptionName = 'api.github.com' | 'ghec' | 'ghes-3.17';
 
 export const SUBSET_SCHEMAS = {
   'dependabot-alert-with-repository': 'api.github.com',
@@ -13,6 +16,9 @@ export const SUBSET_SCHEMAS = {
   'code-scanning-organization-alert-items': 'api.github.com',
   'audit-log-event': 'ghec',
   'basic-error': 'api.github.com',
+  'installation-token': 'api.github.com',
+  installation: 'api.github.com',
+  'api-overview': 'ghes-3.17',
 } as const satisfies Record<string, DescriptionName>;
 
 export type SchemaName = keyof typeof SUBSET_SCHEMAS;
@@ -23,6 +29,13 @@ export const SUBSET_OPERATIONS = {
   'GET /orgs/{org}/secret-scanning/alerts': 'api.github.com',
   'GET /orgs/{org}/code-scanning/alerts': 'api.github.com',
   'GET /orgs/{org}/audit-log': 'ghec',
+  'GET /enterprises/{enterprise}/dependabot/alerts': 'ghec',
+  'GET /enterprises/{enterprise}/secret-scanning/alerts': 'ghec',
+  'GET /enterprises/{enterprise}/code-scanning/alerts': 'ghec',
+  'GET /enterprises/{enterprise}/audit-log': 'ghec',
+  'POST /app/installations/{installation_id}/access_tokens': 'api.github.com',
+  'GET /orgs/{org}/installation': 'api.github.com',
+  'GET /meta': 'ghes-3.17',
 } as const satisfies Record<string, DescriptionName>;
 
 export type OperationKey = keyof typeof SUBSET_OPERATIONS;
@@ -134,6 +147,7 @@ export function buildOpenApiSubset({ packageVersion, documents }: OpenApiDescrip
       openapi: {
         'api.github.com': infoVersion(documents['api.github.com']),
         ghec: infoVersion(documents.ghec),
+        'ghes-3.17': infoVersion(documents['ghes-3.17']),
       },
     },
     schemas,

@@ -6,9 +6,11 @@
  * @example
  *   const { dependabot } = renderAlertsAt(demo, new Date('2026-10-01T00:00:00Z'));
  */
-import { alertStateAt } from './alert-state.ts';
+import type { IndexedAlert } from './alert-index.ts';
+import { type AlertStateAt, alertStateAt, secretValidity } from './alert-state.ts';
 import type {
   DemoAdvisory,
+  DemoCodeQlRule,
   DemoCodeScanningAlert,
   DemoDependabotAlert,
   DemoOrg,
@@ -31,6 +33,7 @@ export interface RenderedAlerts {
 
 /** The CodeQL version the demo's analyses claim to run. */
 const CODEQL_VERSION = '2.19.3';
+const CODEQL_TOOL: JsonObject = { name: 'CodeQL', guid: null, version: CODEQL_VERSION };
 
 function advisoryJson(template: JsonObject, a: DemoAdvisory, vulnerability: JsonObject): JsonObject {
   const identifiers = [
@@ -75,6 +78,11 @@ export class AlertRenderer {
   };
   private readonly userIds: Map<string, number>;
   private readonly repos: Map<string, DemoOrg['repositories'][number]>;
+  private readonly advisories = new Map<
+    DemoAdvisory,
+    { pkg: JsonObject; vulnerability: JsonObject; advisory: JsonObject }
+  >();
+  private readonly rules = new Map<DemoCodeQlRule, JsonObject>();
 
   constructor(
     private readonly demo: DemoOrg,
@@ -112,18 +120,77 @@ export class AlertRenderer {
   /** Null when the alert does not exist yet at `now`. */
   dependabot(alert: DemoDependabotAlert, now: Date): JsonObject | null {
     const s = alertStateAt(alert, now);
-    if (!s) return null;
-    const tpl = structuredClone(this.templates.dependabot);
-    const a = alert.advisory;
-    const pkg = { ecosystem: a.ecosystem, name: a.packageName };
-    const vulnerability = {
-      package: pkg,
-      severity: a.severity,
-      vulnerable_version_range: a.vulnerableRange,
-      first_patched_version: a.firstPatched ? { identifier: a.firstPatched } : null,
-    };
+    return s ? this.dependabotIn(alert, s) : null;
+  }
+
+  codeScanning(alert: DemoCodeScanningAlert, now: Date): JsonObject | null {
+    const s = alertStateAt(alert, now);
+    return s ? this.codeScanningIn(alert, s) : null;
+  }
+
+  secretScanning(alert: DemoSecretScanningAlert, now: Date): JsonObject | null {
+    const s = alertStateAt(alert, now);
+    return s ? this.secretScanningIn(alert, s) : null;
+  }
+
+  /** One alert of a list, in the state the index computed for it. */
+  render(entry: IndexedAlert): JsonObject {
+    const { alert, state } = entry;
+    switch (alert.alertType) {
+      case 'dependabot':
+        return this.dependabotIn(alert, state);
+      case 'code_scanning':
+        return this.codeScanningIn(alert, state);
+      case 'secret_scanning':
+        return this.secretScanningIn(alert, state);
+    }
+  }
+
+  /** GitHub's advisory JSON for an advisory: the same for every alert raised by it, so built once. */
+  private advisory(a: DemoAdvisory): { pkg: JsonObject; vulnerability: JsonObject; advisory: JsonObject } {
+    let cached = this.advisories.get(a);
+    if (!cached) {
+      const pkg = { ecosystem: a.ecosystem, name: a.packageName };
+      const vulnerability = {
+        package: pkg,
+        severity: a.severity,
+        vulnerable_version_range: a.vulnerableRange,
+        first_patched_version: a.firstPatched ? { identifier: a.firstPatched } : null,
+      };
+      const advisoryTemplate = this.templates.dependabot.security_advisory;
+      const template =
+        typeof advisoryTemplate === 'object' && advisoryTemplate !== null && !Array.isArray(advisoryTemplate)
+          ? advisoryTemplate
+          : {};
+      cached = { pkg, vulnerability, advisory: advisoryJson(template, a, vulnerability) };
+      this.advisories.set(a, cached);
+    }
+    return cached;
+  }
+
+  private rule(rule: DemoCodeQlRule): JsonObject {
+    let cached = this.rules.get(rule);
+    if (!cached) {
+      cached = {
+        id: rule.id,
+        severity: rule.severity,
+        security_severity_level: rule.securitySeverityLevel,
+        tags: rule.tags,
+        description: rule.description,
+        name: rule.name,
+        full_description: `${rule.description}.`,
+      };
+      this.rules.set(rule, cached);
+    }
+    return cached;
+  }
+
+  private dependabotIn(alert: DemoDependabotAlert, s: AlertStateAt): JsonObject {
+    // A shallow copy: nested objects are shared between alerts (rendered JSON is read-only), which
+    // keeps a page of a 100,000-alert org cheap to render.
+    const tpl = this.templates.dependabot;
+    const { pkg, vulnerability, advisory } = this.advisory(alert.advisory);
     const dismissed = s.state === 'dismissed' ? s.closingEvent : null;
-    const advisoryTemplate = tpl.security_advisory;
     return {
       ...tpl,
       number: alert.number,
@@ -134,13 +201,7 @@ export class AlertRenderer {
         scope: alert.scope,
         relationship: alert.relationship,
       },
-      security_advisory: advisoryJson(
-        typeof advisoryTemplate === 'object' && advisoryTemplate !== null && !Array.isArray(advisoryTemplate)
-          ? advisoryTemplate
-          : {},
-        a,
-        vulnerability,
-      ),
+      security_advisory: advisory,
       security_vulnerability: vulnerability,
       ...this.paths(alert.repository, 'dependabot', 'dependabot', alert.number),
       created_at: alert.createdAt,
@@ -156,10 +217,8 @@ export class AlertRenderer {
     };
   }
 
-  codeScanning(alert: DemoCodeScanningAlert, now: Date): JsonObject | null {
-    const s = alertStateAt(alert, now);
-    if (!s) return null;
-    const tpl = structuredClone(this.templates.code);
+  private codeScanningIn(alert: DemoCodeScanningAlert, s: AlertStateAt): JsonObject {
+    const tpl = this.templates.code;
     const dismissed = s.state === 'dismissed' ? s.closingEvent : null;
     const paths = this.paths(alert.repository, 'code-scanning', 'code-scanning', alert.number);
     const language = alert.rule.id.split('/')[0] ?? 'unknown';
@@ -176,16 +235,8 @@ export class AlertRenderer {
       dismissed_at: dismissed?.at ?? null,
       dismissed_reason: dismissed?.reason ?? null,
       dismissed_comment: dismissed?.comment ?? null,
-      rule: {
-        id: alert.rule.id,
-        severity: alert.rule.severity,
-        security_severity_level: alert.rule.securitySeverityLevel,
-        tags: alert.rule.tags,
-        description: alert.rule.description,
-        name: alert.rule.name,
-        full_description: `${alert.rule.description}.`,
-      },
-      tool: { name: 'CodeQL', guid: null, version: CODEQL_VERSION },
+      rule: this.rule(alert.rule),
+      tool: CODEQL_TOOL,
       most_recent_instance: {
         ref: 'refs/heads/main',
         analysis_key: '.github/workflows/codeql.yml:analyze',
@@ -209,18 +260,12 @@ export class AlertRenderer {
     };
   }
 
-  secretScanning(alert: DemoSecretScanningAlert, now: Date): JsonObject | null {
-    const s = alertStateAt(alert, now);
-    if (!s) return null;
-    const tpl = structuredClone(this.templates.secret);
+  private secretScanningIn(alert: DemoSecretScanningAlert, s: AlertStateAt): JsonObject {
+    const tpl = this.templates.secret;
     const resolved = s.state === 'resolved' ? s.closingEvent : null;
     const paths = this.paths(alert.repository, 'secret-scanning', 'secret-scanning', alert.number);
     const repoApi = `${this.bases.api}/repos/${this.demo.org}/${alert.repository}`;
-    const validity = !alert.secretType.providerPattern
-      ? 'unknown'
-      : resolved?.reason === 'revoked'
-        ? 'inactive'
-        : 'active';
+    const validity = secretValidity(alert, s);
     return {
       ...tpl,
       number: alert.number,
@@ -277,7 +322,10 @@ export class AlertRenderer {
   }
 }
 
-/** The GitHub JSON of every alert of the demo at `now`. Nested users/repositories are shared. */
+/**
+ * The GitHub JSON of every alert of the demo at `now`. Nested objects (users, repositories,
+ * advisories, rules, template parts) are shared between alerts: treat the result as read-only.
+ */
 export function renderAlertsAt(demo: DemoOrg, now: Date, options: RenderOptions = {}): RenderedAlerts {
   return new AlertRenderer(demo, options).renderAt(now);
 }

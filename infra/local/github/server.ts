@@ -1,6 +1,8 @@
 /**
- * A simulated GitHub REST API over the demo org, on node:http: what the collector talks to in
- * the demo and the tests. State is shown as of a settable "now", so a demo can replay weeks.
+ * A simulated GitHub REST API over one or more demo orgs, on node:http: what the collector talks
+ * to in the demo, the tests and the benchmark. State is shown as of a settable "now", so a demo
+ * can replay weeks. It can also play an enterprise owning the orgs, a GitHub App with expiring
+ * installation tokens, and a GHES server (under `/api/v3`).
  *
  * @example
  *   const gh = await startSimulatedGitHub({ demo, token: 'test-token' });
@@ -11,26 +13,57 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AlertLists } from './alert-lists.ts';
 import type { DemoOrg } from './demo-types.ts';
-import { defaultFaultBody, type Fault, FaultRegistry } from './faults.ts';
+import { corruptBody, defaultFaultBody, type Fault, FaultRegistry } from './faults.ts';
 import { DOCS, githubError, type RouteResult } from './github-errors.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { AlertRenderer, type RenderedAlerts } from './render.ts';
-import { type Feature, route } from './routes.ts';
+import { AlertRenderer } from './render.ts';
+import {
+  canonicalPath,
+  type Feature,
+  type GhesVersion,
+  isAppPath,
+  isPublicPath,
+  type Principal,
+  route,
+} from './routes.ts';
+import { JWT_MESSAGES, looksLikeJwt, SimulatedApp, type SimulatedAppOptions } from './simulated-app.ts';
 
 export type { Fault } from './faults.ts';
-export type { Feature } from './routes.ts';
+export {
+  badGatewayFault,
+  invalidJsonFault,
+  missingFieldsFault,
+  primaryRateLimitFault,
+  secondaryRateLimitFault,
+  timeoutFault,
+} from './faults.ts';
+export type { Feature, GhesVersion } from './routes.ts';
+export type { SimulatedAppOptions } from './simulated-app.ts';
 
 export interface SimulatedGitHubOptions {
-  demo: DemoOrg;
-  /** The only token accepted, as `Authorization: token X` or `Bearer X`. */
-  token: string;
+  /** The org served (kept for the demo and older tests); `demos` adds more. One is required. */
+  demo?: DemoOrg;
+  /** More orgs, e.g. the orgs of an enterprise. Logins and ids must be unique. */
+  demos?: DemoOrg[];
+  /** An enterprise slug owning every org: serves `/enterprises/{slug}/...` lists and audit log. */
+  enterprise?: string;
+  /**
+   * The personal token accepted, as `Authorization: token X` or `Bearer X`, with access to every
+   * org and the enterprise. Without it, only GitHub App installation tokens work.
+   */
+  token?: string;
+  /** A GitHub App: JWT-authenticated installation endpoints and expiring installation tokens. */
+  app?: SimulatedAppOptions;
+  /** Behave as GitHub Enterprise Server: paths under `/api/v3`, `x-github-enterprise-version`. */
+  ghes?: { version: GhesVersion };
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  /** The instant whose state is shown; default: the demo's `endsAt`. `setNow` replaces it. */
+  /** The instant whose state is shown; default: the latest `endsAt` of the orgs. `setNow` replaces it. */
   now?: () => Date;
-  /** Added before every response. */
+  /** Added before every response; concurrent requests each wait their own. */
   latencyMs?: number;
   /** Features the token lacks permission for: their endpoints answer 403. */
   forbid?: Feature[];
@@ -40,13 +73,20 @@ export interface SimulatedGitHubOptions {
 
 export interface SimulatedGitHubStats {
   requests: number;
-  /** Request count per path (without query string). */
+  /** Request count per path as sent (without query string, with the GHES prefix). */
   byPath: Record<string, number>;
+  /** Installation tokens issued to the GitHub App. */
+  tokensCreated: number;
 }
 
 export interface SimulatedGitHub {
-  /** e.g. `http://127.0.0.1:41234`; use as `GITHUB_API_URL`. */
+  /**
+   * The API root to use as `GITHUB_API_URL`: e.g. `http://127.0.0.1:41234`, or
+   * `http://127.0.0.1:41234/api/v3` when simulating GHES.
+   */
   url: string;
+  /** The server's origin (`url` without `/api/v3`). */
+  origin: string;
   close(): Promise<void>;
   setNow(d: Date): void;
   /** The instant currently shown. */
@@ -57,31 +97,61 @@ export interface SimulatedGitHub {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const GHES_PREFIX = '/api/v3';
 
-function authorized(req: IncomingMessage, token: string): 'ok' | 'missing' | 'bad' {
+function credentialOf(req: IncomingMessage): string | undefined | null {
   const header = req.headers.authorization;
-  if (!header) return 'missing';
+  if (!header) return undefined;
   const match = /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header);
-  return match?.[1] === token ? 'ok' : 'bad';
+  return match?.[1] ?? null;
+}
+
+function collectOrgs(options: SimulatedGitHubOptions): DemoOrg[] {
+  const orgs = [...(options.demo ? [options.demo] : []), ...(options.demos ?? [])];
+  if (orgs.length === 0) throw new Error('startSimulatedGitHub needs `demo` or `demos`.');
+  const logins = new Set(orgs.map((o) => o.org.toLowerCase()));
+  const ids = new Set(orgs.map((o) => o.orgId));
+  if (logins.size !== orgs.length || ids.size !== orgs.length) {
+    throw new Error('startSimulatedGitHub: every org needs its own login and id (use different seeds).');
+  }
+  return orgs;
+}
+
+/** Drains a request body (token requests may send JSON) so the connection can be reused. */
+async function drain(req: IncomingMessage): Promise<void> {
+  for await (const _chunk of req) {
+    // Nothing in a body changes the simulation.
+  }
 }
 
 export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Promise<SimulatedGitHub> {
-  const { demo, token, port = 0, host = '127.0.0.1', latencyMs = 0 } = options;
+  const orgs = collectOrgs(options);
+  const { token, port = 0, host = '127.0.0.1', latencyMs = 0 } = options;
+  const ghes = options.ghes?.version;
   const forbid = new Set(options.forbid ?? []);
   const limiter = new RateLimiter(options.rateLimit ?? 5000);
   const faults = new FaultRegistry();
-  const stats: SimulatedGitHubStats = { requests: 0, byPath: {} };
-  let clock: () => Date = options.now ?? (() => new Date(demo.endsAt));
+  const app = options.app ? new SimulatedApp(options.app) : undefined;
+  const lists = new AlertLists();
+  const stats: SimulatedGitHubStats = { requests: 0, byPath: {}, tokensCreated: 0 };
+  const latestEnd = (): Date => new Date(Math.max(...orgs.map((o) => Date.parse(o.endsAt))));
+  let clock: () => Date = options.now ?? latestEnd;
   let requestSeq = 0;
-  let baseUrl = '';
-  let renderer: AlertRenderer | undefined;
-  let rendered: { at: number; alerts: RenderedAlerts } | undefined;
+  let origin = '';
+  let apiRoot = '';
+  const renderers = new Map<DemoOrg, AlertRenderer>();
+  const closing = new AbortController();
 
-  const alertsAt = (now: Date): RenderedAlerts => {
-    renderer ??= new AlertRenderer(demo, { apiBaseUrl: baseUrl });
-    // Clients page through one instant many times; render it once.
-    if (rendered?.at !== now.getTime()) rendered = { at: now.getTime(), alerts: renderer.renderAt(now) };
-    return rendered.alerts;
+  const renderer = (demo: DemoOrg): AlertRenderer => {
+    let r = renderers.get(demo);
+    if (!r) {
+      r = new AlertRenderer(
+        demo,
+        ghes ? { apiBaseUrl: apiRoot, webBaseUrl: origin } : { apiBaseUrl: apiRoot },
+      );
+      renderers.set(demo, r);
+    }
+    return r;
   };
 
   const send = (res: ServerResponse, result: RouteResult, rawBody?: string): void => {
@@ -91,64 +161,124 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
       'content-type': JSON_TYPE,
       'x-github-api-version-selected': '2022-11-28',
       'x-github-media-type': 'github.v3; format=json',
-      'x-github-request-id': `D3M0:${requestSeq.toString(16).toUpperCase().padStart(6, '0')}:${demo.seed}`,
+      'x-github-request-id': `D3M0:${requestSeq.toString(16).toUpperCase().padStart(6, '0')}:${orgs[0]?.seed ?? 0}`,
       'x-ratelimit-limit': String(snapshot.limit),
       'x-ratelimit-remaining': String(snapshot.remaining),
       'x-ratelimit-reset': String(snapshot.reset),
       'x-ratelimit-used': String(snapshot.used),
       'x-ratelimit-resource': 'core',
+      ...(ghes ? { 'x-github-enterprise-version': `${ghes}.0` } : {}),
       ...result.headers,
     };
     res.writeHead(result.status, headers);
-    res.end(rawBody ?? JSON.stringify(result.body));
+    // A 204 has no body, and Node refuses to send one.
+    res.end(result.status === 204 ? undefined : (rawBody ?? JSON.stringify(result.body)));
+  };
+
+  /** Who the request comes from, or the 401 GitHub would answer. */
+  const authenticate = (req: IncomingMessage, path: string): Principal | RouteResult => {
+    const credential = credentialOf(req);
+    if (credential === undefined) {
+      return isPublicPath(path) ? { kind: 'anonymous' } : githubError(401, 'Requires authentication');
+    }
+    if (credential !== null && token !== undefined && credential === token) return { kind: 'token' };
+    if (credential !== null && app && looksLikeJwt(credential)) {
+      const check = app.verifyJwt(credential);
+      if (!check.ok) return githubError(401, check.message);
+      return isAppPath(path) ? { kind: 'app' } : githubError(401, 'Bad credentials');
+    }
+    if (isAppPath(path)) return githubError(401, JWT_MESSAGES.undecodable);
+    if (credential === null) return githubError(401, 'Bad credentials');
+    const grant = app?.grantOf(credential);
+    if (grant && !grant.expired) {
+      return {
+        kind: 'installation',
+        installationId: grant.installationId,
+        org: grant.org,
+        token: credential,
+      };
+    }
+    return githubError(401, 'Bad credentials');
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = req.url ?? '/';
-    const url = new URL(target, baseUrl);
+    const url = new URL(target, origin);
     stats.requests += 1;
     stats.byPath[url.pathname] = (stats.byPath[url.pathname] ?? 0) + 1;
-    if (latencyMs > 0) await sleep(latencyMs);
+    await drain(req);
+    // Each request sleeps on its own timer, so concurrent requests overlap as on GitHub.
+    if (latencyMs > 0) await sleep(latencyMs, undefined, { signal: closing.signal });
 
-    const fault = faults.take(target);
-    if (fault?.delayMs) await sleep(fault.delayMs);
+    let path = url.pathname;
+    if (ghes) {
+      if (path !== GHES_PREFIX && !path.startsWith(`${GHES_PREFIX}/`)) {
+        send(res, githubError(404, 'Not Found'));
+        return;
+      }
+      path = path.slice(GHES_PREFIX.length) || '/';
+    }
+    const apiUrl = new URL(`${path}${url.search}`, origin);
+
+    const principal = authenticate(req, path);
+    if (!('kind' in principal)) {
+      send(res, principal);
+      return;
+    }
+    // GitHub does not count /rate_limit, and App JWT calls have their own budget.
+    const counted = path !== '/rate_limit' && !isPublicPath(path) && !isAppPath(path);
+    if (counted && !limiter.consume()) {
+      send(res, githubError(403, 'API rate limit exceeded for user ID 1.', DOCS.rateLimit));
+      return;
+    }
+    const now = clock();
+    const outcome = route(
+      {
+        orgs,
+        enterprise: options.enterprise,
+        baseUrl: apiRoot,
+        now,
+        lists,
+        renderer,
+        forbid,
+        rateLimit: limiter.snapshot(),
+        ghes,
+        principal,
+        app,
+      },
+      req.method ?? 'GET',
+      apiUrl,
+    );
+    if (app) stats.tokensCreated = app.tokensCreated;
+
+    const canonical = canonicalPath(orgs, path);
+    const fault = faults.take({
+      target: `${path}${url.search}`,
+      canonicalTarget: `${canonical}${url.search}`,
+      canonicalPath: canonical,
+      page: outcome.page,
+    });
+    if (fault?.delayMs) await sleep(fault.delayMs, undefined, { signal: closing.signal });
     if (fault?.status !== undefined) {
       const status = fault.status;
       send(res, { status, body: null, headers: fault.headers ?? {} }, fault.body ?? defaultFaultBody(status));
       return;
     }
-
-    const auth = authorized(req, token);
-    if (auth !== 'ok') {
-      send(res, githubError(401, auth === 'missing' ? 'Requires authentication' : 'Bad credentials'));
+    if (fault?.corrupt !== undefined) {
+      send(
+        res,
+        { ...outcome, headers: { ...outcome.headers, ...fault.headers } },
+        corruptBody(fault, outcome.body),
+      );
       return;
     }
-    // GitHub does not count /rate_limit against the limit.
-    if (url.pathname !== '/rate_limit' && !limiter.consume()) {
-      const result = githubError(403, 'API rate limit exceeded for user ID 1.', DOCS.rateLimit);
-      send(res, result);
-      return;
-    }
-    const now = clock();
-    send(
-      res,
-      route(
-        {
-          demo,
-          baseUrl,
-          now,
-          alerts: () => alertsAt(now),
-          forbid,
-          rateLimit: limiter.snapshot(),
-        },
-        req.method ?? 'GET',
-        url,
-      ),
-    );
+    send(res, fault?.headers ? { ...outcome, headers: { ...outcome.headers, ...fault.headers } } : outcome);
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      // Closing aborts the sleeps of requests still waiting; their sockets are gone already.
+      if (closing.signal.aborted) return;
       const message = error instanceof Error ? error.message : String(error);
       if (!res.headersSent) res.writeHead(500, { 'content-type': JSON_TYPE });
       res.end(JSON.stringify({ message: `Simulated GitHub failed: ${message}`, status: '500' }));
@@ -162,19 +292,24 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
     });
   });
   const address = server.address() as AddressInfo;
-  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  origin = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  apiRoot = ghes ? `${origin}${GHES_PREFIX}` : origin;
 
   return {
-    url: baseUrl,
+    url: apiRoot,
+    origin,
     stats,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        closing.abort();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
     setNow: (d: Date) => {
       const fixed = new Date(d.getTime());
       clock = () => new Date(fixed.getTime());
+      // Lists of the previous instant would only miss from now on; free their memory.
+      lists.clear();
     },
     now: () => clock(),
     injectFault: (fault) => faults.add(fault),

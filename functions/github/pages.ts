@@ -1,0 +1,137 @@
+import type { AlertType, StreamName } from '../core/model.ts';
+import { mapGitHubError, NON_PROVIDER_SECRET_TYPES } from './alerts.ts';
+import type { GitHubClient } from './client.ts';
+
+/**
+ * One paginated listing ("lane"). Secret scanning has two: provider patterns, and the
+ * non-provider types GitHub returns only when asked by name.
+ */
+export interface Lane {
+  id: string;
+  stream: StreamName;
+  route: string;
+  params: Record<string, string | number | boolean>;
+}
+
+/** Where alert-ledger reads from: one organisation, or a whole enterprise (token auth only). */
+export type Scope = { kind: 'org'; org: string } | { kind: 'enterprise'; enterprise: string };
+
+const ALERT_PATHS: Record<AlertType, string> = {
+  dependabot: 'dependabot/alerts',
+  secret_scanning: 'secret-scanning/alerts',
+  code_scanning: 'code-scanning/alerts',
+};
+
+function base(scope: Scope): { prefix: string; params: Record<string, string> } {
+  return scope.kind === 'org'
+    ? { prefix: '/orgs/{org}', params: { org: scope.org } }
+    : { prefix: '/enterprises/{enterprise}', params: { enterprise: scope.enterprise } };
+}
+
+/** The audit log actions alert-ledger reads, as one phrase: values of one qualifier are ORed. */
+export const AUDIT_ACTIONS = [
+  'repository_vulnerability_alert',
+  'secret_scanning_alert',
+  'secret_scanning_push_protection',
+  'code_scanning',
+] as const;
+
+/**
+ * The lanes of a snapshot, newest update first so an incremental run can stop early.
+ *
+ * @example
+ * alertLanes({ kind: 'org', org: 'octo' }, { hideSecret: true }).map((l) => l.id);
+ * // ['dependabot', 'secret_scanning', 'secret_scanning:non_provider', 'code_scanning']
+ */
+export function alertLanes(scope: Scope, options: { hideSecret: boolean }): Lane[] {
+  const { prefix, params } = base(scope);
+  const common = { ...params, per_page: 100, sort: 'updated', direction: 'desc' };
+  const secretParams = options.hideSecret ? { ...common, hide_secret: true } : common;
+  return [
+    {
+      id: 'dependabot',
+      stream: 'dependabot',
+      route: `GET ${prefix}/${ALERT_PATHS.dependabot}`,
+      params: common,
+    },
+    {
+      id: 'secret_scanning',
+      stream: 'secret_scanning',
+      route: `GET ${prefix}/${ALERT_PATHS.secret_scanning}`,
+      params: secretParams,
+    },
+    {
+      id: 'secret_scanning:non_provider',
+      stream: 'secret_scanning',
+      route: `GET ${prefix}/${ALERT_PATHS.secret_scanning}`,
+      params: { ...secretParams, secret_type: NON_PROVIDER_SECRET_TYPES.join(',') },
+    },
+    {
+      id: 'code_scanning',
+      stream: 'code_scanning',
+      route: `GET ${prefix}/${ALERT_PATHS.code_scanning}`,
+      params: common,
+    },
+  ];
+}
+
+/** The audit log lane: the alert actions, newest first, from `createdSince` (a day boundary). */
+export function auditLogLane(scope: Scope, createdSince: string | null): Lane {
+  const { prefix, params } = base(scope);
+  const phrase = [
+    ...AUDIT_ACTIONS.map((a) => `action:${a}`),
+    createdSince ? `created:>=${createdSince.slice(0, 10)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return {
+    id: 'audit_log',
+    stream: 'audit_log',
+    route: `GET ${prefix}/audit-log`,
+    params: { ...params, phrase, include: 'web', order: 'desc', per_page: 100 },
+  };
+}
+
+export interface Page {
+  /** The page's items, or null when the body was not a JSON array (counted, then skipped). */
+  items: unknown[] | null;
+  /** The next page's URL as GitHub gave it in the Link header, or null on the last page. */
+  next: string | null;
+  /** Why `items` is null. */
+  invalid?: string;
+  /** `x-github-enterprise-version` when the server is GHES. */
+  ghesVersion?: string;
+}
+
+const NEXT_LINK = /<([^<>]+)>;\s*rel="next"/;
+
+/**
+ * Fetches one page of a lane: the first from its route and parameters, later ones from the
+ * `next` URL GitHub returned (cursor pagination: Dependabot refuses `page`). Retries, backoff
+ * and rate limits are the client's plugins' business; what still fails is mapped to this
+ * adapter's errors.
+ */
+export async function fetchPage(
+  gh: GitHubClient,
+  lane: Lane,
+  next: string | null,
+  what: string,
+): Promise<Page> {
+  try {
+    const res = next ? await gh.request(`GET ${next}`) : await gh.request(lane.route, lane.params);
+    const link = typeof res.headers.link === 'string' ? res.headers.link : '';
+    const nextUrl = NEXT_LINK.exec(link)?.[1] ?? null;
+    const ghes = res.headers['x-github-enterprise-version'];
+    const page: Page = Array.isArray(res.data)
+      ? { items: res.data as unknown[], next: nextUrl }
+      : {
+          items: null,
+          next: nextUrl,
+          invalid: typeof res.data === 'string' ? 'body is not valid JSON' : 'body is not a JSON array',
+        };
+    if (typeof ghes === 'string') page.ghesVersion = ghes;
+    return page;
+  } catch (error) {
+    throw mapGitHubError(error, what, lane.stream);
+  }
+}

@@ -1,0 +1,265 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ALERT_TYPES,
+  type Alert,
+  type AlertType,
+  alertKey,
+  emptyOpenCounts,
+} from '../../functions/core/model.ts';
+import { normalizeAlert } from '../../functions/core/normalize.ts';
+import { createGitHubClient, type GitHubClient } from '../../functions/github/client.ts';
+import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { silentLog } from '../../functions/use-cases/log.ts';
+import { type SnapshotDeps, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
+import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
+import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
+import { renderAlertsAt } from '../../infra/local/github/render.ts';
+import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
+import { createTestStore } from '../support/dynamo.ts';
+
+const ORG = 'octo-demo';
+const TOKEN = 'snapshot-test-token';
+const END = '2026-11-16T00:00:00.000Z';
+const WEEK = 7 * 24 * 3600 * 1000;
+const at = (weeksBeforeEnd: number) => new Date(Date.parse(END) - weeksBeforeEnd * WEEK);
+
+/** What GitHub holds at `now`, normalised: the truth a snapshot must reproduce. */
+function truth(demo: DemoOrg, now: Date): Alert[] {
+  const rendered = renderAlertsAt(demo, now);
+  return ALERT_TYPES.flatMap((t) => rendered[t].map((raw) => normalizeAlert(t, raw)));
+}
+
+function openCounts(alerts: Alert[]) {
+  const counts = emptyOpenCounts();
+  for (const a of alerts) if (a.state === 'open') counts[a.alertType][a.severity] += 1;
+  return counts;
+}
+
+/** Fewest requests possible: one per 100 items of each listing, plus the org check. */
+function minimumRequests(alerts: Alert[], auditPages: number): number {
+  const byLane = new Map<string, number>();
+  for (const a of alerts) {
+    const lane =
+      a.alertType === 'secret_scanning' &&
+      ['password', 'http_bearer_authentication_header'].includes(a.ruleId)
+        ? 'secret_scanning:non_provider'
+        : a.alertType;
+    byLane.set(lane, (byLane.get(lane) ?? 0) + 1);
+  }
+  const lanes = ['dependabot', 'secret_scanning', 'secret_scanning:non_provider', 'code_scanning'];
+  return 1 + auditPages + lanes.reduce((n, l) => n + Math.max(1, Math.ceil((byLane.get(l) ?? 0) / 100)), 0);
+}
+
+describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
+  let demo: DemoOrg;
+  let github: SimulatedGitHub;
+  let gh: GitHubClient;
+  let store: DynamoStore;
+  let deps: SnapshotDeps;
+
+  beforeAll(async () => {
+    demo = generateDemoOrg({ org: ORG, seed: 11, weeks: 4, endsAt: END });
+    github = await startSimulatedGitHub({ demo, token: TOKEN });
+    gh = createGitHubClient({ token: TOKEN, baseUrl: github.url, retryAfterBaseValue: 10 });
+  });
+  afterAll(async () => {
+    await github.close();
+  });
+  beforeEach(async () => {
+    ({ store } = await createTestStore('snap'));
+    deps = { gh, store, log: silentLog };
+    github.clearFaults();
+  });
+
+  it('a full snapshot stores exactly what GitHub lists, with exact aggregates and the fewest requests', async () => {
+    github.setNow(at(2));
+    const before = github.stats.requests;
+    const m = await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
+    const expected = truth(demo, at(2));
+    expect(m.complete).toBe(true);
+    expect(m.alertsSeen).toBe(expected.length);
+    expect(m.openBySeverity).toEqual(openCounts(expected));
+    expect((await store.loadAlerts(ORG)).size).toBe(expected.length);
+    const audit = m.streams.find((s) => s.stream === 'audit_log');
+    expect(m.requests).toBe(minimumRequests(expected, audit?.pages ?? 0));
+    expect(github.stats.requests - before).toBe(m.requests);
+  });
+
+  it('an incremental snapshot reads only what changed, writes only that, and its aggregates stay exact', async () => {
+    github.setNow(at(2));
+    await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
+    github.setNow(at(1));
+    const m = await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'incremental' });
+    const expected = truth(demo, at(1));
+    const changed = expected.filter((a) => Date.parse(a.updatedAt) > at(2).getTime());
+    expect(m.complete).toBe(true);
+    expect(m.alertsWritten).toBe(changed.length);
+    expect(m.openBySeverity).toEqual(openCounts(expected));
+    expect(m.requests).toBeLessThanOrEqual(8);
+    const stored = await store.loadAlerts(ORG);
+    for (const a of expected) expect(stored.get(alertKey(a))?.alert.state).toBe(a.state);
+
+    // The same run again changes nothing: no double counting.
+    const again = await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'incremental' });
+    expect(again.alertsWritten).toBe(0);
+    expect(again.transitionsWritten).toBe(0);
+    expect(again.openBySeverity).toEqual(m.openBySeverity);
+  });
+
+  it('marks alerts GitHub stops listing as no longer reported, never fixed, and leaves them out of the aggregates', async () => {
+    github.setNow(at(1));
+    await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
+    const gone = demo.alerts.dependabot.find(
+      (a) => a.events.length === 1 && Date.parse(a.createdAt) < at(1).getTime(),
+    );
+    expect(gone).toBeDefined();
+    const smaller: DemoOrg = {
+      ...demo,
+      alerts: { ...demo.alerts, dependabot: demo.alerts.dependabot.filter((a) => a !== gone) },
+    };
+    const other = await startSimulatedGitHub({ demo: smaller, token: TOKEN, now: () => at(1) });
+    try {
+      const gh2 = createGitHubClient({ token: TOKEN, baseUrl: other.url });
+      const m = await takeSnapshot({ ...deps, gh: gh2 }, { org: ORG, now: at(1), mode: 'full' });
+      expect(m.noLongerReported).toBe(1);
+      expect(m.reconciled).toBe(true);
+      expect(m.openBySeverity).toEqual(openCounts(truth(smaller, at(1))));
+      const key = `dependabot#${ORG}/${gone?.repository}#${gone?.number}`;
+      const stored = await store.getAlert(ORG, key);
+      expect(stored?.alert.state).toBe('open');
+      expect(stored?.snap).toMatchObject({ state: 'open', noLongerReported: true });
+      expect(
+        (await store.listTransitions(ORG)).filter(
+          (t) => t.to === 'fixed' && `${t.alertType}#${t.repository}#${t.number}` === key,
+        ),
+      ).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('stops at the time limit with a checkpoint, and the next run resumes it to the same result', async () => {
+    github.setNow(at(0));
+    // A clock that jumps 30 s per reading: the run runs out of time after a few pages.
+    let t = 0;
+    const clock = () => {
+      t += 30_000;
+      return t;
+    };
+    const first = await takeSnapshot(
+      { ...deps, clock },
+      { org: ORG, now: at(0), mode: 'full', deadline: 200_000 },
+    );
+    expect(first.complete).toBe(false);
+    expect(first.resumable).toBe(true);
+    expect(first.streams.some((s) => s.status === 'running')).toBe(true);
+    const checkpoint = await store.getCheckpoint(ORG);
+    expect(checkpoint?.snapshotId).toBe(first.snapshotId);
+
+    const second = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    expect(second.snapshotId).toBe(first.snapshotId);
+    expect(second.complete).toBe(true);
+    expect(second.invocations).toBe(2);
+    expect(second.reconciled).toBe(false);
+    const expected = truth(demo, at(0));
+    expect(second.openBySeverity).toEqual(openCounts(expected));
+    expect((await store.loadAlerts(ORG)).size).toBe(expected.length);
+    expect(await store.getCheckpoint(ORG)).toBeNull();
+    const manifests = await store.listManifests(ORG);
+    expect(manifests.filter((x) => x.snapshotId === first.snapshotId)).toHaveLength(1);
+  });
+
+  it('retries GitHub 502s and finishes complete', async () => {
+    github.setNow(at(0));
+    github.injectFault({ path: /code-scanning\/alerts/, status: 502, times: 2 });
+    const m = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    expect(m.complete).toBe(true);
+    expect(m.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
+  });
+
+  it('skips a page that is not JSON, counts it, and keeps the snapshot incomplete with its watermark unmoved', async () => {
+    github.setNow(at(0));
+    github.injectFault({ path: `/orgs/${ORG}/dependabot/alerts`, page: 1, corrupt: 'invalid-json' });
+    const m = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    const lane = m.streams.find((s) => s.lane === 'dependabot');
+    expect(lane?.skippedPages).toBe(1);
+    expect(m.complete).toBe(false);
+    expect(await store.getCursor(ORG, 'watermark#dependabot')).toBeNull();
+    expect(await store.getCursor(ORG, 'watermark#code_scanning')).toBe(at(0).toISOString());
+  });
+
+  it('skips and names an alert without the fields the model needs', async () => {
+    github.setNow(at(0));
+    github.injectFault({
+      path: `/orgs/${ORG}/code-scanning/alerts`,
+      page: 1,
+      corrupt: { dropFields: ['created_at'], item: 0 },
+    });
+    const m = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    expect(m.streams.find((s) => s.lane === 'code_scanning')?.skipped).toBe(1);
+    expect(m.skippedItems?.[0]).toMatchObject({ stream: 'code_scanning' });
+    expect(m.skippedItems?.[0]?.reason).toMatch(/created_at/);
+    expect(m.alertsSeen).toBe(truth(demo, at(0)).length - 1);
+  });
+
+  it('records a feature that is off as a coverage gap, not a failure', async () => {
+    const forbidding = await startSimulatedGitHub({
+      demo,
+      token: TOKEN,
+      now: () => at(0),
+      forbid: ['code_scanning'],
+    });
+    try {
+      const m = await takeSnapshot(
+        { ...deps, gh: createGitHubClient({ token: TOKEN, baseUrl: forbidding.url }) },
+        { org: ORG, now: at(0), mode: 'full' },
+      );
+      expect(m.complete).toBe(true);
+      const lane = m.streams.find((s) => s.lane === 'code_scanning');
+      expect(lane?.status).toBe('unavailable');
+      expect(lane?.message).toMatch(/Code scanning alerts: read/);
+      expect(m.openBySeverity.code_scanning).toEqual({ critical: 0, high: 0, medium: 0, low: 0 });
+    } finally {
+      await forbidding.close();
+    }
+  });
+
+  it('stops a stream on an exhausted rate limit and resumes it on the next run', async () => {
+    github.setNow(at(0));
+    const reset = String(Math.floor(Date.now() / 1000) + 3600);
+    github.injectFault({
+      path: `/orgs/${ORG}/secret-scanning/alerts`,
+      status: 403,
+      times: 1,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+      body: JSON.stringify({ message: 'API rate limit exceeded' }),
+    });
+    const first = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    expect(first.complete).toBe(false);
+    expect(first.resumable).toBe(true);
+    expect(first.streams.find((s) => s.lane === 'secret_scanning')?.message).toMatch(/rate limit/);
+    const second = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    expect(second.complete).toBe(true);
+    expect(second.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
+  });
+
+  it('never goes backwards when a webhook already stored a newer state', async () => {
+    github.setNow(at(1));
+    await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
+    const [open] = [...(await store.loadAlerts(ORG)).values()].filter((s) => s.alert.state === 'open');
+    expect(open).toBeDefined();
+    if (!open) return;
+    const newer: Alert = {
+      ...open.alert,
+      state: 'dismissed',
+      reason: 'tolerable_risk',
+      closedAt: new Date(Date.parse(END) + WEEK).toISOString(),
+      updatedAt: new Date(Date.parse(END) + WEEK).toISOString(),
+    };
+    await store.writeAlert(ORG, newer, open.version, []);
+    await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
+    expect((await store.getAlert(ORG, alertKey(newer)))?.alert.state).toBe('dismissed');
+    const types: AlertType[] = [...ALERT_TYPES];
+    expect(types).toContain(newer.alertType);
+  });
+});
