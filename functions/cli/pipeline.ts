@@ -20,6 +20,7 @@ export async function runSnapshot(
       gh,
       store: rt.store,
       log: progress.log,
+      hideSecret: await rt.hideSecret(),
       onProgress: ({ stream, pages, items }) =>
         progress.update(`  ${request.org} ${stream}: ${items} items, ${pages} pages`),
     },

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { type GitHubAuth, gitHubAuthFromEnv } from '../github/auth.ts';
 import type { RuntimeConfig } from './config.ts';
 import { ConfigError } from './config.ts';
 
@@ -69,13 +70,29 @@ async function readSecret(secrets: SecretsManagerClient, arn: string): Promise<s
   return await cached;
 }
 
-/** The GitHub token: from the environment locally, from Secrets Manager in AWS (cached). */
-export async function resolveGitHubToken(config: RuntimeConfig, clients: AwsClients): Promise<string> {
-  if (config.GITHUB_TOKEN) return config.GITHUB_TOKEN;
-  if (config.GITHUB_TOKEN_SECRET_ARN)
-    return await readSecret(clients.secrets, config.GITHUB_TOKEN_SECRET_ARN);
+/**
+ * GitHub credentials: a token (from the environment locally, Secrets Manager in AWS), or a
+ * GitHub App whose installation tokens the client renews as they expire.
+ */
+export async function resolveGitHubAuth(config: RuntimeConfig, clients: AwsClients): Promise<GitHubAuth> {
+  if (config.GITHUB_TOKEN) return { kind: 'token', token: config.GITHUB_TOKEN };
+  if (config.GITHUB_TOKEN_SECRET_ARN) {
+    return { kind: 'token', token: await readSecret(clients.secrets, config.GITHUB_TOKEN_SECRET_ARN) };
+  }
+  const key =
+    config.GITHUB_APP_PRIVATE_KEY ??
+    (config.GITHUB_APP_PRIVATE_KEY_SECRET_ARN
+      ? await readSecret(clients.secrets, config.GITHUB_APP_PRIVATE_KEY_SECRET_ARN)
+      : undefined);
+  if (config.GITHUB_APP_ID || key || config.GITHUB_APP_INSTALLATION_ID) {
+    return gitHubAuthFromEnv({
+      GITHUB_APP_ID: config.GITHUB_APP_ID,
+      GITHUB_APP_PRIVATE_KEY: key,
+      GITHUB_APP_INSTALLATION_ID: config.GITHUB_APP_INSTALLATION_ID,
+    });
+  }
   throw new ConfigError(
-    'no GitHub credentials: set GITHUB_TOKEN (a token with the security_events and read:org scopes), or GITHUB_TOKEN_SECRET_ARN in AWS.',
+    'no GitHub credentials: set GITHUB_TOKEN (classic token with the security_events and read:org scopes), or GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID for a GitHub App (in AWS: GITHUB_TOKEN_SECRET_ARN or GITHUB_APP_PRIVATE_KEY_SECRET_ARN).',
   );
 }
 

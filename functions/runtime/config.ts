@@ -36,6 +36,12 @@ export const runtimeConfigSchema = z.object({
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_TOKEN_SECRET_ARN: z.string().min(1).optional(),
+  /** GitHub App instead of a token (org lists and audit log; enterprise lists need a token). */
+  GITHUB_APP_ID: z.string().regex(/^\d+$/, 'a GitHub App id is a number').optional(),
+  GITHUB_APP_INSTALLATION_ID: z.string().regex(/^\d+$/, 'an installation id is a number').optional(),
+  /** The App's private key (PEM), or in AWS the ARN of the secret holding it. */
+  GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
+  GITHUB_APP_PRIVATE_KEY_SECRET_ARN: z.string().min(1).optional(),
   GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** During a rotation, the previous secret is accepted too. */
   GITHUB_WEBHOOK_SECRET_PREVIOUS: z.string().min(1).optional(),

@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createGitHubClient, type GitHubClient } from '../github/client.ts';
+import { detectGhesVersion, supportsHideSecret } from '../github/ghes.ts';
 import { DynamoStore } from '../store/dynamo-store.ts';
 import type { Log } from '../use-cases/log.ts';
-import { type AwsClients, buildAwsClients, resolveGitHubToken } from './clients.ts';
+import { type AwsClients, buildAwsClients, resolveGitHubAuth } from './clients.ts';
 import { type RuntimeConfig, readRuntimeConfig } from './config.ts';
 
 /** Everything a handler needs, built once per cold start and reused by warm invocations. */
@@ -11,6 +12,8 @@ export interface Runtime {
   clients: AwsClients;
   store: DynamoStore;
   github(): Promise<GitHubClient>;
+  /** Whether the secret scanning lists honour hide_secret (github.com, GHES 3.18+). */
+  hideSecret(): Promise<boolean>;
 }
 
 /**
@@ -20,22 +23,35 @@ export interface Runtime {
 export function createRuntime(config: RuntimeConfig, log?: Log): Runtime {
   const clients = buildAwsClients(config);
   let gh: Promise<GitHubClient> | undefined;
+  let hide: Promise<boolean> | undefined;
+  const github = (): Promise<GitHubClient> => {
+    gh ??= resolveGitHubAuth(config, clients).then((auth) =>
+      createGitHubClient({
+        auth,
+        baseUrl: config.GITHUB_API_URL,
+        onWarning: (message, details) => log?.warn(message, details),
+      }),
+    );
+    gh.catch(() => {
+      gh = undefined;
+    });
+    return gh;
+  };
   return {
     config,
     clients,
     store: new DynamoStore(clients.dynamodb, config.TABLE_NAME),
-    github: () => {
-      gh ??= resolveGitHubToken(config, clients).then((token) =>
-        createGitHubClient({
-          token,
-          baseUrl: config.GITHUB_API_URL,
-          onWarning: (message, details) => log?.warn(message, details),
-        }),
-      );
-      gh.catch(() => {
-        gh = undefined;
+    github,
+    hideSecret: () => {
+      // github.com always honours it; only GHES needs asking (one request, once per cold start).
+      hide ??=
+        new URL(config.GITHUB_API_URL).hostname === 'api.github.com'
+          ? Promise.resolve(true)
+          : github().then(detectGhesVersion).then(supportsHideSecret);
+      hide.catch(() => {
+        hide = undefined;
       });
-      return gh;
+      return hide;
     },
   };
 }

@@ -43,7 +43,7 @@ export async function handler(
   const snapshots: SnapshotResult['snapshots'] = [];
   for (const org of orgs) {
     const manifest = await takeSnapshot(
-      { gh, store: rt.store, log: logger },
+      { gh, store: rt.store, log: logger, hideSecret: await rt.hideSecret() },
       { org, now, mode: input.mode, deadline },
     );
     snapshots.push({

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ALERT_TYPES,
@@ -8,6 +9,7 @@ import {
 } from '../../functions/core/model.ts';
 import { normalizeAlert } from '../../functions/core/normalize.ts';
 import { createGitHubClient, type GitHubClient } from '../../functions/github/client.ts';
+import { detectGhesVersion, supportsHideSecret } from '../../functions/github/ghes.ts';
 import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
 import { type SnapshotDeps, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
@@ -261,5 +263,62 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect((await store.getAlert(ORG, alertKey(newer)))?.alert.state).toBe('dismissed');
     const types: AlertType[] = [...ALERT_TYPES];
     expect(types).toContain(newer.alertType);
+  });
+
+  it('on GHES 3.17, which ignores hide_secret, still never stores the secret', async () => {
+    const ghes = await startSimulatedGitHub({
+      demo,
+      token: TOKEN,
+      now: () => at(0),
+      ghes: { version: '3.17' },
+    });
+    try {
+      const client = createGitHubClient({ token: TOKEN, baseUrl: ghes.url });
+      const version = await detectGhesVersion(client);
+      expect(version).toBe('3.17.0');
+      expect(supportsHideSecret(version)).toBe(false);
+      const m = await takeSnapshot(
+        { ...deps, gh: client, hideSecret: supportsHideSecret(version) },
+        { org: ORG, now: at(0), mode: 'full' },
+      );
+      expect(m.complete).toBe(true);
+      const secrets = [...(await store.loadAlerts(ORG)).values()].filter(
+        (s) => s.alert.alertType === 'secret_scanning',
+      );
+      expect(secrets.length).toBeGreaterThan(0);
+      expect(JSON.stringify(secrets)).not.toContain('demo-secret-value');
+    } finally {
+      await ghes.close();
+    }
+  });
+
+  it('snapshots with a GitHub App installation token', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const withApp = await startSimulatedGitHub({
+      demo,
+      now: () => at(0),
+      app: {
+        appId: 4242,
+        publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        installations: { 77: ORG },
+      },
+    });
+    try {
+      const client = createGitHubClient({
+        auth: {
+          kind: 'app',
+          appId: 4242,
+          privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+          installationId: 77,
+        },
+        baseUrl: withApp.url,
+      });
+      const m = await takeSnapshot({ ...deps, gh: client }, { org: ORG, now: at(0), mode: 'full' });
+      expect(m.complete).toBe(true);
+      expect(m.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
+      expect(withApp.stats.tokensCreated).toBe(1);
+    } finally {
+      await withApp.close();
+    }
   });
 });
