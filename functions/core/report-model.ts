@@ -61,11 +61,22 @@ export interface ReportJson {
   summary: { total: Counts } & Record<AlertType, Counts>;
   /** Extension: alerts that stopped being listed during the period, counted apart from the sum. */
   noLongerReported: number;
+  /**
+   * Extension: streams GitHub would not list (feature off, not licensed, missing permission) in
+   * the snapshot the period's end rests on: what the figures cannot include.
+   */
+  coverageGaps: CoverageGap[];
   slaPolicy: SlaPolicy;
   transitions: ReportTransition[];
   slaBreaches: SlaBreach[];
   pushProtectionBypasses: PushProtectionBypass[];
   trend: TrendPoint[];
+}
+
+export interface CoverageGap {
+  stream: string;
+  lane: string | null;
+  message: string;
 }
 
 export interface SlaPolicy {

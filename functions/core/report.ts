@@ -16,6 +16,7 @@ import {
 import { formatInstant, instantMs, type Period } from './periods.ts';
 import type {
   Counts,
+  CoverageGap,
   PushProtectionBypass,
   ReportJson,
   ReportTransition,
@@ -95,7 +96,8 @@ export function computeReport(input: ReportInput): ReportJson {
     complete: incompleteReasons.length === 0,
     incompleteReasons,
     summary,
-    noLongerReported: 0,
+    noLongerReported: noLongerReportedIn(input.manifests, startMs, endMs),
+    coverageGaps: coverageGaps(input.manifests, endMs),
     slaPolicy: input.slaPolicy,
     transitions: periodTransitions(histories, audit, startMs, endMs),
     slaBreaches: findSlaBreaches(histories, period, input.slaPolicy),
@@ -368,6 +370,27 @@ function completenessReasons(input: ReportInput, startMs: number, endMs: number)
     );
   }
   return reasons;
+}
+
+/** Alerts full reconciliations inside the period found no longer listed (start exclusive, end inclusive). */
+function noLongerReportedIn(manifests: readonly SnapshotManifest[], startMs: number, endMs: number): number {
+  let n = 0;
+  for (const m of manifests) {
+    const ms = instantMs(m.takenAt);
+    if (ms > startMs && ms <= endMs) n += m.noLongerReported ?? 0;
+  }
+  return n;
+}
+
+/** The unavailable streams of the first complete snapshot at or after the period's end. */
+function coverageGaps(manifests: readonly SnapshotManifest[], endMs: number): CoverageGap[] {
+  const basis = manifests
+    .filter((m) => m.complete && instantMs(m.takenAt) >= endMs)
+    .sort((a, b) => instantMs(a.takenAt) - instantMs(b.takenAt))[0];
+  if (!basis) return [];
+  return basis.streams
+    .filter((s) => s.status === 'unavailable')
+    .map((s) => ({ stream: s.stream, lane: s.lane ?? null, message: s.message ?? 'not available' }));
 }
 
 function describeStreams(m: SnapshotManifest): string {

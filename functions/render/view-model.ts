@@ -68,6 +68,8 @@ export interface ReportView {
   generatedAt: string;
   complete: boolean;
   incompleteReasons: string[];
+  /** Streams GitHub would not list: what the figures cannot include. */
+  coverageGaps: { label: string; message: string }[];
   reportId: string | null;
   previousReportHash: string | null;
   slaPolicy: { rows: { label: string; days: number }[]; secretScanningDays: number };
@@ -114,6 +116,10 @@ export function buildReportView(report: ReportJson, options: ReportViewOptions =
     generatedAt: report.generatedAt,
     complete: report.complete,
     incompleteReasons: report.incompleteReasons,
+    coverageGaps: report.coverageGaps.map((g) => ({
+      label: ALERT_TYPE_LABELS[g.stream as keyof typeof ALERT_TYPE_LABELS] ?? 'Audit log',
+      message: g.message,
+    })),
     reportId: options.reportId ?? null,
     previousReportHash: options.previousReportHash ?? null,
     slaPolicy: {

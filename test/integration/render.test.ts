@@ -259,8 +259,6 @@ describe('render: PDF with Chromium', () => {
     expect(info.Tagged).toBe('yes');
     expect(info['Page size']).toMatch(/\(A4\)/);
     expect(info.JavaScript).toBe('no');
-    // Rendering the whole fixture (HTML + PDF + CSV) on a warm browser stays well under a second here.
-    expect(renderMs).toBeLessThan(10_000);
     console.info(
       `render: report documents in ${Math.round(renderMs)} ms, ${info.Pages} pages, ${pdf.length} bytes`,
     );
@@ -272,6 +270,9 @@ describe('render: PDF with Chromium', () => {
     expect(text).toContain('2026-W46');
     expect(text).toContain('octo-demo');
     expect(text).toContain(`Page 1 of ${pages}`);
+    expect(text.replace(/\s+/g, ' ')).toContain(
+      'Not covered, so not in any figure: Code scanning: code_scanning is not available for octo-demo',
+    );
     expect(text).toContain(`Page ${pages} of ${pages}`);
     expect(text).toMatch(/Dependabot\s+24\s+3\s+1\s+4\s+2\s+22\s+18\.4\s+200%/);
     expect(text).toMatch(/Secret scanning\s+5\s+2\s+0\s+1\s+1\s+5\s+2\.9\s+100%/);

@@ -31,9 +31,29 @@ function scopeKey(demos: readonly DemoOrg[]): string {
   return demos.map((d) => `${d.org}@${d.revision ?? 0}`).join(',');
 }
 
+/** One org's alerts at one instant, grouped by repository (lower-cased name). */
+type RepoIndex = { [T in keyof AlertIndex]: Map<string, AlertIndex[T]> };
+
+function groupByRepository<A extends { alert: { repository: string } }>(entries: readonly A[]): Map<string, A[]> {
+  const out = new Map<string, A[]>();
+  for (const entry of entries) {
+    const key = entry.alert.repository.toLowerCase();
+    let list = out.get(key);
+    if (!list) {
+      list = [];
+      out.set(key, list);
+    }
+    list.push(entry);
+  }
+  return out;
+}
+
 export class AlertLists {
   private readonly indexes = new Map<DemoOrg, { at: number; revision: number; index: AlertIndex }>();
+  private readonly repoIndexes = new Map<DemoOrg, { index: AlertIndex; byRepo: RepoIndex }>();
   private readonly alertLists = new LruCache<SortedList<IndexedAlert>>(24);
+  /** Per-repository lists are small and many: their own cache, so they never evict an org list. */
+  private readonly repoLists = new LruCache<SortedList<IndexedAlert>>(64);
   private readonly auditLists = new LruCache<SortedList<DemoAuditEvent>>(12);
 
   /** Every alert of one org at `now`, computed once per instant and revision. */
@@ -79,6 +99,52 @@ export class AlertLists {
     });
   }
 
+  /** Every alert of one org at `now`, grouped by repository (built once per instant and revision). */
+  private byRepository(demo: DemoOrg, now: Date): RepoIndex {
+    const index = this.index(demo, now);
+    const cached = this.repoIndexes.get(demo);
+    if (cached && cached.index === index) return cached.byRepo;
+    const byRepo: RepoIndex = {
+      dependabot: groupByRepository(index.dependabot),
+      secret_scanning: groupByRepository(index.secret_scanning),
+      code_scanning: groupByRepository(index.code_scanning),
+    };
+    this.repoIndexes.set(demo, { index, byRepo });
+    return byRepo;
+  }
+
+  /**
+   * The alerts of one repository of one type that match `query`, sorted as it asks: what the
+   * repository-level list endpoints serve. Filters and sort orders are the org lists' own.
+   */
+  repositoryAlerts(
+    demo: DemoOrg,
+    repository: string,
+    type: DemoAlertType,
+    now: Date,
+    query: URLSearchParams,
+  ): SortedList<IndexedAlert> {
+    if (type === 'dependabot') rejectPageParameter(query);
+    const repo = repository.toLowerCase();
+    const key = `${demo.org}@${demo.revision ?? 0}/${repo}|${type}|${now.getTime()}|${listKey(query)}`;
+    return this.repoLists.get(key, () => {
+      const byRepo = this.byRepository(demo, now);
+      switch (type) {
+        case 'dependabot':
+          return filterDependabot(byRepo.dependabot.get(repo) ?? [], query);
+        case 'secret_scanning':
+          return filterSecretScanning(byRepo.secret_scanning.get(repo) ?? [], query);
+        case 'code_scanning':
+          return filterCodeScanning(byRepo.code_scanning.get(repo) ?? [], query);
+      }
+    });
+  }
+
+  /** The alerts of each repository of one org at `now` (for repository fields such as `pushed_at`). */
+  repositoryIndex(demo: DemoOrg, now: Date): RepoIndex {
+    return this.byRepository(demo, now);
+  }
+
   /** The audit log entries of `demos` visible at `now` that match `query`. */
   auditLog(demos: readonly DemoOrg[], now: Date, query: URLSearchParams): SortedList<DemoAuditEvent> {
     const key = `${scopeKey(demos)}|audit|${now.getTime()}|${listKey(query)}`;
@@ -94,7 +160,9 @@ export class AlertLists {
   /** Frees every cached list (they would simply miss after a new instant or revision). */
   clear(): void {
     this.indexes.clear();
+    this.repoIndexes.clear();
     this.alertLists.clear();
+    this.repoLists.clear();
     this.auditLists.clear();
   }
 }

@@ -35,6 +35,16 @@ export interface RenderedAlerts {
 const CODEQL_VERSION = '2.19.3';
 const CODEQL_TOOL: JsonObject = { name: 'CodeQL', guid: null, version: CODEQL_VERSION };
 
+/** GitHub's language names for the demo repositories' CodeQL prefixes. */
+const LANGUAGE_NAMES: Record<string, string> = {
+  js: 'JavaScript',
+  java: 'Java',
+  py: 'Python',
+  go: 'Go',
+  rb: 'Ruby',
+  cs: 'C#',
+};
+
 function advisoryJson(template: JsonObject, a: DemoAdvisory, vulnerability: JsonObject): JsonObject {
   const identifiers = [
     { type: 'GHSA', value: a.ghsaId },
@@ -308,6 +318,53 @@ export class AlertRenderer {
       },
       has_more_locations: false,
       assigned_to: null,
+    };
+  }
+
+  /**
+   * A repository as `GET /orgs/{org}/repos` lists it (minimal-repository): the simple-repository
+   * alerts embed, plus clone URLs, language, visibility and times.
+   */
+  minimalRepository(
+    repo: DemoOrg['repositories'][number],
+    times: { createdAt: string; pushedAt: string },
+  ): JsonObject {
+    const simple = this.repository(repo.name);
+    const fullName = `${this.demo.org}/${repo.name}`;
+    const host = new URL(this.bases.web).host;
+    return {
+      ...simple,
+      git_url: `git://${host}/${fullName}.git`,
+      ssh_url: `git@${host}:${fullName}.git`,
+      clone_url: `${this.bases.web}/${fullName}.git`,
+      mirror_url: null,
+      svn_url: `${this.bases.web}/${fullName}`,
+      homepage: null,
+      language: LANGUAGE_NAMES[repo.language] ?? null,
+      forks_count: 0,
+      stargazers_count: 0,
+      watchers_count: 0,
+      size: 0,
+      default_branch: 'main',
+      open_issues_count: 0,
+      is_template: false,
+      topics: [],
+      has_issues: true,
+      has_projects: false,
+      has_wiki: false,
+      has_pages: false,
+      has_downloads: true,
+      has_discussions: false,
+      archived: false,
+      disabled: false,
+      visibility: repo.private ? 'private' : 'public',
+      pushed_at: times.pushedAt,
+      created_at: times.createdAt,
+      updated_at: times.pushedAt,
+      permissions: { admin: false, maintain: false, push: false, triage: false, pull: true },
+      forks: 0,
+      open_issues: 0,
+      watchers: 0,
     };
   }
 

@@ -1,16 +1,26 @@
 /**
  * The REST routes of the simulated GitHub: org and enterprise alert lists, org and enterprise
- * audit logs, the org itself, a GitHub App's installation endpoints, `/meta` and `/rate_limit`.
+ * audit logs, the org itself, its repositories and their alert lists (`repo-routes.ts`), a
+ * GitHub App's installation endpoints, `/meta` and `/rate_limit`.
  * Pure apart from the clock, caches and App passed in the context.
  */
 import type { IndexedAlert } from './alert-index.ts';
 import type { AlertLists } from './alert-lists.ts';
 import type { DemoAlertType, DemoAuditEvent, DemoOrg } from './demo-types.ts';
-import { DOCS, githubError, QueryParameterError, type RouteResult } from './github-errors.ts';
+import { DOCS, githubError, QueryParameterError } from './github-errors.ts';
 import { responseExample } from './openapi.ts';
 import type { JsonObject } from './openapi-deref.ts';
-import { type Keyed, linkHeader, paginate } from './pagination.ts';
-import { readOptional, readPage, readPerPage } from './query-params.ts';
+import { listResponse, type RouteOutcome, withoutSecret } from './list-response.ts';
+import {
+  canonicalRepoPath,
+  findRepository,
+  organizationRepositories,
+  REPO_DOCS,
+  REPO_ROUTE,
+  type RepoListName,
+  repositoryAlertList,
+  repositoryNotFound,
+} from './repo-routes.ts';
 import type { RateLimitSnapshot } from './rate-limiter.ts';
 import type { AlertRenderer } from './render.ts';
 import { legacyNodeId } from './render-templates.ts';
@@ -47,10 +57,7 @@ export interface RouteContext {
   app: SimulatedApp | undefined;
 }
 
-/** A route's answer, and which page of a list it is (for faults that target a page). */
-export interface RouteOutcome extends RouteResult {
-  page?: number;
-}
+export type { RouteOutcome } from './list-response.ts';
 
 type ListName = 'dependabot/alerts' | 'secret-scanning/alerts' | 'code-scanning/alerts' | 'audit-log';
 
@@ -58,7 +65,7 @@ const LIST_NAMES = 'dependabot\\/alerts|secret-scanning\\/alerts|code-scanning\\
 
 /** `/orgs/{login}/...` as clients write it, `/organizations/{id}/...` as GitHub's links do. */
 const ORG_ROUTE = new RegExp(
-  `^\\/(?:orgs\\/([^/]+)|organizations\\/(\\d+))(?:\\/(${LIST_NAMES}|installation))?\\/?$`,
+  `^\\/(?:orgs\\/([^/]+)|organizations\\/(\\d+))(?:\\/(${LIST_NAMES}|installation|repos))?\\/?$`,
 );
 const ENTERPRISE_ROUTE = new RegExp(`^\\/enterprises\\/([^/]+)\\/(${LIST_NAMES})\\/?$`);
 const ACCESS_TOKEN_ROUTE = /^\/app\/installations\/(\d+)\/access_tokens\/?$/;
@@ -104,38 +111,12 @@ export function findOrg(
  * `/orgs/{login}/...`, so a fault on "the Dependabot list" hits every page of it.
  */
 export function canonicalPath(orgs: readonly DemoOrg[], path: string): string {
+  const repoPath = canonicalRepoPath(orgs, path);
+  if (repoPath !== undefined) return repoPath;
   const match = /^\/organizations\/(\d+)(\/.*)?$/.exec(path);
   if (!match) return path;
   const org = findOrg(orgs, undefined, match[1]);
   return org ? `/orgs/${org.org}${match[2] ?? ''}` : path;
-}
-
-function listResponse<T>(
-  url: URL,
-  linkBase: string,
-  sorted: { entries: Keyed<T>[]; direction: 'asc' | 'desc' },
-  allowPage: boolean,
-  present: (items: T[]) => unknown[],
-): RouteOutcome {
-  const perPage = readPerPage(url.searchParams);
-  const page = paginate(sorted.entries, sorted.direction, {
-    perPage,
-    after: readOptional(url.searchParams, 'after'),
-    before: readOptional(url.searchParams, 'before'),
-    page: allowPage ? readPage(url.searchParams) : undefined,
-  });
-  const link = linkHeader(linkBase, url.searchParams, page.links);
-  return {
-    status: 200,
-    body: present(page.items),
-    headers: link ? { link } : {},
-    page: Math.floor(page.start / perPage) + 1,
-  };
-}
-
-function withoutSecret(alert: JsonObject): JsonObject {
-  const { secret: _secret, ...rest } = alert;
-  return rest;
 }
 
 function orgBody(ctx: RouteContext, demo: DemoOrg): JsonObject {
@@ -300,6 +281,7 @@ function orgRoute(ctx: RouteContext, url: URL, demo: DemoOrg, sub: string): Rout
     return githubError(403, 'Resource not accessible by integration', DOCS.rest);
   }
   if (sub === '') return { status: 200, body: orgBody(ctx, demo) };
+  if (sub === 'repos') return guarded(REPO_DOCS.repos, () => organizationRepositories(ctx, url, demo));
   const name = sub as ListName;
   const feature = FEATURE_OF[name];
   // GitHub's answer when the token's app or fine-grained grant lacks the permission.
@@ -313,6 +295,22 @@ function orgRoute(ctx: RouteContext, url: URL, demo: DemoOrg, sub: string): Rout
       name,
     ),
   );
+}
+
+/** `/repos/{owner}/{repo}/<alert list>` and `/repositories/{id}/<alert list>`. */
+function repoRoute(ctx: RouteContext, url: URL, match: RegExpExecArray): RouteOutcome {
+  const [, owner, name, id, list = ''] = match;
+  const listName = list as RepoListName;
+  const found = findRepository(ctx.orgs, owner, name, id);
+  const { principal } = ctx;
+  // GitHub answers 404, not 403, for a repository the token cannot see.
+  if (!found || (principal.kind === 'installation' && principal.org !== found.demo.org.toLowerCase())) {
+    return repositoryNotFound(listName);
+  }
+  const feature = FEATURE_OF[listName];
+  if (ctx.forbid.has(feature))
+    return githubError(403, 'Resource not accessible by integration', REPO_DOCS[listName]);
+  return guarded(REPO_DOCS[listName], () => repositoryAlertList(ctx, url, found.demo, found.repo, listName));
 }
 
 function enterpriseRoute(ctx: RouteContext, url: URL, slug: string, name: ListName): RouteOutcome {
@@ -394,6 +392,8 @@ export function route(ctx: RouteContext, method: string, url: URL): RouteOutcome
     const [, slug = '', name = ''] = enterpriseMatch;
     return enterpriseRoute(ctx, url, slug, name as ListName);
   }
+  const repoMatch = REPO_ROUTE.exec(path);
+  if (repoMatch) return repoRoute(ctx, url, repoMatch);
   const match = ORG_ROUTE.exec(path);
   if (!match) return githubError(404, 'Not Found');
   const [, login, id, sub = ''] = match;
