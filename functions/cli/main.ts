@@ -73,13 +73,16 @@ export function buildProgram(): Command {
 
   program
     .command('snapshot')
-    .description('snapshot the alerts and audit log of an organisation (GITHUB_TOKEN required)')
-    .requiredOption('--org <org>', 'GitHub organisation', parseOrg)
-    .option('--enterprise <slug>', 'GitHub enterprise (not supported yet)')
+    .description('snapshot the alerts and audit log of an organisation or enterprise (GITHUB_TOKEN required)')
+    .option('--org <org>', 'GitHub organisation (with --enterprise: record only this one)', parseOrg)
+    .option('--enterprise <slug>', 'list through the enterprise-level APIs (token auth only)')
     .option('--full', 'full reconciliation instead of an incremental snapshot', false)
-    .action(async (opts: { org: string; enterprise?: string; full: boolean }) => {
-      if (opts.enterprise)
-        throw new InputError('--enterprise is not supported yet: snapshot each --org instead.');
+    .action(async (opts: { org?: string; enterprise?: string; full: boolean }) => {
+      if (!opts.org && !opts.enterprise) {
+        const message = "error: required option '--org <org>' not specified (or give --enterprise <slug>)";
+        process.stderr.write(`${message}\n`);
+        throw new CommanderError(2, 'alert-ledger.usage', message);
+      }
       await runSnapshotCommand(globals(), opts);
     });
 

@@ -5,8 +5,19 @@ import type { Period } from '../core/periods.ts';
 import { createReportRuntime } from '../runtime/report-runtime.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { type IssuedReport, issueReport } from '../use-cases/issue-report.ts';
-import { takeSnapshot } from '../use-cases/take-snapshot.ts';
+import { type SnapshotDeps, takeEnterpriseSnapshot, takeSnapshot } from '../use-cases/take-snapshot.ts';
 import type { Progress } from './progress.ts';
+
+async function snapshotDeps(rt: Runtime, progress: Progress, label: string): Promise<SnapshotDeps> {
+  return {
+    gh: await rt.github(),
+    store: rt.store,
+    log: progress.log,
+    hideSecret: await rt.hideSecret(),
+    onProgress: ({ stream, pages, items }) =>
+      progress.update(`  ${label} ${stream}: ${items} items, ${pages} pages`),
+  };
+}
 
 /** One snapshot through the same use case the Lambda runs, with progress on the terminal. */
 export async function runSnapshot(
@@ -14,18 +25,16 @@ export async function runSnapshot(
   progress: Progress,
   request: { org: string; now: Date; mode: 'incremental' | 'full' },
 ): Promise<SnapshotManifest> {
-  const gh = await rt.github();
-  return await takeSnapshot(
-    {
-      gh,
-      store: rt.store,
-      log: progress.log,
-      hideSecret: await rt.hideSecret(),
-      onProgress: ({ stream, pages, items }) =>
-        progress.update(`  ${request.org} ${stream}: ${items} items, ${pages} pages`),
-    },
-    request,
-  );
+  return await takeSnapshot(await snapshotDeps(rt, progress, request.org), request);
+}
+
+/** An enterprise-wide snapshot: one manifest per organisation. */
+export async function runEnterpriseSnapshot(
+  rt: Runtime,
+  progress: Progress,
+  request: { enterprise: string; orgs?: string[]; now: Date; mode: 'incremental' | 'full' },
+): Promise<SnapshotManifest[]> {
+  return await takeEnterpriseSnapshot(await snapshotDeps(rt, progress, request.enterprise), request);
 }
 
 export interface WrittenReport {

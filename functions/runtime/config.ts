@@ -33,6 +33,11 @@ export const runtimeConfigSchema = z.object({
   TABLE_NAME: z.string().min(3, 'the DynamoDB table name (3+ characters)'),
   BUCKET_NAME: z.string().min(3, 'the S3 bucket for reports (3+ characters)').optional(),
   ORGS: csv,
+  /** Snapshot through the enterprise-level lists (token auth only). */
+  GITHUB_ENTERPRISE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/i, 'an enterprise slug')
+    .optional(),
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   GITHUB_TOKEN: z.string().min(1).optional(),
   GITHUB_TOKEN_SECRET_ARN: z.string().min(1).optional(),

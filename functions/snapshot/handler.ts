@@ -1,7 +1,7 @@
 import { ConfigError } from '../runtime/config.ts';
-import { InputError, parseInput, snapshotInputSchema } from '../runtime/inputs.ts';
+import { parseInput, snapshotInputSchema } from '../runtime/inputs.ts';
 import { createLogger, lazyRuntime } from '../runtime/runtime.ts';
-import { takeSnapshot } from '../use-cases/take-snapshot.ts';
+import { takeEnterpriseSnapshot, takeSnapshot } from '../use-cases/take-snapshot.ts';
 
 const logger = createLogger('alert-ledger-snapshot');
 const runtime = lazyRuntime(logger);
@@ -21,7 +21,8 @@ export interface SnapshotResult {
 
 /**
  * EventBridge Scheduler target: `{ org?, enterprise?, mode?: 'incremental' | 'full', now? }`.
- * Without `org`, every organisation in ORGS is snapshotted in turn.
+ * Without `org`, every organisation in ORGS is snapshotted in turn; with `enterprise` (or
+ * GITHUB_ENTERPRISE) the enterprise-level lists cover them all at once (token auth only).
  */
 export async function handler(
   event: unknown,
@@ -29,32 +30,37 @@ export async function handler(
 ): Promise<SnapshotResult> {
   const input = parseInput(snapshotInputSchema, event, 'snapshot');
   const rt = runtime();
+  const enterprise = input.enterprise ?? rt.config.GITHUB_ENTERPRISE;
   const orgs = input.org ? [input.org] : rt.config.ORGS;
-  if (orgs.length === 0) {
-    throw new ConfigError('no organisation to snapshot: pass {"org": "..."} or set ORGS');
-  }
-  if (input.enterprise) {
-    throw new InputError('enterprise-level snapshots are not supported yet: pass org instead');
+  if (!enterprise && orgs.length === 0) {
+    throw new ConfigError('nothing to snapshot: pass {"org": "..."} or {"enterprise": "..."}, or set ORGS');
   }
   const gh = await rt.github();
+  const deps = { gh, store: rt.store, log: logger, hideSecret: await rt.hideSecret() };
   const now = input.now ? new Date(input.now) : new Date();
   // Lambda stops the function at its timeout: leave time to save the checkpoint before that.
   const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? 14 * 60_000);
-  const snapshots: SnapshotResult['snapshots'] = [];
-  for (const org of orgs) {
-    const manifest = await takeSnapshot(
-      { gh, store: rt.store, log: logger, hideSecret: await rt.hideSecret() },
-      { org, now, mode: input.mode, deadline },
-    );
-    snapshots.push({
-      org,
-      snapshotId: manifest.snapshotId,
-      complete: manifest.complete,
-      resumable: manifest.resumable === true,
-      alertsSeen: manifest.alertsSeen,
-      alertsWritten: manifest.alertsWritten,
-      transitionsWritten: manifest.transitionsWritten,
-    });
+  const manifests = enterprise
+    ? await takeEnterpriseSnapshot(deps, {
+        enterprise,
+        ...(orgs.length > 0 ? { orgs } : {}),
+        now,
+        mode: input.mode,
+        deadline,
+      })
+    : [];
+  if (!enterprise) {
+    for (const org of orgs)
+      manifests.push(await takeSnapshot(deps, { org, now, mode: input.mode, deadline }));
   }
+  const snapshots: SnapshotResult['snapshots'] = manifests.map((m) => ({
+    org: m.org,
+    snapshotId: m.snapshotId,
+    complete: m.complete,
+    resumable: m.resumable === true,
+    alertsSeen: m.alertsSeen,
+    alertsWritten: m.alertsWritten,
+    transitionsWritten: m.transitionsWritten,
+  }));
   return { snapshots };
 }

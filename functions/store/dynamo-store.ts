@@ -103,6 +103,8 @@ export interface SnapshotCheckpoint {
     auditEventsWritten: number;
     invocations: number;
   };
+  /** Per organisation (an enterprise snapshot covers several). */
+  perOrg: Record<string, { seen: number; written: number; transitions: number; auditEvents: number }>;
   skippedItems: { stream: string; number: number | null; reason: string }[];
 }
 

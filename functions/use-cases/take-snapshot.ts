@@ -9,7 +9,6 @@ import {
   type AuditEvent,
   alertKey,
   emptyOpenCounts,
-  type OpenCounts,
   type SnapshotManifest,
   type StreamResult,
 } from '../core/model.ts';
@@ -23,8 +22,14 @@ import {
   GitHubRateLimitError,
   GitHubUnavailableError,
 } from '../github/errors.ts';
-import { alertLanes, auditLogLane, fetchPage, type Lane } from '../github/pages.ts';
-import type { DynamoStore, SnapshotCheckpoint, SnapView, StoredAlert } from '../store/dynamo-store.ts';
+import { alertLanes, auditLogLane, fetchPage, type Lane, type Scope } from '../github/pages.ts';
+import type {
+  Aggregates,
+  DynamoStore,
+  SnapshotCheckpoint,
+  SnapView,
+  StoredAlert,
+} from '../store/dynamo-store.ts';
 import { ConcurrentUpdateError } from '../store/errors.ts';
 import type { Log } from './log.ts';
 
@@ -45,6 +50,22 @@ export interface SnapshotDeps {
 
 export interface SnapshotRequest {
   org: string;
+  /** The instant the snapshot describes. */
+  now: Date;
+  mode: 'incremental' | 'full';
+  snapshotId?: string;
+  /** Wall-clock instant (ms) by which the run must have saved its checkpoint and returned. */
+  deadline?: number;
+}
+
+/**
+ * A snapshot through the enterprise-level lists (token auth only): one listing covers every
+ * organisation, and each alert is stored under its own organisation.
+ */
+export interface EnterpriseSnapshotRequest {
+  enterprise: string;
+  /** Record only these organisations (default: every one the lists return). */
+  orgs?: string[];
   /** The instant the snapshot describes. */
   now: Date;
   mode: 'incremental' | 'full';
@@ -77,22 +98,59 @@ type LaneState = SnapshotCheckpoint['lanes'][string];
  * const manifest = await takeSnapshot({ gh, store, log }, { org: 'octo', now: new Date(), mode: 'full' });
  */
 export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest): Promise<SnapshotManifest> {
+  const manifests = await runSnapshot(deps, { kind: 'org', org: request.org }, request, [request.org]);
+  const manifest = manifests[0];
+  if (!manifest) throw new Error(`snapshot of ${request.org} produced no manifest`);
+  return manifest;
+}
+
+/**
+ * Takes (or resumes) an enterprise-wide snapshot; returns one manifest per organisation.
+ *
+ * @example
+ * const manifests = await takeEnterpriseSnapshot(deps, { enterprise: 'octo-corp', now: new Date(), mode: 'incremental' });
+ */
+export async function takeEnterpriseSnapshot(
+  deps: SnapshotDeps,
+  request: EnterpriseSnapshotRequest,
+): Promise<SnapshotManifest[]> {
+  return await runSnapshot(
+    deps,
+    { kind: 'enterprise', enterprise: request.enterprise },
+    request,
+    request.orgs ?? null,
+  );
+}
+
+const orgOf = (repository: string): string => repository.split('/')[0] ?? repository;
+
+async function runSnapshot(
+  deps: SnapshotDeps,
+  scope: Scope,
+  request: Omit<SnapshotRequest, 'org'>,
+  /** Organisations to record; null: every organisation the lists return. */
+  onlyOrgs: string[] | null,
+): Promise<SnapshotManifest[]> {
   const { gh, store, log } = deps;
   const clock = deps.clock ?? Date.now;
-  const { org } = request;
+  // Checkpoints and watermarks belong to what is listed: an organisation or an enterprise.
+  const key = scope.kind === 'org' ? scope.org : `enterprise:${scope.enterprise}`;
+  const label = scope.kind === 'org' ? scope.org : `enterprise ${scope.enterprise}`;
+  const keep = onlyOrgs ? new Set(onlyOrgs) : null;
   const deadline = request.deadline ?? clock() + 14 * 60_000;
+  const usageAtStart = { ...store.usage };
 
-  const existing = await store.getCheckpoint(org);
+  const existing = await store.getCheckpoint(key);
   if (existing && existing.leaseUntil > clock() && existing.snapshotId !== request.snapshotId) {
     throw new ConcurrentUpdateError(
-      `snapshot ${existing.snapshotId} of ${org} is running until ${new Date(existing.leaseUntil).toISOString()}; try again after it`,
+      `snapshot ${existing.snapshotId} of ${label} is running until ${new Date(existing.leaseUntil).toISOString()}; try again after it`,
     );
   }
   const resumed = existing !== null;
   const hideSecret = deps.hideSecret ?? true;
-  const lanes: Lane[] = [...alertLanes({ kind: 'org', org }, { hideSecret })];
+  const lanes: Lane[] = [...alertLanes(scope, { hideSecret })];
   const cp: SnapshotCheckpoint = existing ?? {
-    org,
+    org: key,
     snapshotId: request.snapshotId ?? randomUUID(),
     mode: request.mode,
     takenAt: request.now.toISOString(),
@@ -101,9 +159,15 @@ export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest)
     lanes: {},
     delta: {},
     counters: { alertsWritten: 0, transitionsWritten: 0, auditEventsWritten: 0, invocations: 0 },
+    perOrg: {},
     skippedItems: [],
   };
-  const ctx = { org, snapshotId: cp.snapshotId, mode: cp.mode };
+  const ctx = { org: key, snapshotId: cp.snapshotId, mode: cp.mode };
+  const perOrg = (org: string) => {
+    cp.perOrg[org] ??= { seen: 0, written: 0, transitions: 0, auditEvents: 0 };
+    return cp.perOrg[org];
+  };
+  for (const org of onlyOrgs ?? []) perOrg(org);
   const takenAt = cp.takenAt;
   cp.counters.invocations += 1;
   cp.leaseUntil = deadline;
@@ -111,18 +175,20 @@ export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest)
 
   if (!resumed) {
     // Fails fast (bad token, unknown org) before anything is written.
-    await checkOrganisation(gh, org);
-    requests += 1;
+    if (scope.kind === 'org') {
+      await checkOrganisation(gh, scope.org);
+      requests += 1;
+    }
     log.info('snapshot started', { ...ctx, takenAt });
   } else {
     log.info('snapshot resumed', { ...ctx, takenAt, invocation: cp.counters.invocations });
   }
   await store.putCheckpoint(cp, true);
 
-  const auditWatermark = await store.getCursor(org, 'watermark#audit_log');
+  const auditWatermark = await store.getCursor(key, 'watermark#audit_log');
   lanes.push(
     auditLogLane(
-      { kind: 'org', org },
+      scope,
       auditWatermark ? new Date(Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS).toISOString() : null,
     ),
   );
@@ -157,7 +223,7 @@ export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest)
     state.status = 'running';
     const watermark =
       cp.mode === 'incremental' && lane.stream !== 'audit_log'
-        ? await store.getCursor(org, `watermark#${lane.id}`)
+        ? await store.getCursor(key, `watermark#${lane.id}`)
         : null;
     const since = watermark ? Date.parse(watermark) - WATERMARK_OVERLAP_MS : null;
     try {
@@ -166,7 +232,7 @@ export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest)
           state.message = 'stopped at the time limit; the next run resumes here';
           return;
         }
-        const page = await fetchPage(gh, lane, state.next, `list ${lane.id} of ${org}`);
+        const page = await fetchPage(gh, lane, state.next, `list ${lane.id} of ${label}`);
         requests += 1;
         state.pages += 1;
         let reachedWatermark = false;
@@ -179,11 +245,19 @@ export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest)
             reason: page.invalid,
           });
         } else if (lane.stream === 'audit_log') {
-          const events = collectAuditEvents(page.items, org, takenAt, state, cp, log, ctx);
-          await store.putAuditEvents(org, events);
-          for (const e of events) auditMax = Math.max(auditMax, Date.parse(e.at));
-          cp.counters.auditEventsWritten += events.length;
-          state.items += events.length;
+          const events = collectAuditEvents(page.items, scope, takenAt, state, cp, log, ctx);
+          const byOrg = new Map<string, AuditEvent[]>();
+          for (const [org, e] of events) {
+            if (keep && !keep.has(org)) continue;
+            byOrg.set(org, [...(byOrg.get(org) ?? []), e]);
+            auditMax = Math.max(auditMax, Date.parse(e.at));
+          }
+          for (const [org, list] of byOrg) {
+            await store.putAuditEvents(org, list);
+            perOrg(org).auditEvents += list.length;
+            cp.counters.auditEventsWritten += list.length;
+            state.items += list.length;
+          }
         } else {
           const alerts: Alert[] = [];
           for (const raw of page.items) {
@@ -193,11 +267,15 @@ export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest)
               reachedWatermark = true;
               continue;
             }
+            if (keep && !keep.has(orgOf(alert.repository))) continue;
             alerts.push(alert);
           }
           state.items += alerts.length;
-          for (const a of alerts) seen?.add(alertKey(a));
-          await writePage(store, org, alerts, cp, limit);
+          for (const a of alerts) {
+            seen?.add(alertKey(a));
+            perOrg(orgOf(a.repository)).seen += 1;
+          }
+          await writePage(store, alerts, cp, limit);
         }
         state.next = page.next;
         if (page.next === null || reachedWatermark) {
@@ -235,40 +313,15 @@ export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest)
   const laneStates = lanes.map((l) => [l, cp.lanes[l.id] as LaneState] as const);
   const alertLaneStates = laneStates.filter(([l]) => l.stream !== 'audit_log');
   if (alertLaneStates.every(([, s]) => s.status === 'unavailable')) {
-    await store.deleteCheckpoint(org, cp.snapshotId);
+    await store.deleteCheckpoint(key, cp.snapshotId);
     // Nothing could be read: recording an empty but "complete" snapshot would report zero alerts.
     throw new GitHubPermissionError(
-      `GitHub refused every alert list of ${org}: give the token the \`security_events\` scope (classic token) or "Dependabot alerts", "Secret scanning alerts" and "Code scanning alerts: read" (GitHub App or fine-grained token), and check that the features are enabled.`,
+      `GitHub refused every alert list of ${label}: give the token the \`security_events\` scope (classic token) or "Dependabot alerts", "Secret scanning alerts" and "Code scanning alerts: read" (GitHub App or fine-grained token), and check that the features are enabled.`,
       403,
     );
   }
   const allDone = laneStates.every(([, s]) => s.done);
   const complete = allDone && laneStates.every(([, s]) => s.skippedPages === 0);
-
-  let noLongerReported = 0;
-  let reconciled = false;
-  let aggregates: { openBySeverity: OpenCounts; openByRepository: Record<string, number> };
-  if (allDone) {
-    const base = cp.mode === 'full' ? null : await store.getAggregates(org);
-    const views = base ? null : await store.listAlertViews(org);
-    if (seen && views && complete) {
-      noLongerReported = await markUnlisted(store, org, views, seen, alertLaneStates);
-      reconciled = true;
-    }
-    aggregates = base ? applyDelta(structuredClone(base), cp.delta) : aggregateViews(views ?? new Map());
-    await store.putAggregates(org, aggregates);
-    for (const [lane, s] of alertLaneStates) {
-      if (s.status === 'finished' && s.skippedPages === 0)
-        await store.putCursor(org, `watermark#${lane.id}`, takenAt);
-    }
-    const auditState = cp.lanes.audit_log;
-    if (auditState?.status === 'finished' && auditMax > 0) {
-      await store.putCursor(org, 'watermark#audit_log', new Date(auditMax).toISOString());
-    }
-  } else {
-    aggregates = { openBySeverity: emptyOpenCounts(), openByRepository: {} };
-  }
-
   const streams: StreamResult[] = laneStates.map(([lane, s]) => ({
     stream: lane.stream,
     lane: lane.id,
@@ -279,30 +332,60 @@ export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest)
     skippedPages: s.skippedPages,
     ...(s.message ? { message: s.message } : {}),
   }));
-  const manifest: SnapshotManifest = {
-    org,
-    snapshotId: cp.snapshotId,
-    takenAt,
-    mode: cp.mode,
-    complete,
-    streams,
-    alertsSeen: alertLaneStates.reduce((n, [, s]) => n + s.items, 0),
-    alertsWritten: cp.counters.alertsWritten,
-    transitionsWritten: cp.counters.transitionsWritten,
-    auditEventsWritten: cp.counters.auditEventsWritten,
-    ...aggregates,
-    resumable: !allDone,
-    invocations: cp.counters.invocations,
-    requests,
-    noLongerReported,
-    reconciled,
-    skippedItems: cp.skippedItems,
-    itemsWritten: store.usage.itemsWritten,
-    writeUnits: store.usage.writeUnits,
-  };
-  await store.putManifest(manifest);
+
+  const manifests: SnapshotManifest[] = [];
+  for (const org of Object.keys(cp.perOrg).sort()) {
+    const counts = perOrg(org);
+    let noLongerReported = 0;
+    let reconciled = false;
+    let aggregates: Aggregates = { openBySeverity: emptyOpenCounts(), openByRepository: {} };
+    if (allDone) {
+      const base = cp.mode === 'full' ? null : await store.getAggregates(org);
+      const views = base ? null : await store.listAlertViews(org);
+      if (seen && views && complete) {
+        noLongerReported = await markUnlisted(store, org, views, seen, alertLaneStates);
+        reconciled = true;
+      }
+      aggregates = base
+        ? applyDelta(structuredClone(base), cp.delta, org)
+        : aggregateViews(views ?? new Map());
+      await store.putAggregates(org, aggregates);
+    }
+    manifests.push({
+      org,
+      snapshotId: cp.snapshotId,
+      takenAt,
+      mode: cp.mode,
+      complete,
+      streams,
+      alertsSeen: counts.seen,
+      alertsWritten: counts.written,
+      transitionsWritten: counts.transitions,
+      auditEventsWritten: counts.auditEvents,
+      ...aggregates,
+      resumable: !allDone,
+      invocations: cp.counters.invocations,
+      requests,
+      noLongerReported,
+      reconciled,
+      skippedItems: cp.skippedItems,
+      itemsWritten: store.usage.itemsWritten - usageAtStart.itemsWritten,
+      writeUnits: store.usage.writeUnits - usageAtStart.writeUnits,
+    });
+  }
   if (allDone) {
-    await store.deleteCheckpoint(org, cp.snapshotId);
+    for (const [lane, s] of alertLaneStates) {
+      if (s.status === 'finished' && s.skippedPages === 0) {
+        await store.putCursor(key, `watermark#${lane.id}`, takenAt);
+      }
+    }
+    if (cp.lanes.audit_log?.status === 'finished' && auditMax > 0) {
+      await store.putCursor(key, 'watermark#audit_log', new Date(auditMax).toISOString());
+    }
+  }
+  for (const manifest of manifests) await store.putManifest(manifest);
+  if (allDone) {
+    await store.deleteCheckpoint(key, cp.snapshotId);
   } else {
     cp.leaseUntil = 0; // free for the next invocation to resume
     await store.putCheckpoint(cp, false);
@@ -311,12 +394,13 @@ export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest)
     ...ctx,
     complete,
     requests,
-    alertsSeen: manifest.alertsSeen,
-    alertsWritten: manifest.alertsWritten,
-    transitionsWritten: manifest.transitionsWritten,
-    noLongerReported,
+    orgs: manifests.length,
+    alertsSeen: manifests.reduce((n, m) => n + m.alertsSeen, 0),
+    alertsWritten: cp.counters.alertsWritten,
+    transitionsWritten: cp.counters.transitionsWritten,
+    noLongerReported: manifests.reduce((n, m) => n + (m.noLongerReported ?? 0), 0),
   });
-  return manifest;
+  return manifests;
 }
 
 function normalizeOrSkip(
@@ -346,21 +430,25 @@ function normalizeOrSkip(
   }
 }
 
+/** Audit events up to the snapshot's instant, each with the organisation it belongs to. */
 function collectAuditEvents(
   raws: unknown[],
-  org: string,
+  scope: Scope,
   takenAt: string,
   state: LaneState,
   cp: SnapshotCheckpoint,
   log: Log,
   ctx: Record<string, unknown>,
-): AuditEvent[] {
-  const events: AuditEvent[] = [];
+): [string, AuditEvent][] {
+  const events: [string, AuditEvent][] = [];
   const until = Date.parse(takenAt);
   for (const raw of raws) {
     try {
-      const event = normalizeAuditEvent(raw, org);
-      if (Date.parse(event.at) <= until) events.push(event);
+      const rawOrg = (raw as { org?: unknown } | null)?.org;
+      const org = scope.kind === 'org' ? scope.org : typeof rawOrg === 'string' ? rawOrg : null;
+      const event = normalizeAuditEvent(raw, org ?? '');
+      const owner = org ?? (event.repository ? orgOf(event.repository) : null);
+      if (owner && Date.parse(event.at) <= until) events.push([owner, event]);
     } catch (error) {
       if (!(error instanceof InvalidAlertError)) throw error;
       state.skipped += 1;
@@ -388,29 +476,37 @@ function contribution(alertType: AlertType, repository: string, view: SnapView |
  */
 async function writePage(
   store: DynamoStore,
-  org: string,
   alerts: Alert[],
   cp: SnapshotCheckpoint,
   limit: ReturnType<typeof pLimit>,
 ): Promise<void> {
-  if (alerts.length === 0) return;
-  const stored = await store.getAlerts(org, alerts.map(alertKey));
-  await Promise.all(
-    alerts.map((alert) =>
-      limit(async () => {
-        const before = stored.get(alertKey(alert));
-        const result = await writeObservation(store, org, before, alert);
-        for (const k of contribution(alert.alertType, alert.repository, result.previousSnap)) {
-          cp.delta[k] = (cp.delta[k] ?? 0) - 1;
-        }
-        for (const k of contribution(alert.alertType, alert.repository, viewOf(result.alert))) {
-          cp.delta[k] = (cp.delta[k] ?? 0) + 1;
-        }
-        if (result.written) cp.counters.alertsWritten += 1;
-        cp.counters.transitionsWritten += result.transitions;
-      }),
-    ),
-  );
+  const byOrg = new Map<string, Alert[]>();
+  for (const a of alerts) byOrg.set(orgOf(a.repository), [...(byOrg.get(orgOf(a.repository)) ?? []), a]);
+  for (const [org, group] of byOrg) {
+    const stored = await store.getAlerts(org, group.map(alertKey));
+    const counts = cp.perOrg[org] ?? { seen: 0, written: 0, transitions: 0, auditEvents: 0 };
+    cp.perOrg[org] = counts;
+    await Promise.all(
+      group.map((alert) =>
+        limit(async () => {
+          const before = stored.get(alertKey(alert));
+          const result = await writeObservation(store, org, before, alert);
+          for (const k of contribution(alert.alertType, alert.repository, result.previousSnap)) {
+            cp.delta[`${org}|${k}`] = (cp.delta[`${org}|${k}`] ?? 0) - 1;
+          }
+          for (const k of contribution(alert.alertType, alert.repository, viewOf(result.alert))) {
+            cp.delta[`${org}|${k}`] = (cp.delta[`${org}|${k}`] ?? 0) + 1;
+          }
+          if (result.written) {
+            cp.counters.alertsWritten += 1;
+            counts.written += 1;
+          }
+          cp.counters.transitionsWritten += result.transitions;
+          counts.transitions += result.transitions;
+        }),
+      ),
+    );
+  }
 }
 
 async function writeObservation(
@@ -446,10 +542,7 @@ async function writeObservation(
 }
 
 /** Aggregates of every stored alert as snapshots last saw them (full runs, and the first run). */
-function aggregateViews(views: Map<string, SnapView | null>): {
-  openBySeverity: OpenCounts;
-  openByRepository: Record<string, number>;
-} {
+function aggregateViews(views: Map<string, SnapView | null>): Aggregates {
   const delta: Record<string, number> = {};
   for (const [key, view] of views) {
     const [alertType, repository] = key.split('#') as [AlertType, string];
@@ -458,12 +551,15 @@ function aggregateViews(views: Map<string, SnapView | null>): {
   return applyDelta({ openBySeverity: emptyOpenCounts(), openByRepository: {} }, delta);
 }
 
-function applyDelta(
-  base: { openBySeverity: OpenCounts; openByRepository: Record<string, number> },
-  delta: Record<string, number>,
-): { openBySeverity: OpenCounts; openByRepository: Record<string, number> } {
-  for (const [k, n] of Object.entries(delta)) {
+/** Adds a movement to aggregates; with `org`, only that organisation's entries (`org|...`). */
+function applyDelta(base: Aggregates, delta: Record<string, number>, org?: string): Aggregates {
+  for (const [entry, n] of Object.entries(delta)) {
     if (n === 0) continue;
+    let k = entry;
+    if (org !== undefined) {
+      if (!entry.startsWith(`${org}|`)) continue;
+      k = entry.slice(org.length + 1);
+    }
     const [kind, a, b] = k.split('|');
     if (kind === 'sev') {
       const bySeverity = base.openBySeverity[a as AlertType];
