@@ -15,6 +15,7 @@ import { silentLog } from '../../functions/use-cases/log.ts';
 import { type SnapshotDeps, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
 import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
+import { secondaryRateLimitFault, timeoutFault } from '../../infra/local/github/faults.ts';
 import { renderAlertsAt } from '../../infra/local/github/render.ts';
 import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
 import { createTestStore } from '../support/dynamo.ts';
@@ -177,6 +178,24 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     const m = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
     expect(m.complete).toBe(true);
     expect(m.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
+  });
+
+  it("retries a request that times out, and honours a secondary rate limit's retry-after", async () => {
+    github.setNow(at(0));
+    const client = createGitHubClient({
+      token: TOKEN,
+      baseUrl: github.url,
+      timeoutMs: 300,
+      retryAfterBaseValue: 10,
+    });
+    github.injectFault(timeoutFault(`/orgs/${ORG}/dependabot/alerts`, 1_000));
+    github.injectFault(secondaryRateLimitFault(`/orgs/${ORG}/code-scanning/alerts`, 1));
+    const before = github.stats.requests;
+    const m = await takeSnapshot({ ...deps, gh: client }, { org: ORG, now: at(0), mode: 'full' });
+    expect(m.complete).toBe(true);
+    expect(m.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
+    // Both faults were met: GitHub saw one retry of each on top of the snapshot's own pages.
+    expect(github.stats.requests - before - (m.requests ?? 0)).toBe(2);
   });
 
   it('skips a page that is not JSON, counts it, and keeps the snapshot incomplete with its watermark unmoved', async () => {
