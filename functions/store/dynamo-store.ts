@@ -305,20 +305,20 @@ export class DynamoStore {
         },
       });
     }
+    // An update, not a put: a webhook write must keep the snapshot view (`snap`) it does not own.
     items.push({
-      Put: {
+      Update: {
         TableName: this.tableName,
-        Item: {
-          pk: alertPk(org),
-          sk: alertKey(alert),
-          alert,
-          version: (expectedVersion ?? 0) + 1,
-          updatedAtMs: Date.parse(alert.updatedAt),
-          ...(options.snap ? { snap: options.snap } : {}),
+        Key: { pk: alertPk(org), sk: alertKey(alert) },
+        UpdateExpression: `SET alert = :alert, version = :next, updatedAtMs = :updated${options.snap ? ', snap = :snap' : ''}`,
+        ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :v',
+        ExpressionAttributeValues: {
+          ':alert': alert,
+          ':next': (expectedVersion ?? 0) + 1,
+          ':updated': Date.parse(alert.updatedAt),
+          ...(options.snap ? { ':snap': options.snap } : {}),
+          ...(expectedVersion === null ? {} : { ':v': expectedVersion }),
         },
-        ...(expectedVersion === null
-          ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': expectedVersion } }),
       },
     });
     for (const t of transitions) {

@@ -278,8 +278,16 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
       updatedAt: new Date(Date.parse(END) + WEEK).toISOString(),
     };
     await store.writeAlert(ORG, newer, open.version, []);
+    // The webhook's write keeps what the last snapshot saw: the base of the next aggregates.
+    expect((await store.getAlert(ORG, alertKey(newer)))?.snap).toEqual({
+      state: 'open',
+      severity: open.alert.severity,
+    });
     await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
     expect((await store.getAlert(ORG, alertKey(newer)))?.alert.state).toBe('dismissed');
+    const expected = openCounts(truth(demo, at(1)));
+    expected[newer.alertType][newer.severity] -= 1;
+    expect((await store.getAggregates(ORG))?.openBySeverity).toEqual(expected);
     const types: AlertType[] = [...ALERT_TYPES];
     expect(types).toContain(newer.alertType);
   });
