@@ -34,7 +34,9 @@ function scopeKey(demos: readonly DemoOrg[]): string {
 /** One org's alerts at one instant, grouped by repository (lower-cased name). */
 type RepoIndex = { [T in keyof AlertIndex]: Map<string, AlertIndex[T]> };
 
-function groupByRepository<A extends { alert: { repository: string } }>(entries: readonly A[]): Map<string, A[]> {
+function groupByRepository<A extends { alert: { repository: string } }>(
+  entries: readonly A[],
+): Map<string, A[]> {
   const out = new Map<string, A[]>();
   for (const entry of entries) {
     const key = entry.alert.repository.toLowerCase();

@@ -29,7 +29,8 @@ const TYPE_OF: Record<RepoListName, DemoAlertType> = {
 };
 
 export const REPO_DOCS: Record<RepoListName | 'repos', string> = {
-  'dependabot/alerts': 'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository',
+  'dependabot/alerts':
+    'https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository',
   'secret-scanning/alerts':
     'https://docs.github.com/rest/secret-scanning/secret-scanning#list-secret-scanning-alerts-for-a-repository',
   'code-scanning/alerts':

@@ -8,9 +8,12 @@ import type { IndexedAlert } from './alert-index.ts';
 import type { AlertLists } from './alert-lists.ts';
 import type { DemoAlertType, DemoAuditEvent, DemoOrg } from './demo-types.ts';
 import { DOCS, githubError, QueryParameterError } from './github-errors.ts';
+import { listResponse, type RouteOutcome, withoutSecret } from './list-response.ts';
 import { responseExample } from './openapi.ts';
 import type { JsonObject } from './openapi-deref.ts';
-import { listResponse, type RouteOutcome, withoutSecret } from './list-response.ts';
+import type { RateLimitSnapshot } from './rate-limiter.ts';
+import type { AlertRenderer } from './render.ts';
+import { legacyNodeId } from './render-templates.ts';
 import {
   canonicalRepoPath,
   findRepository,
@@ -21,9 +24,6 @@ import {
   repositoryAlertList,
   repositoryNotFound,
 } from './repo-routes.ts';
-import type { RateLimitSnapshot } from './rate-limiter.ts';
-import type { AlertRenderer } from './render.ts';
-import { legacyNodeId } from './render-templates.ts';
 import { JWT_MESSAGES, type SimulatedApp } from './simulated-app.ts';
 
 /** The features a token can lack permission for (`forbid` option of the server). */

@@ -1,0 +1,87 @@
+/** Messages between the benchmark's processes (over Node's IPC channel) and how to start them. */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** One paginated listing as the simulator should count it: a path under the API root and its query. */
+export interface ListQuery {
+  id: string;
+  path: string;
+  query: Record<string, string>;
+  /** Count only items updated at or after this instant (ms), as an incremental run reads them. */
+  sinceMs?: number;
+}
+
+export type SimRequest =
+  | { type: 'stats' }
+  | { type: 'change'; count: number; at: string; now: string; seed: number }
+  | { type: 'setNow'; now: string }
+  | { type: 'listTotals'; lists: ListQuery[] }
+  | { type: 'close' };
+
+export interface SimStats {
+  requests: number;
+  /** CPU the simulator process has used so far, in seconds. */
+  cpuSeconds: number;
+  /** Requests by kind of path: `org`, `org:dependabot`, `repo:code-scanning`, `repos`, ... */
+  byKind: Record<string, number>;
+}
+
+export interface SimReady {
+  type: 'ready';
+  url: string;
+  token: string;
+  org: string;
+  repositories: number;
+  alerts: Record<'dependabot' | 'secret_scanning' | 'code_scanning', number>;
+  /** Secret scanning alerts of non-provider (generic) types: the second secret scanning lane. */
+  nonProviderSecrets: number;
+  auditEvents: number;
+  generateMs: number;
+  endsAt: string;
+}
+
+export type SimResponse =
+  | SimReady
+  | { type: 'stats'; stats: SimStats }
+  | { type: 'changed'; changes: number; byType: Record<string, number>; auditEventsAdded: number }
+  | { type: 'ok' }
+  | { type: 'listTotals'; totals: Record<string, number> }
+  | { type: 'error'; message: string };
+
+/** Starts a TypeScript file of this folder in its own Node process, under tsx, with IPC. */
+export function forkTs(file: string, env: Record<string, string> = {}): ChildProcess {
+  const path = fileURLToPath(new URL(file, import.meta.url));
+  return fork(path, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** Sends one message (or none) and waits for the next answer of the child (one request at a time). */
+export function ask<T>(child: ChildProcess, message: unknown | null): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (answer: unknown) => {
+      cleanup();
+      const a = answer as { type?: string; message?: string };
+      if (a.type === 'error') reject(new Error(a.message));
+      else resolve(answer as T);
+    };
+    const onExit = (code: number | null) => {
+      cleanup();
+      reject(new Error(`child process exited with code ${code} before answering`));
+    };
+    const cleanup = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    if (message !== null) child.send(message as object);
+  });
+}
+
+/** Waits for the message a child sends by itself once it is ready. */
+export function readyMessage<T>(child: ChildProcess): Promise<T> {
+  return ask<T>(child, null);
+}

@@ -1,0 +1,609 @@
+/**
+ * The snapshot benchmark (issue 3): `npm run bench`.
+ *
+ * Against a simulated GitHub holding BENCH_ALERTS alerts (default 100,000, all three types) in
+ * BENCH_REPOSITORIES repositories (default one per 50 alerts: 2,000), answering every request
+ * after BENCH_LATENCY_MS (default 50 ms), and DynamoDB Local in memory, it runs in order:
+ *
+ * 1. an initial full snapshot into an empty table (the initial load);
+ * 2. a steady-state full snapshot (nothing changed);
+ * 3. an incremental snapshot after 1,000 alerts changed;
+ * 4. the naive baseline: every repository's three lists, every alert rewritten, into its own table.
+ *
+ * The simulated GitHub and each scenario run in processes of their own, so that a scenario's
+ * peak memory is the collector's alone. Requests are counted by the server, items written and
+ * write units by a meter on the DynamoDB client: neither depends on the engine's own counters.
+ * Prints a table and writes `test/bench/results/snapshot.json` (`snapshot-<alerts>.json` for
+ * other sizes). BENCH_INITIAL_WRITE_CONCURRENCY sets `writeConcurrency` for scenario 1 only.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { startDynamoStandIn } from '../../infra/local/dynamodb.ts';
+import type { RunRequest, RunResult } from './collector-process.ts';
+import {
+  ask,
+  forkTs,
+  type ListQuery,
+  readyMessage,
+  type SimReady,
+  type SimResponse,
+  type SimStats,
+} from './protocol.ts';
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return n;
+}
+
+const ALERTS = intEnv('BENCH_ALERTS', 100_000);
+const REPOSITORIES = intEnv('BENCH_REPOSITORIES', Math.max(10, Math.round(ALERTS / 50)));
+const LATENCY_MS = intEnv('BENCH_LATENCY_MS', 50);
+const CHANGES = intEnv('BENCH_CHANGES', 1_000);
+const INITIAL_WRITE_CONCURRENCY = process.env.BENCH_INITIAL_WRITE_CONCURRENCY
+  ? intEnv('BENCH_INITIAL_WRITE_CONCURRENCY', 8)
+  : undefined;
+/** The lanes the collector runs in parallel: dependabot, secret_scanning (x2), code_scanning, audit_log. */
+const LANES = 5;
+const PER_PAGE = 100;
+const HOUR = 3_600_000;
+
+/** The issue's targets. */
+const TARGETS = {
+  fullWallRatio: 1.3,
+  peakRssMb: 512,
+  incrementalRequests: 15,
+  incrementalItemsWritten: 1_100,
+};
+
+type ScenarioId = 'initial' | 'steady' | 'incremental' | 'naive';
+
+interface Check {
+  what: string;
+  target: string;
+  value: number;
+  met: boolean;
+}
+
+interface LaneRow {
+  lane: string;
+  items: number;
+  minimum: number;
+  pages: number | null;
+}
+
+interface ScenarioReport {
+  id: ScenarioId;
+  title: string;
+  requests: {
+    server: number;
+    collector: number;
+    octokit: number;
+    minimum: number;
+    /** The issue's bound: the sum over lanes of ceil(items / 100), plus one per lane. */
+    issueBound: number | null;
+    lanes: LaneRow[];
+    byKind: Record<string, number>;
+  };
+  writes: {
+    itemsWritten: number;
+    writeUnits: number;
+    byOperation: Record<string, { calls: number; items: number; writeUnits: number; ms: number }>;
+    engineItemsWritten: number | null;
+    engineWriteUnits: number | null;
+    writesWithoutCapacity: number;
+  };
+  alerts: Record<string, number | boolean>;
+  wall: {
+    seconds: number;
+    floorSeconds: number;
+    ratio: number;
+    concurrency: number;
+    criticalPathSeconds: number | null;
+    criticalLane: string | null;
+  };
+  time: {
+    githubRequestMsSum: number;
+    githubRequestMsMean: number;
+    githubRequestMsMax: number;
+    dynamoMsSum: Record<string, number>;
+    cpuUserSeconds: number;
+    cpuSystemSeconds: number;
+    /** CPU seconds of the simulated GitHub and of DynamoDB Local during the scenario. */
+    simulatorCpuSeconds: number;
+    dynamoLocalCpuSeconds: number | null;
+  };
+  memory: { peakRssMb: number; peakHeapUsedMb: number; baselineRssMb: number; processMaxRssMb: number };
+  writeConcurrency: number | null;
+  /** Scenario-specific figures (design floors, coverage). */
+  notes: Record<string, number>;
+  checks: Check[];
+}
+
+const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
+
+/**
+ * CPU seconds used so far by this process's children named `comm` (DynamoDB Local is a `java`
+ * child), from /proc; null where /proc is not there.
+ */
+function childCpuSeconds(comm: string): number | null {
+  try {
+    let total = 0;
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue; // gone since the listing
+      }
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      // After the name: state, ppid, ...; utime and stime are fields 14 and 15 of the line.
+      if (name === comm && Number(fields[1]) === process.pid) {
+        total += (Number(fields[11]) + Number(fields[12])) / 100;
+      }
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+function diffKinds(before: SimStats, after: SimStats): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [kind, n] of Object.entries(after.byKind)) {
+    const d = n - (before.byKind[kind] ?? 0);
+    if (d > 0) out[kind] = d;
+  }
+  return out;
+}
+
+async function runCollector(request: RunRequest): Promise<RunResult> {
+  const child = forkTs('./collector-process.ts');
+  try {
+    return await ask<RunResult>(child, request);
+  } finally {
+    if (child.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      });
+    }
+  }
+}
+
+async function scenario(
+  sim: ChildProcess,
+  ready: SimReady,
+  dynamoEndpoint: string,
+  spec: {
+    id: ScenarioId;
+    title: string;
+    mode: RunRequest['scenario'];
+    table: string;
+    now: string;
+    writeConcurrency?: number | undefined;
+    /** Incremental: the audit log entries the changes added. */
+    auditEventsAdded?: number;
+  },
+): Promise<ScenarioReport> {
+  process.stdout.write(`\n${spec.title} ...\n`);
+  const javaBefore = childCpuSeconds('java');
+  const before = ((await ask<SimResponse>(sim, { type: 'stats' })) as { stats: SimStats }).stats;
+  const result = await runCollector({
+    type: 'run',
+    scenario: spec.mode,
+    dynamoEndpoint,
+    table: spec.table,
+    githubUrl: ready.url,
+    token: ready.token,
+    org: ready.org,
+    now: spec.now,
+    concurrency: LANES,
+    ...(spec.writeConcurrency === undefined ? {} : { writeConcurrency: spec.writeConcurrency }),
+  });
+  const after = ((await ask<SimResponse>(sim, { type: 'stats' })) as { stats: SimStats }).stats;
+  const javaAfter = childCpuSeconds('java');
+  const totals = (
+    (await ask<SimResponse>(sim, { type: 'listTotals', lists: result.lists })) as {
+      totals: Record<string, number>;
+    }
+  ).totals;
+
+  const snapshot = spec.mode !== 'naive';
+  const lanes: LaneRow[] = result.lists.map((l: ListQuery) => {
+    const items = totals[l.id] ?? 0;
+    const pages = snapshot
+      ? (result.engine?.lanes.find((e) => e.lane === l.id)?.pages ?? null)
+      : (result.listPages?.[l.id] ?? null);
+    return { lane: l.id, items, minimum: Math.max(1, Math.ceil(items / PER_PAGE)), pages };
+  });
+  const server = after.requests - before.requests;
+  const minimum = (snapshot ? 1 : 0) + lanes.reduce((n, l) => n + l.minimum, 0);
+  const issueBound = snapshot
+    ? lanes.reduce((n, l) => n + Math.ceil(l.items / PER_PAGE), 0) + lanes.length
+    : null;
+  const seconds = result.wallMs / 1000;
+  const floorSeconds = (server * LATENCY_MS) / LANES / 1000;
+  const longest = snapshot
+    ? lanes.reduce<LaneRow | null>((a, l) => (a === null || (l.pages ?? 0) > (a.pages ?? 0) ? l : a), null)
+    : null;
+  const criticalPathSeconds = longest ? ((1 + (longest.pages ?? 0)) * LATENCY_MS) / 1000 : null;
+
+  const byOperation: ScenarioReport['writes']['byOperation'] = {};
+  for (const op of Object.keys(result.dynamo.calls)) {
+    byOperation[op] = {
+      calls: result.dynamo.calls[op] ?? 0,
+      items: result.dynamo.itemsWritten[op] ?? 0,
+      writeUnits: round(result.dynamo.writeUnits[op] ?? 0),
+      ms: Math.round(result.dynamo.ms[op] ?? 0),
+    };
+  }
+  const peakRss = result.memory.peakRssMb;
+  const checks: Check[] = [];
+  if (spec.id === 'initial' || spec.id === 'steady') {
+    checks.push({
+      what: 'requests',
+      target: `<= ${fmt(issueBound ?? 0)} (sum of ceil(items/100) + 1 per lane)`,
+      value: server,
+      met: server <= (issueBound ?? 0),
+    });
+    if (spec.id === 'steady') {
+      checks.push({
+        what: 'wall/floor',
+        target: `<= ${TARGETS.fullWallRatio}`,
+        value: round(seconds / floorSeconds, 2),
+        met: seconds <= TARGETS.fullWallRatio * floorSeconds,
+      });
+    }
+    checks.push({
+      what: 'peak RSS MB',
+      target: `< ${TARGETS.peakRssMb}`,
+      value: round(peakRss),
+      met: peakRss < TARGETS.peakRssMb,
+    });
+  }
+  if (spec.id === 'incremental') {
+    checks.push({
+      what: 'requests',
+      target: `<= ${TARGETS.incrementalRequests}`,
+      value: server,
+      met: server <= TARGETS.incrementalRequests,
+    });
+    checks.push({
+      what: 'items written',
+      target: `<= ${fmt(TARGETS.incrementalItemsWritten)}`,
+      value: result.dynamo.totalItemsWritten,
+      met: result.dynamo.totalItemsWritten <= TARGETS.incrementalItemsWritten,
+    });
+  }
+
+  const report: ScenarioReport = {
+    id: spec.id,
+    title: spec.title,
+    requests: {
+      server,
+      collector: result.engine?.requests ?? result.naive?.requests ?? 0,
+      octokit: result.github.requests,
+      minimum,
+      issueBound,
+      lanes: snapshot ? lanes : [],
+      byKind: diffKinds(before, after),
+    },
+    writes: {
+      itemsWritten: result.dynamo.totalItemsWritten,
+      writeUnits: round(result.dynamo.totalWriteUnits),
+      byOperation,
+      engineItemsWritten: result.engine?.itemsWritten ?? null,
+      engineWriteUnits: result.engine ? round(result.engine.writeUnits) : null,
+      writesWithoutCapacity: result.dynamo.writesWithoutCapacity,
+    },
+    alerts: result.engine
+      ? {
+          complete: result.engine.complete,
+          alertsSeen: result.engine.alertsSeen,
+          alertsWritten: result.engine.alertsWritten,
+          transitionsWritten: result.engine.transitionsWritten,
+          auditEventsWritten: result.engine.auditEventsWritten,
+          noLongerReported: result.engine.noLongerReported,
+        }
+      : {
+          repositories: result.naive?.repositories ?? 0,
+          alertsSeen: result.naive?.alertsSeen ?? 0,
+          alertsWritten: result.naive?.itemsWritten ?? 0,
+        },
+    wall: {
+      seconds: round(seconds, 2),
+      floorSeconds: round(floorSeconds, 2),
+      ratio: round(seconds / floorSeconds, 2),
+      concurrency: LANES,
+      criticalPathSeconds: criticalPathSeconds === null ? null : round(criticalPathSeconds, 2),
+      criticalLane: longest?.lane ?? null,
+    },
+    time: {
+      githubRequestMsSum: Math.round(result.github.msSum),
+      githubRequestMsMean: round(result.github.msSum / Math.max(1, result.github.requests)),
+      githubRequestMsMax: Math.round(result.github.maxMs),
+      dynamoMsSum: Object.fromEntries(Object.entries(result.dynamo.ms).map(([k, v]) => [k, Math.round(v)])),
+      cpuUserSeconds: round(result.cpu.userS),
+      cpuSystemSeconds: round(result.cpu.systemS),
+      simulatorCpuSeconds: round(after.cpuSeconds - before.cpuSeconds),
+      dynamoLocalCpuSeconds: javaBefore === null || javaAfter === null ? null : round(javaAfter - javaBefore),
+    },
+    memory: {
+      peakRssMb: round(result.memory.peakRssMb),
+      peakHeapUsedMb: round(result.memory.peakHeapUsedMb),
+      baselineRssMb: round(result.memory.baselineRssMb),
+      processMaxRssMb: round(result.memory.maxRssMb),
+    },
+    writeConcurrency: spec.writeConcurrency ?? null,
+    notes: notesOf(spec, lanes, result, totals),
+    checks,
+  };
+  printScenario(report);
+  return report;
+}
+
+function notesOf(
+  spec: { id: ScenarioId; auditEventsAdded?: number },
+  lanes: LaneRow[],
+  result: RunResult,
+  totals: Record<string, number>,
+): Record<string, number> {
+  if (spec.id === 'incremental') {
+    const alertLanes = lanes.filter((l) => l.lane !== 'audit_log');
+    const changed = result.engine?.alertsWritten ?? 0;
+    return {
+      requestsWithoutAuditLog: 1 + alertLanes.reduce((n, l) => n + (l.pages ?? 0), 0),
+      auditLogPages: lanes.find((l) => l.lane === 'audit_log')?.pages ?? 0,
+      auditEventsAddedByTheChanges: spec.auditEventsAdded ?? 0,
+      // The data model writes an alert's state and a transition for each change.
+      itemsWrittenFloorByDesign: changed + (result.engine?.transitionsWritten ?? 0),
+      alertAndTransitionItems: result.dynamo.itemsWritten.TransactWriteItems ?? 0,
+      auditEventItems: result.dynamo.itemsWritten.BatchWriteItem ?? 0,
+      checkpointAndBookkeepingItems:
+        (result.dynamo.itemsWritten.PutItem ?? 0) +
+        (result.dynamo.itemsWritten.DeleteItem ?? 0) +
+        (result.dynamo.itemsWritten.UpdateItem ?? 0),
+    };
+  }
+  if (spec.id === 'naive') {
+    const listed = Object.values(totals).reduce((n, t) => n + t, 0);
+    return { itemsListedByTheRepositoryLists: listed, alertsSeen: result.naive?.alertsSeen ?? 0 };
+  }
+  return {};
+}
+
+function printScenario(r: ScenarioReport): void {
+  const out: string[] = [];
+  const q = r.requests;
+  out.push(
+    `  requests: ${fmt(q.server)} at the server (collector counted ${fmt(q.collector)}, Octokit sent ${fmt(q.octokit)}); minimum ${fmt(q.minimum)}` +
+      (q.issueBound === null
+        ? ''
+        : `; issue bound (sum of ceil(items/100) + 1 per lane) ${fmt(q.issueBound)}`),
+  );
+  for (const l of q.lanes) {
+    out.push(
+      `    ${l.lane.padEnd(30)} ${fmt(l.items).padStart(8)} items  ${fmt(l.pages ?? 0).padStart(5)} pages  (minimum ${fmt(l.minimum)})`,
+    );
+  }
+  if (q.lanes.length > 0)
+    out.push(`    ${'org check'.padEnd(30)} ${''.padStart(8)}        ${'1'.padStart(5)} page`);
+  else
+    out.push(
+      `    by kind: ${Object.entries(q.byKind)
+        .map(([k, n]) => `${k} ${fmt(n)}`)
+        .join(', ')}`,
+    );
+  const w = r.writes;
+  const ops = Object.entries(w.byOperation)
+    .filter(([, o]) => o.items > 0)
+    .map(([op, o]) => `${op} ${fmt(o.calls)} calls/${fmt(o.items)} items/${fmt(o.writeUnits)} WCU`)
+    .join(', ');
+  out.push(`  writes: ${fmt(w.itemsWritten)} items, ${fmt(w.writeUnits)} WCU (${ops || 'none'})`);
+  if (w.engineItemsWritten !== null) {
+    out.push(
+      `    the engine's own count (store.usage): ${fmt(w.engineItemsWritten)} items, ${fmt(w.engineWriteUnits ?? 0)} WCU`,
+    );
+  }
+  if (w.writesWithoutCapacity > 0)
+    out.push(`    ${w.writesWithoutCapacity} write responses carried no ConsumedCapacity`);
+  out.push(
+    `  alerts: ${Object.entries(r.alerts)
+      .map(([k, v]) => `${k} ${typeof v === 'number' ? fmt(v) : String(v)}`)
+      .join(', ')}`,
+  );
+  const wall = r.wall;
+  out.push(
+    `  wall ${wall.seconds.toFixed(1)} s; floor ${wall.floorSeconds.toFixed(1)} s (${fmt(q.server)} requests x ${LATENCY_MS} ms / ${wall.concurrency}); ratio ${wall.ratio.toFixed(2)}` +
+      (wall.criticalPathSeconds === null
+        ? ''
+        : `; critical path ${wall.criticalPathSeconds.toFixed(1)} s (org check + ${wall.criticalLane})`),
+  );
+  const t = r.time;
+  const cpuTotal =
+    t.cpuUserSeconds + t.cpuSystemSeconds + t.simulatorCpuSeconds + (t.dynamoLocalCpuSeconds ?? 0);
+  out.push(
+    `  CPU: collector ${(t.cpuUserSeconds + t.cpuSystemSeconds).toFixed(1)} s, simulated GitHub ${t.simulatorCpuSeconds} s, DynamoDB Local ${t.dynamoLocalCpuSeconds ?? '?'} s: ${cpuTotal.toFixed(1)} s over ${wall.seconds.toFixed(1)} s wall on ${os.cpus().length} cores (${Math.round((100 * cpuTotal) / (wall.seconds * os.cpus().length))}% of the machine)`,
+  );
+  out.push(
+    `  time: GitHub requests ${fmt(Math.round(t.githubRequestMsSum / 1000))} s summed (mean ${t.githubRequestMsMean} ms, max ${fmt(t.githubRequestMsMax)} ms); DynamoDB ${Object.entries(
+      t.dynamoMsSum,
+    )
+      .map(([op, ms]) => `${op} ${fmt(Math.round(ms / 1000))} s`)
+      .join(', ')}; collector CPU ${t.cpuUserSeconds} s user + ${t.cpuSystemSeconds} s system`,
+  );
+  for (const [k, v] of Object.entries(r.notes)) out.push(`  ${k}: ${fmt(v)}`);
+  const m = r.memory;
+  out.push(
+    `  memory: peak RSS ${m.peakRssMb} MB (at start ${m.baselineRssMb} MB), peak heap used ${m.peakHeapUsedMb} MB, process max RSS ${m.processMaxRssMb} MB`,
+  );
+  for (const c of r.checks) {
+    out.push(`  target ${c.what} ${c.target}: ${fmt(c.value)} -> ${c.met ? 'met' : 'MISSED'}`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function table(reports: ScenarioReport[]): string {
+  const header = [
+    'scenario',
+    'requests (min)',
+    'items written',
+    'WCU',
+    'wall s (floor s, ratio)',
+    'peak RSS MB',
+    'target met?',
+  ];
+  const rows = reports.map((r) => [
+    r.title.replace(/^\d\. /, ''),
+    `${fmt(r.requests.server)} (${fmt(r.requests.minimum)})`,
+    fmt(r.writes.itemsWritten),
+    fmt(r.writes.writeUnits),
+    `${r.wall.seconds.toFixed(1)} (${r.wall.floorSeconds.toFixed(1)}, ${r.wall.ratio.toFixed(2)})`,
+    r.memory.peakRssMb.toFixed(0),
+    r.checks.length === 0
+      ? '(baseline)'
+      : r.checks.map((c) => `${c.what} ${c.met ? 'yes' : 'NO'}`).join('; '),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const benchStarted = performance.now();
+  process.stdout.write(
+    `Snapshot benchmark: ${fmt(ALERTS)} alerts in ${fmt(REPOSITORIES)} repositories, ${LATENCY_MS} ms per page, ${LANES} lanes, ${fmt(CHANGES)} changes\n`,
+  );
+  const ddb = await startDynamoStandIn({ dataDir: null });
+  const sim = forkTs('./sim-process.ts', {
+    BENCH_ALERTS: String(ALERTS),
+    BENCH_REPOSITORIES: String(REPOSITORIES),
+    BENCH_LATENCY_MS: String(LATENCY_MS),
+  });
+  try {
+    const ready = await readyMessage<SimReady>(sim);
+    process.stdout.write(
+      `Simulated GitHub up: ${ready.org}, ${fmt(ready.alerts.dependabot)} Dependabot, ${fmt(ready.alerts.secret_scanning)} secret scanning (${fmt(ready.nonProviderSecrets)} generic), ${fmt(ready.alerts.code_scanning)} code scanning alerts, ${fmt(ready.auditEvents)} audit log entries (generated in ${(ready.generateMs / 1000).toFixed(1)} s); DynamoDB Local up\n`,
+    );
+    const endsAt = Date.parse(ready.endsAt);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const reports: ScenarioReport[] = [];
+
+    await ask(sim, { type: 'setNow', now: iso(endsAt) });
+    reports.push(
+      await scenario(sim, ready, ddb.endpoint, {
+        id: 'initial',
+        title: '1. initial full snapshot (empty table)',
+        mode: 'full',
+        table: 'bench-ledger',
+        now: iso(endsAt),
+        writeConcurrency: INITIAL_WRITE_CONCURRENCY,
+      }),
+    );
+    await ask(sim, { type: 'setNow', now: iso(endsAt + HOUR) });
+    reports.push(
+      await scenario(sim, ready, ddb.endpoint, {
+        id: 'steady',
+        title: '2. steady-state full snapshot (nothing changed)',
+        mode: 'full',
+        table: 'bench-ledger',
+        now: iso(endsAt + HOUR),
+      }),
+    );
+    const changed = (await ask<SimResponse>(sim, {
+      type: 'change',
+      count: CHANGES,
+      at: iso(endsAt + 3 * HOUR),
+      now: iso(endsAt + 4 * HOUR),
+      seed: 1,
+    })) as { changes: number; byType: Record<string, number>; auditEventsAdded: number };
+    process.stdout.write(
+      `\n${fmt(changed.changes)} alerts changed (${Object.entries(changed.byType)
+        .map(([t, n]) => `${t} ${fmt(n)}`)
+        .join(', ')}), adding ${fmt(changed.auditEventsAdded)} audit log entries\n`,
+    );
+    reports.push(
+      await scenario(sim, ready, ddb.endpoint, {
+        id: 'incremental',
+        title: `3. incremental snapshot after ${fmt(changed.changes)} changes`,
+        mode: 'incremental',
+        table: 'bench-ledger',
+        now: iso(endsAt + 4 * HOUR),
+        auditEventsAdded: changed.auditEventsAdded,
+      }),
+    );
+    reports.push(
+      await scenario(sim, ready, ddb.endpoint, {
+        id: 'naive',
+        title: '4. naive baseline (per-repository lists, full rewrite)',
+        mode: 'naive',
+        table: 'bench-naive',
+        now: iso(endsAt + 4 * HOUR),
+      }),
+    );
+
+    const totalSeconds = (performance.now() - benchStarted) / 1000;
+    process.stdout.write(`\n${table(reports)}\n`);
+    const missed = reports.flatMap((r) => r.checks.filter((c) => !c.met).map((c) => `${r.id}: ${c.what}`));
+    process.stdout.write(
+      `\nTargets missed: ${missed.length === 0 ? 'none' : missed.join(', ')}. Benchmark took ${totalSeconds.toFixed(0)} s.\n`,
+    );
+
+    const results = {
+      benchmark: 'snapshot (issue 3)',
+      command: 'npm run bench',
+      generatedAt: new Date().toISOString(),
+      machine: {
+        node: process.version,
+        platform: `${os.platform()} ${os.arch()}`,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        memoryGb: round(os.totalmem() / 1024 ** 3),
+      },
+      config: {
+        alerts: ALERTS,
+        repositories: REPOSITORIES,
+        latencyMs: LATENCY_MS,
+        lanes: LANES,
+        changes: CHANGES,
+        initialWriteConcurrency: INITIAL_WRITE_CONCURRENCY ?? null,
+        org: {
+          dependabot: ready.alerts.dependabot,
+          secretScanning: ready.alerts.secret_scanning,
+          secretScanningGeneric: ready.nonProviderSecrets,
+          codeScanning: ready.alerts.code_scanning,
+          auditEvents: ready.auditEvents,
+        },
+        dynamodb: 'DynamoDB Local (in memory)',
+      },
+      targets: TARGETS,
+      scenarios: reports,
+      benchmarkSeconds: round(totalSeconds),
+    };
+    const dir = fileURLToPath(new URL('./results/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    const name = ALERTS === 100_000 ? 'snapshot.json' : `snapshot-${ALERTS}.json`;
+    writeFileSync(`${dir}${name}`, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`Results written to test/bench/results/${name}\n`);
+  } finally {
+    await ask(sim, { type: 'close' }).catch(() => {});
+    if (sim.exitCode === null) sim.kill('SIGTERM');
+    await ddb.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
