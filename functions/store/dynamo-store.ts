@@ -537,6 +537,59 @@ export class DynamoStore {
     }
   }
 
+  /**
+   * Writes alerts that have no stored state yet, with their transitions and snapshot views, in
+   * one transaction (at most 100 actions). Throws ConcurrentUpdateError when any of them exists
+   * already, and then writes none of them.
+   */
+  async writeNewAlerts(
+    org: string,
+    entries: readonly { alert: Alert; transitions: readonly Transition[]; snap: SnapView }[],
+  ): Promise<void> {
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
+    for (const { alert, transitions, snap } of entries) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            pk: alertPk(org),
+            sk: alertKey(alert),
+            alert,
+            version: 1,
+            updatedAtMs: Date.parse(alert.updatedAt),
+            snap,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+      for (const t of transitions) {
+        items.push({
+          Put: {
+            TableName: this.tableName,
+            Item: { pk: transitionPk(org), sk: transitionSk(t), transition: t },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+      }
+    }
+    if (items.length === 0) return;
+    if (items.length > 100)
+      throw new StoreError(`a transaction holds at most 100 actions, not ${items.length}`);
+    try {
+      const res = await this.#doc.send(
+        new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      this.#count(items.length, res.ConsumedCapacity);
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new ConcurrentUpdateError(`one of ${entries.length} new alerts of ${org} exists already`, {
+          cause: error,
+        });
+      }
+      throw mapError(`write ${entries.length} new alerts of ${org}`, error);
+    }
+  }
+
   /** Records a delivery that changes no alert (ping, ignored actions). False when seen before. */
   async recordDelivery(delivery: DeliveryRecord): Promise<boolean> {
     try {
@@ -571,7 +624,7 @@ export class DynamoStore {
 
   async putManifest(manifest: SnapshotManifest): Promise<void> {
     try {
-      await this.#doc.send(
+      const res = await this.#doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -579,8 +632,10 @@ export class DynamoStore {
             sk: `${manifest.takenAt}#${manifest.snapshotId}`,
             manifest,
           },
+          ReturnConsumedCapacity: 'TOTAL',
         }),
       );
+      this.#count(1, res.ConsumedCapacity);
     } catch (error) {
       throw mapError(`store snapshot manifest ${manifest.snapshotId}`, error);
     }
@@ -610,8 +665,12 @@ export class DynamoStore {
         for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
           if (attempt > 8) throw new StoreError('DynamoDB kept returning unprocessed audit events');
           if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-          const res = await this.#doc.send(new BatchWriteCommand({ RequestItems: request }));
+          const sent = request[this.tableName]?.length ?? 0;
+          const res = await this.#doc.send(
+            new BatchWriteCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' }),
+          );
           request = (res.UnprocessedItems ?? {}) as typeof request;
+          this.#count(sent - (request[this.tableName]?.length ?? 0), res.ConsumedCapacity);
         }
       }
     } catch (error) {
@@ -653,9 +712,14 @@ export class DynamoStore {
 
   async putCursor(org: string, name: string, value: string): Promise<void> {
     try {
-      await this.#doc.send(
-        new PutCommand({ TableName: this.tableName, Item: { pk: `CURSOR#${org}`, sk: name, value } }),
+      const res = await this.#doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `CURSOR#${org}`, sk: name, value },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
       );
+      this.#count(1, res.ConsumedCapacity);
     } catch (error) {
       throw mapError(`write cursor ${name}`, error);
     }

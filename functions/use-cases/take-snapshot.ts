@@ -22,7 +22,7 @@ import {
   GitHubRateLimitError,
   GitHubUnavailableError,
 } from '../github/errors.ts';
-import { alertLanes, auditLogLane, fetchPage, type Lane, type Scope } from '../github/pages.ts';
+import { alertLanes, auditLogLane, fetchPage, type Lane, type Page, type Scope } from '../github/pages.ts';
 import type {
   Aggregates,
   DynamoStore,
@@ -175,7 +175,10 @@ async function runSnapshot(
 
   if (!resumed) {
     // Fails fast (bad token, unknown org) before anything is written.
-    if (scope.kind === 'org') {
+    // An incremental run after a complete one learns the same from its first list request.
+    const known =
+      request.mode === 'incremental' && (await store.getCursor(key, 'watermark#dependabot')) !== null;
+    if (scope.kind === 'org' && !known) {
       await checkOrganisation(gh, scope.org);
       requests += 1;
     }
@@ -206,6 +209,15 @@ async function runSnapshot(
 
   // Full runs collect every listed key; after a resume that set is partial, so no reconciliation.
   const seen = cp.mode === 'full' && !resumed ? new Set<string>() : null;
+  // An uninterrupted full run counts the aggregates from what it lists, and reads the stored keys
+  // (for the no-longer-reported check) while the lanes run, instead of re-reading at the end.
+  const listed: Record<string, number> | null = seen ? {} : null;
+  const startViews =
+    seen && scope.kind === 'org'
+      ? store.listAlertViews(scope.org).then((v) => new Map([[scope.org, v]]))
+      : null;
+  startViews?.catch(() => {});
+  const auditSince = auditWatermark ? Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS : null;
   let lastSave = clock();
   let auditMax = auditWatermark ? Date.parse(auditWatermark) : 0;
   const saveCheckpoint = async (force: boolean) => {
@@ -226,14 +238,23 @@ async function runSnapshot(
         ? await store.getCursor(key, `watermark#${lane.id}`)
         : null;
     const since = watermark ? Date.parse(watermark) - WATERMARK_OVERLAP_MS : null;
+    // Without a watermark every page is wanted: ask for the next while this one is written.
+    const prefetch = since === null && lane.stream !== 'audit_log';
+    const fetch = (next: string | null) => {
+      requests += 1;
+      const pending = fetchPage(gh, lane, next, `list ${lane.id} of ${label}`);
+      pending.catch(() => {});
+      return pending;
+    };
+    let pending: Promise<Page> | null = null;
     try {
       while (!state.done) {
         if (clock() > deadline - DEADLINE_MARGIN_MS) {
           state.message = 'stopped at the time limit; the next run resumes here';
           return;
         }
-        const page = await fetchPage(gh, lane, state.next, `list ${lane.id} of ${label}`);
-        requests += 1;
+        const page: Page = await (pending ?? fetch(state.next));
+        pending = prefetch && page.next !== null ? fetch(page.next) : null;
         state.pages += 1;
         let reachedWatermark = false;
         if (page.items === null) {
@@ -248,6 +269,11 @@ async function runSnapshot(
           const events = collectAuditEvents(page.items, scope, takenAt, state, cp, log, ctx);
           const byOrg = new Map<string, AuditEvent[]>();
           for (const [org, e] of events) {
+            // The audit log only grows: what is older than the watermark was stored before.
+            if (auditSince !== null && Date.parse(e.at) < auditSince) {
+              reachedWatermark = true;
+              continue;
+            }
             if (keep && !keep.has(org)) continue;
             byOrg.set(org, [...(byOrg.get(org) ?? []), e]);
             auditMax = Math.max(auditMax, Date.parse(e.at));
@@ -275,7 +301,7 @@ async function runSnapshot(
             seen?.add(alertKey(a));
             perOrg(orgOf(a.repository)).seen += 1;
           }
-          await writePage(store, alerts, cp, limit);
+          await writePage(store, alerts, cp, limit, listed);
         }
         state.next = page.next;
         if (page.next === null || reachedWatermark) {
@@ -340,15 +366,23 @@ async function runSnapshot(
     let reconciled = false;
     let aggregates: Aggregates = { openBySeverity: emptyOpenCounts(), openByRepository: {} };
     if (allDone) {
-      const base = cp.mode === 'full' ? null : await store.getAggregates(org);
-      const views = base ? null : await store.listAlertViews(org);
-      if (seen && views && complete) {
-        noLongerReported = await markUnlisted(store, org, views, seen, alertLaneStates);
+      const early = complete && startViews ? (await startViews).get(org) : undefined;
+      if (seen && listed && early) {
+        // An uninterrupted, complete full listing: mark what it did not return, count what it did.
+        noLongerReported = await markUnlisted(store, org, early, seen, alertLaneStates);
         reconciled = true;
+        aggregates = applyDelta({ openBySeverity: emptyOpenCounts(), openByRepository: {} }, listed, org);
+      } else {
+        const base = cp.mode === 'full' ? null : await store.getAggregates(org);
+        const views = base ? null : await store.listAlertViews(org);
+        if (seen && views && complete) {
+          noLongerReported = await markUnlisted(store, org, views, seen, alertLaneStates);
+          reconciled = true;
+        }
+        aggregates = base
+          ? applyDelta(structuredClone(base), cp.delta, org)
+          : aggregateViews(views ?? new Map());
       }
-      aggregates = base
-        ? applyDelta(structuredClone(base), cp.delta, org)
-        : aggregateViews(views ?? new Map());
       await store.putAggregates(org, aggregates);
     }
     manifests.push({
@@ -479,6 +513,7 @@ async function writePage(
   alerts: Alert[],
   cp: SnapshotCheckpoint,
   limit: ReturnType<typeof pLimit>,
+  listed: Record<string, number> | null,
 ): Promise<void> {
   const byOrg = new Map<string, Alert[]>();
   for (const a of alerts) byOrg.set(orgOf(a.repository), [...(byOrg.get(orgOf(a.repository)) ?? []), a]);
@@ -486,27 +521,93 @@ async function writePage(
     const stored = await store.getAlerts(org, group.map(alertKey));
     const counts = cp.perOrg[org] ?? { seen: 0, written: 0, transitions: 0, auditEvents: 0 };
     cp.perOrg[org] = counts;
+    const record = (alert: Alert, result: ObservationResult) => {
+      // Full runs recount the aggregates, so only incremental runs carry a movement.
+      if (cp.mode === 'incremental') {
+        for (const k of contribution(alert.alertType, alert.repository, result.previousSnap)) {
+          cp.delta[`${org}|${k}`] = (cp.delta[`${org}|${k}`] ?? 0) - 1;
+        }
+        for (const k of contribution(alert.alertType, alert.repository, viewOf(result.alert))) {
+          cp.delta[`${org}|${k}`] = (cp.delta[`${org}|${k}`] ?? 0) + 1;
+        }
+      }
+      if (listed) {
+        for (const k of contribution(alert.alertType, alert.repository, viewOf(result.alert))) {
+          listed[`${org}|${k}`] = (listed[`${org}|${k}`] ?? 0) + 1;
+        }
+      }
+      if (result.written) {
+        cp.counters.alertsWritten += 1;
+        counts.written += 1;
+      }
+      cp.counters.transitionsWritten += result.transitions;
+      counts.transitions += result.transitions;
+    };
+    // Alerts never seen before (the initial load) go in shared transactions: far fewer round trips.
+    const fresh = group.filter((a) => !stored.has(alertKey(a)));
+    const batched = await writeNewAlerts(store, org, fresh);
+    for (const [alert, result] of batched) record(alert, result);
     await Promise.all(
-      group.map((alert) =>
-        limit(async () => {
-          const before = stored.get(alertKey(alert));
-          const result = await writeObservation(store, org, before, alert);
-          for (const k of contribution(alert.alertType, alert.repository, result.previousSnap)) {
-            cp.delta[`${org}|${k}`] = (cp.delta[`${org}|${k}`] ?? 0) - 1;
-          }
-          for (const k of contribution(alert.alertType, alert.repository, viewOf(result.alert))) {
-            cp.delta[`${org}|${k}`] = (cp.delta[`${org}|${k}`] ?? 0) + 1;
-          }
-          if (result.written) {
-            cp.counters.alertsWritten += 1;
-            counts.written += 1;
-          }
-          cp.counters.transitionsWritten += result.transitions;
-          counts.transitions += result.transitions;
-        }),
-      ),
+      group
+        .filter((a) => !batched.has(a))
+        .map((alert) =>
+          limit(async () =>
+            record(alert, await writeObservation(store, org, stored.get(alertKey(alert)), alert)),
+          ),
+        ),
     );
   }
+}
+
+interface ObservationResult {
+  alert: Alert;
+  previousSnap: SnapView | null;
+  transitions: number;
+  written: boolean;
+}
+
+/**
+ * Writes alerts that have no stored state, many to a transaction. A chunk whose transaction is
+ * refused (a webhook created one of them meanwhile) is left to the one-by-one path.
+ */
+async function writeNewAlerts(
+  store: DynamoStore,
+  org: string,
+  alerts: Alert[],
+): Promise<Map<Alert, ObservationResult>> {
+  const done = new Map<Alert, ObservationResult>();
+  const entries = alerts.map((alert) => {
+    const obs = observeAlert(undefined, alert, 'snapshot');
+    return { alert, transitions: obs.transitions, snap: viewOf(alert) };
+  });
+  let chunk: typeof entries = [];
+  let size = 0;
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    try {
+      await store.writeNewAlerts(org, chunk);
+      for (const e of chunk) {
+        done.set(e.alert, {
+          alert: e.alert,
+          previousSnap: null,
+          transitions: e.transitions.length,
+          written: true,
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+    }
+    chunk = [];
+    size = 0;
+  };
+  for (const e of entries) {
+    // DynamoDB allows 100 actions per transaction: the alert plus its transitions.
+    if (size + 1 + e.transitions.length > 100) await flush();
+    chunk.push(e);
+    size += 1 + e.transitions.length;
+  }
+  await flush();
+  return done;
 }
 
 async function writeObservation(
@@ -514,7 +615,7 @@ async function writeObservation(
   org: string,
   known: StoredAlert | undefined,
   alert: Alert,
-): Promise<{ alert: Alert; previousSnap: SnapView | null; transitions: number; written: boolean }> {
+): Promise<ObservationResult> {
   let base = known;
   for (let attempt = 0; attempt < 5; attempt++) {
     const previousSnap = base?.snap ?? null;
