@@ -54,7 +54,7 @@ export function mapGitHubError(error: unknown, what: string, stream?: StreamName
     ?.headers;
   if (
     (status === 403 || status === 429) &&
-    (headers?.['x-ratelimit-remaining'] === '0' || headers?.['retry-after'])
+    (headers?.['x-ratelimit-remaining'] === '0' || headers?.['retry-after'] || /rate limit/i.test(message))
   ) {
     const reset = Number(headers?.['x-ratelimit-reset']);
     const resetAt = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000).toISOString() : null;

@@ -43,9 +43,18 @@ export const AUDIT_ACTIONS = [
  * alertLanes({ kind: 'org', org: 'octo' }, { hideSecret: true }).map((l) => l.id);
  * // ['dependabot', 'secret_scanning', 'secret_scanning:non_provider', 'code_scanning']
  */
-export function alertLanes(scope: Scope, options: { hideSecret: boolean }): Lane[] {
+export function alertLanes(
+  scope: Scope,
+  options: { hideSecret: boolean; order?: 'updated' | 'created' },
+): Lane[] {
   const { prefix, params } = base(scope);
-  const common = { ...params, per_page: 100, sort: 'updated', direction: 'desc' };
+  // Incremental runs read newest updates first and stop at the watermark. Full runs read by
+  // creation, oldest first: an alert updated during the listing would otherwise jump above the
+  // cursor and be missed (then wrongly taken for gone); new alerts land at the end, still read.
+  const common =
+    options.order === 'created'
+      ? { ...params, per_page: 100, sort: 'created', direction: 'asc' }
+      : { ...params, per_page: 100, sort: 'updated', direction: 'desc' };
   const secretParams = options.hideSecret ? { ...common, hide_secret: true } : common;
   return [
     {

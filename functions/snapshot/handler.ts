@@ -6,6 +6,11 @@ import { takeEnterpriseSnapshot, takeSnapshot } from '../use-cases/take-snapshot
 const logger = createLogger('alert-ledger-snapshot');
 const runtime = lazyRuntime(logger);
 
+/** Some organisations' snapshots failed (the others were taken); the message names each. */
+export class SnapshotFailedError extends Error {
+  override name = 'SnapshotFailedError';
+}
+
 export interface SnapshotResult {
   snapshots: {
     org: string;
@@ -49,9 +54,18 @@ export async function handler(
         deadline,
       })
     : [];
+  const failures: string[] = [];
   if (!enterprise) {
-    for (const org of orgs)
-      manifests.push(await takeSnapshot(deps, { org, now, mode: input.mode, deadline }));
+    // One organisation's failure must not keep the others from their snapshot.
+    for (const org of orgs) {
+      try {
+        manifests.push(await takeSnapshot(deps, { org, now, mode: input.mode, deadline }));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        logger.error('snapshot failed', { org, error: message });
+        failures.push(`${org}: ${message}`);
+      }
+    }
   }
   const snapshots: SnapshotResult['snapshots'] = manifests.map((m) => ({
     org: m.org,
@@ -62,5 +76,10 @@ export async function handler(
     alertsWritten: m.alertsWritten,
     transitionsWritten: m.transitionsWritten,
   }));
+  if (failures.length > 0) {
+    throw new SnapshotFailedError(
+      `${failures.length} of ${orgs.length} snapshots failed: ${failures.join(' | ')}`,
+    );
+  }
   return { snapshots };
 }

@@ -79,8 +79,10 @@ export interface SnapshotCheckpoint {
   mode: 'incremental' | 'full';
   takenAt: string;
   startedAt: string;
-  /** Another invocation may not take over before this instant (ms since epoch). */
+  /** Another invocation may not take over before this instant (ms since epoch); 0 when released. */
   leaseUntil: number;
+  /** The invocation holding the lease: every later save is conditional on it. */
+  leaseOwner: string;
   /** Per lane: the next page URL (null: start from the first page), and whether it finished. */
   lanes: Record<
     string,
@@ -127,13 +129,18 @@ export interface DeliveryRecord {
   ttlSeconds: number;
 }
 
-const alertPk = (org: string) => `ALERT#${org}`;
+/**
+ * GitHub logins are case-insensitive (`--org Octo` and `octo` are one organisation, and alerts
+ * name it as GitHub spells it): partition keys use the lower-case form.
+ */
+const lc = (org: string): string => org.toLowerCase();
+const alertPk = (org: string) => `ALERT#${lc(org)}`;
 const toStored = (item: Record<string, unknown>): StoredAlert => ({
   alert: item.alert as Alert,
   version: item.version as number,
   snap: (item.snap as SnapView | undefined) ?? null,
 });
-const transitionPk = (org: string) => `TRANS#${org}`;
+const transitionPk = (org: string) => `TRANS#${lc(org)}`;
 const transitionSk = (t: Transition) =>
   `${t.at}#${t.alertType}#${t.repository}#${t.number}#${t.to}#${t.source}`;
 
@@ -393,40 +400,59 @@ export class DynamoStore {
     }
   }
 
-  /** Marks an alert a full reconciliation no longer found listed: never "fixed", just not reported. */
-  async markNoLongerReported(org: string, key: string, snap: SnapView): Promise<void> {
+  /**
+   * Marks an alert a full reconciliation no longer found listed: never "fixed", just not
+   * reported. Only if its snapshot view is still `snap` (nobody saw it since); false otherwise.
+   */
+  async markNoLongerReported(org: string, key: string, snap: SnapView): Promise<boolean> {
     try {
       const res = await this.#doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: alertPk(org), sk: key },
           UpdateExpression: 'SET snap = :snap',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':snap': { ...snap, noLongerReported: true } },
+          ConditionExpression:
+            'attribute_exists(pk) AND snap.#state = :state AND snap.severity = :severity AND attribute_not_exists(snap.noLongerReported)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':snap': { ...snap, noLongerReported: true },
+            ':state': snap.state,
+            ':severity': snap.severity,
+          },
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
       this.#count(1, res.ConsumedCapacity);
+      return true;
     } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
       throw mapError(`mark ${key} no longer reported`, error);
     }
   }
 
-  /** Records what a snapshot saw of an alert whose state a webhook had already written. */
-  async putSnapView(org: string, key: string, snap: SnapView): Promise<void> {
+  /**
+   * Records what a snapshot saw of an alert whose state a webhook had already written, on the
+   * version read (two snapshot writers can never both move the aggregates for one alert).
+   */
+  async putSnapView(org: string, key: string, snap: SnapView, expectedVersion: number): Promise<void> {
     try {
       const res = await this.#doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: alertPk(org), sk: key },
-          UpdateExpression: 'SET snap = :snap',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':snap': snap },
+          UpdateExpression: 'SET snap = :snap, version = :next',
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':snap': snap, ':v': expectedVersion, ':next': expectedVersion + 1 },
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
       this.#count(1, res.ConsumedCapacity);
     } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
+        throw new ConcurrentUpdateError(`alert ${key} changed while its snapshot view was written`, {
+          cause: error,
+        });
+      }
       throw mapError(`record the snapshot view of ${key}`, error);
     }
   }
@@ -436,7 +462,7 @@ export class DynamoStore {
       const res = await this.#doc.send(
         new GetCommand({
           TableName: this.tableName,
-          Key: { pk: `CHECKPOINT#${org}`, sk: 'CURRENT' },
+          Key: { pk: `CHECKPOINT#${lc(org)}`, sk: 'CURRENT' },
           ConsistentRead: true,
         }),
       );
@@ -450,26 +476,31 @@ export class DynamoStore {
    * Saves a checkpoint. `expectedSnapshotId` null claims a free slot: it fails with
    * ConcurrentUpdateError while another invocation holds an unexpired lease.
    */
+  /**
+   * Saves a checkpoint. `claim` takes the lease: it fails with ConcurrentUpdateError while
+   * another invocation holds an unexpired one. Later saves succeed only for the lease's owner.
+   */
   async putCheckpoint(checkpoint: SnapshotCheckpoint, claim: boolean): Promise<void> {
     try {
       const res = await this.#doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            pk: `CHECKPOINT#${checkpoint.org}`,
+            pk: `CHECKPOINT#${lc(checkpoint.org)}`,
             sk: 'CURRENT',
             checkpoint,
             snapshotId: checkpoint.snapshotId,
             leaseUntil: checkpoint.leaseUntil,
+            leaseOwner: checkpoint.leaseOwner,
           },
           ...(claim
             ? {
-                ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now OR snapshotId = :id',
-                ExpressionAttributeValues: { ':now': Date.now(), ':id': checkpoint.snapshotId },
+                ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now',
+                ExpressionAttributeValues: { ':now': Date.now() },
               }
             : {
-                ConditionExpression: 'snapshotId = :id',
-                ExpressionAttributeValues: { ':id': checkpoint.snapshotId },
+                ConditionExpression: 'leaseOwner = :me',
+                ExpressionAttributeValues: { ':me': checkpoint.leaseOwner },
               }),
           ReturnConsumedCapacity: 'TOTAL',
         }),
@@ -478,7 +509,7 @@ export class DynamoStore {
     } catch (error) {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
         throw new ConcurrentUpdateError(
-          `another snapshot of ${checkpoint.org} is running (its lease has not expired); wait for it, or for the lease to end`,
+          `another snapshot of ${checkpoint.org} holds the lease; wait for it to finish or for its lease to end`,
           { cause: error },
         );
       }
@@ -491,7 +522,7 @@ export class DynamoStore {
       await this.#doc.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { pk: `CHECKPOINT#${org}`, sk: 'CURRENT' },
+          Key: { pk: `CHECKPOINT#${lc(org)}`, sk: 'CURRENT' },
           ConditionExpression: 'snapshotId = :id',
           ExpressionAttributeValues: { ':id': snapshotId },
         }),
@@ -507,27 +538,39 @@ export class DynamoStore {
    * (which is the order in which they moved the alerts' snapshot views): the base an incremental
    * run adds its movement to.
    */
-  async getAggregates(org: string): Promise<Aggregates | null> {
+  async getAggregates(org: string): Promise<(Aggregates & { appliedSnapshotId?: string }) | null> {
     try {
       const res = await this.#doc.send(
         new GetCommand({
           TableName: this.tableName,
-          Key: { pk: `AGG#${org}`, sk: 'CURRENT' },
+          Key: { pk: `AGG#${lc(org)}`, sk: 'CURRENT' },
           ConsistentRead: true,
         }),
       );
-      return (res.Item?.aggregates as Aggregates | undefined) ?? null;
+      const aggregates = res.Item?.aggregates as Aggregates | undefined;
+      if (!aggregates) return null;
+      const applied = res.Item?.appliedSnapshotId as string | undefined;
+      return applied ? { ...aggregates, appliedSnapshotId: applied } : aggregates;
     } catch (error) {
       throw mapError(`read the aggregates of ${org}`, error);
     }
   }
 
-  async putAggregates(org: string, aggregates: Aggregates): Promise<void> {
+  /** `snapshotId` records which snapshot's movement is in them, so a resumed run never adds it twice. */
+  async putAggregates(org: string, aggregates: Aggregates, snapshotId: string): Promise<void> {
     try {
       const res = await this.#doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: `AGG#${org}`, sk: 'CURRENT', aggregates },
+          Item: {
+            pk: `AGG#${lc(org)}`,
+            sk: 'CURRENT',
+            aggregates: {
+              openBySeverity: aggregates.openBySeverity,
+              openByRepository: aggregates.openByRepository,
+            },
+            appliedSnapshotId: snapshotId,
+          },
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
@@ -628,7 +671,7 @@ export class DynamoStore {
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            pk: `SNAP#${manifest.org}`,
+            pk: `SNAP#${lc(manifest.org)}`,
             sk: `${manifest.takenAt}#${manifest.snapshotId}`,
             manifest,
           },
@@ -645,7 +688,7 @@ export class DynamoStore {
     try {
       const items = await this.#queryAll({
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `SNAP#${org}` },
+        ExpressionAttributeValues: { ':pk': `SNAP#${lc(org)}` },
       });
       return items.map((i) => i.manifest as SnapshotManifest);
     } catch (error) {
@@ -659,7 +702,7 @@ export class DynamoStore {
       for (let i = 0; i < events.length; i += 25) {
         let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = {
           [this.tableName]: events.slice(i, i + 25).map((e) => ({
-            PutRequest: { Item: { pk: `AUDIT#${org}`, sk: `${e.at}#${e.id}`, event: e } },
+            PutRequest: { Item: { pk: `AUDIT#${lc(org)}`, sk: `${e.at}#${e.id}`, event: e } },
           })),
         };
         for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
@@ -683,7 +726,7 @@ export class DynamoStore {
       const items = await this.#queryAll({
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
         ExpressionAttributeValues: {
-          ':pk': `AUDIT#${org}`,
+          ':pk': `AUDIT#${lc(org)}`,
           ':from': keyRange(range).from,
           ':to': keyRange(range).to,
         },
@@ -700,7 +743,7 @@ export class DynamoStore {
       const res = await this.#doc.send(
         new GetCommand({
           TableName: this.tableName,
-          Key: { pk: `CURSOR#${org}`, sk: name },
+          Key: { pk: `CURSOR#${lc(org)}`, sk: name },
           ConsistentRead: true,
         }),
       );
@@ -715,7 +758,7 @@ export class DynamoStore {
       const res = await this.#doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: `CURSOR#${org}`, sk: name, value },
+          Item: { pk: `CURSOR#${lc(org)}`, sk: name, value },
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
@@ -731,7 +774,7 @@ export class DynamoStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `REPORT#${org}#${scope}` },
+          ExpressionAttributeValues: { ':pk': `REPORT#${lc(org)}#${scope}` },
           ScanIndexForward: false,
           Limit: 1,
           ConsistentRead: true,
@@ -747,7 +790,7 @@ export class DynamoStore {
     try {
       const items = await this.#queryAll({
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `REPORT#${org}#${scope}` },
+        ExpressionAttributeValues: { ':pk': `REPORT#${lc(org)}#${scope}` },
       });
       return items.map((i) => i.record as ReportRecord);
     } catch (error) {
@@ -768,7 +811,7 @@ export class DynamoStore {
               Put: {
                 TableName: this.tableName,
                 Item: {
-                  pk: `REPORT#${record.org}#${record.scope}`,
+                  pk: `REPORT#${lc(record.org)}#${record.scope}`,
                   sk: `${record.issuedAt}#${record.reportId}`,
                   record,
                 },
@@ -779,7 +822,7 @@ export class DynamoStore {
               Put: {
                 TableName: this.tableName,
                 Item: {
-                  pk: `REPORTHEAD#${record.org}#${record.scope}`,
+                  pk: `REPORTHEAD#${lc(record.org)}#${record.scope}`,
                   sk: 'HEAD',
                   chainHash: record.chainHash,
                 },

@@ -17,10 +17,11 @@ import { normalizeAuditEvent } from '../core/normalize-audit.ts';
 import { checkOrganisation } from '../github/alerts.ts';
 import type { GitHubClient } from '../github/client.ts';
 import {
+  GitHubAuthError,
+  GitHubError,
   GitHubFeatureUnavailableError,
   GitHubPermissionError,
   GitHubRateLimitError,
-  GitHubUnavailableError,
 } from '../github/errors.ts';
 import { alertLanes, auditLogLane, fetchPage, type Lane, type Page, type Scope } from '../github/pages.ts';
 import type {
@@ -81,6 +82,10 @@ const DEADLINE_MARGIN_MS = 20_000;
 /** How often a running lane saves its cursor: resuming repeats at most this much work. */
 const CHECKPOINT_EVERY_MS = 2_000;
 const MAX_NAMED_SKIPS = 50;
+/** After this many invocations a snapshot that still has not finished is closed as incomplete. */
+const MAX_INVOCATIONS = 12;
+
+const laneStatesDone = (cp: SnapshotCheckpoint): boolean => Object.values(cp.lanes).every((l) => l.done);
 
 type LaneState = SnapshotCheckpoint['lanes'][string];
 
@@ -122,7 +127,8 @@ export async function takeEnterpriseSnapshot(
   );
 }
 
-const orgOf = (repository: string): string => repository.split('/')[0] ?? repository;
+/** GitHub logins are case-insensitive: organisations are keyed in lower case. */
+const orgOf = (repository: string): string => (repository.split('/')[0] ?? repository).toLowerCase();
 
 async function runSnapshot(
   deps: SnapshotDeps,
@@ -136,19 +142,25 @@ async function runSnapshot(
   // Checkpoints and watermarks belong to what is listed: an organisation or an enterprise.
   const key = scope.kind === 'org' ? scope.org : `enterprise:${scope.enterprise}`;
   const label = scope.kind === 'org' ? scope.org : `enterprise ${scope.enterprise}`;
-  const keep = onlyOrgs ? new Set(onlyOrgs) : null;
+  const keep = onlyOrgs ? new Set(onlyOrgs.map((o) => o.toLowerCase())) : null;
   const deadline = request.deadline ?? clock() + 14 * 60_000;
   const usageAtStart = { ...store.usage };
 
   const existing = await store.getCheckpoint(key);
-  if (existing && existing.leaseUntil > clock() && existing.snapshotId !== request.snapshotId) {
+  if (existing && existing.leaseUntil > clock()) {
     throw new ConcurrentUpdateError(
       `snapshot ${existing.snapshotId} of ${label} is running until ${new Date(existing.leaseUntil).toISOString()}; try again after it`,
     );
   }
   const resumed = existing !== null;
+  // A run that paused on purpose released its lease; one that still held it was cut off between
+  // an alert write and a checkpoint save, so its aggregate movement cannot be trusted: recount.
+  const dirty = existing !== null && existing.leaseUntil !== 0;
   const hideSecret = deps.hideSecret ?? true;
-  const lanes: Lane[] = [...alertLanes(scope, { hideSecret })];
+  const mode = existing?.mode ?? request.mode;
+  const lanes: Lane[] = [
+    ...alertLanes(scope, { hideSecret, order: mode === 'full' ? 'created' : 'updated' }),
+  ];
   const cp: SnapshotCheckpoint = existing ?? {
     org: key,
     snapshotId: request.snapshotId ?? randomUUID(),
@@ -156,6 +168,7 @@ async function runSnapshot(
     takenAt: request.now.toISOString(),
     startedAt: new Date(clock()).toISOString(),
     leaseUntil: 0,
+    leaseOwner: '',
     lanes: {},
     delta: {},
     counters: { alertsWritten: 0, transitionsWritten: 0, auditEventsWritten: 0, invocations: 0 },
@@ -167,10 +180,11 @@ async function runSnapshot(
     cp.perOrg[org] ??= { seen: 0, written: 0, transitions: 0, auditEvents: 0 };
     return cp.perOrg[org];
   };
-  for (const org of onlyOrgs ?? []) perOrg(org);
+  for (const org of onlyOrgs ?? []) perOrg(org.toLowerCase());
   const takenAt = cp.takenAt;
   cp.counters.invocations += 1;
   cp.leaseUntil = deadline;
+  cp.leaseOwner = randomUUID();
   let requests = 0;
 
   if (!resumed) {
@@ -229,6 +243,8 @@ async function runSnapshot(
   };
   const limit = pLimit(deps.writeConcurrency ?? 8);
 
+  // Set when a lane meets an unexpected error: the other lanes stop at their next page.
+  let aborted = false;
   const runLane = async (lane: Lane): Promise<void> => {
     const state = cp.lanes[lane.id] as LaneState;
     if (state.done) return;
@@ -249,6 +265,7 @@ async function runSnapshot(
     let pending: Promise<Page> | null = null;
     try {
       while (!state.done) {
+        if (aborted) return;
         if (clock() > deadline - DEADLINE_MARGIN_MS) {
           state.message = 'stopped at the time limit; the next run resumes here';
           return;
@@ -312,28 +329,50 @@ async function runSnapshot(
         await saveCheckpoint(state.done);
       }
     } catch (error) {
-      if (error instanceof GitHubFeatureUnavailableError) {
+      if (error instanceof GitHubFeatureUnavailableError && state.pages === 0) {
         state.done = true;
         state.status = 'unavailable';
         state.message = error.message;
         log.warn('stream unavailable: coverage gap', { ...ctx, lane: lane.id, reason: error.message });
-      } else if (error instanceof GitHubRateLimitError || error instanceof GitHubUnavailableError) {
-        state.status = error instanceof GitHubRateLimitError ? 'running' : 'failed';
+      } else if (error instanceof GitHubRateLimitError) {
+        state.status = 'running';
         state.message = error.message;
-        log.warn('stream stopped: the next run resumes it', { ...ctx, lane: lane.id, reason: error.message });
+        log.warn('stream stopped by a rate limit: the next run resumes it', {
+          ...ctx,
+          lane: lane.id,
+          reason: error.message,
+        });
+      } else if (
+        error instanceof GitHubError &&
+        !(error instanceof GitHubAuthError || error instanceof GitHubPermissionError)
+      ) {
+        // 5xx after retries, a 403/404 in the middle of a listing, anything else GitHub said:
+        // the lane is incomplete and resumes from its cursor next time.
+        state.status = 'failed';
+        state.message = error.message;
+        log.warn('stream failed: the next run resumes it', { ...ctx, lane: lane.id, reason: error.message });
       } else {
+        aborted = true;
         throw error;
       }
     }
   };
 
-  try {
-    await Promise.all(lanes.map(runLane));
-  } catch (error) {
-    // Something unexpected (a store failure): keep the checkpoint resumable, then report it.
-    cp.leaseUntil = 0;
+  const settled = await Promise.allSettled(lanes.map(runLane));
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    // Something unexpected (a store failure). Every lane has stopped; the lease stays held, so
+    // the next run treats the movement as untrusted and recounts.
     await store.putCheckpoint(cp, false).catch(() => {});
-    throw error;
+    throw failure.reason;
+  }
+  if (cp.counters.invocations >= MAX_INVOCATIONS && !laneStatesDone(cp)) {
+    // A snapshot that keeps failing is closed as incomplete, so later runs start afresh.
+    log.error('snapshot abandoned after too many invocations', {
+      ...ctx,
+      invocations: cp.counters.invocations,
+    });
+    for (const state of Object.values(cp.lanes)) state.done = true;
   }
 
   const laneStates = lanes.map((l) => [l, cp.lanes[l.id] as LaneState] as const);
@@ -347,7 +386,11 @@ async function runSnapshot(
     );
   }
   const allDone = laneStates.every(([, s]) => s.done);
-  const complete = allDone && laneStates.every(([, s]) => s.skippedPages === 0);
+  const complete =
+    allDone &&
+    laneStates.every(
+      ([, s]) => (s.status === 'finished' || s.status === 'unavailable') && s.skippedPages === 0,
+    );
   const streams: StreamResult[] = laneStates.map(([lane, s]) => ({
     stream: lane.stream,
     lane: lane.id,
@@ -373,17 +416,19 @@ async function runSnapshot(
         reconciled = true;
         aggregates = applyDelta({ openBySeverity: emptyOpenCounts(), openByRepository: {} }, listed, org);
       } else {
-        const base = cp.mode === 'full' ? null : await store.getAggregates(org);
+        const base = cp.mode === 'full' || dirty ? null : await store.getAggregates(org);
         const views = base ? null : await store.listAlertViews(org);
         if (seen && views && complete) {
           noLongerReported = await markUnlisted(store, org, views, seen, alertLaneStates);
           reconciled = true;
         }
         aggregates = base
-          ? applyDelta(structuredClone(base), cp.delta, org)
+          ? base.appliedSnapshotId === cp.snapshotId
+            ? base // this run's movement is in already: a resume after a failed ending
+            : applyDelta(structuredClone(base), cp.delta, org)
           : aggregateViews(views ?? new Map());
       }
-      await store.putAggregates(org, aggregates);
+      await store.putAggregates(org, aggregates, cp.snapshotId);
     }
     manifests.push({
       org,
@@ -413,7 +458,8 @@ async function runSnapshot(
         await store.putCursor(key, `watermark#${lane.id}`, takenAt);
       }
     }
-    if (cp.lanes.audit_log?.status === 'finished' && auditMax > 0) {
+    const audit = cp.lanes.audit_log;
+    if (audit?.status === 'finished' && audit.skippedPages === 0 && auditMax > 0) {
       await store.putCursor(key, 'watermark#audit_log', new Date(auditMax).toISOString());
     }
   }
@@ -630,7 +676,7 @@ async function writeObservation(
       }
       if (snapChanged && base) {
         // A webhook already wrote this state; record that the snapshot has now seen it too.
-        await store.putSnapView(org, alertKey(alert), snap);
+        await store.putSnapView(org, alertKey(alert), snap, base.version);
         return { alert: current, previousSnap, transitions: 0, written: true };
       }
       return { alert: current, previousSnap, transitions: 0, written: false };
@@ -686,14 +732,17 @@ async function markUnlisted(
   alertLanes: readonly (readonly [Lane, LaneState])[],
 ): Promise<number> {
   // Only streams listed to the end count: an unavailable stream says nothing about its alerts.
-  const listed = new Set(alertLanes.filter(([, s]) => s.status === 'finished').map(([l]) => l.stream));
-  const unavailable = new Set(alertLanes.filter(([, s]) => s.status !== 'finished').map(([l]) => l.stream));
+  // A stream with a skipped alert or page is not reconciled: the skipped alert is still listed.
+  const clean = ([, s]: readonly [Lane, LaneState]) =>
+    s.status === 'finished' && s.skipped === 0 && s.skippedPages === 0;
+  const listed = new Set(alertLanes.filter(clean).map(([l]) => l.stream));
+  const unavailable = new Set(alertLanes.filter((entry) => !clean(entry)).map(([l]) => l.stream));
   let marked = 0;
   for (const [key, view] of views) {
     const alertType = key.split('#')[0] as AlertType;
     if (!listed.has(alertType) || unavailable.has(alertType) || seen.has(key)) continue;
     if (!view || view.noLongerReported) continue;
-    await store.markNoLongerReported(org, key, view);
+    if (!(await store.markNoLongerReported(org, key, view))) continue; // seen since: not gone
     views.set(key, { ...view, noLongerReported: true });
     marked += 1;
   }

@@ -11,6 +11,7 @@ import { normalizeAlert } from '../../functions/core/normalize.ts';
 import { createGitHubClient, type GitHubClient } from '../../functions/github/client.ts';
 import { detectGhesVersion, supportsHideSecret } from '../../functions/github/ghes.ts';
 import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { ConcurrentUpdateError } from '../../functions/store/errors.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
 import { type SnapshotDeps, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
@@ -347,5 +348,68 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     } finally {
       await withApp.close();
     }
+  });
+
+  it('treats organisation names case-insensitively, as GitHub does', async () => {
+    github.setNow(at(0));
+    const m = await takeSnapshot(deps, { org: 'OCTO-Demo', now: at(0), mode: 'full' });
+    const expected = truth(demo, at(0));
+    expect(m.alertsSeen).toBe(expected.length);
+    expect(m.openBySeverity).toEqual(openCounts(expected));
+    expect((await store.loadAlerts('octo-demo')).size).toBe(expected.length);
+  });
+
+  it('lets only one invocation resume a paused snapshot', async () => {
+    github.setNow(at(0));
+    let t = 0;
+    const clock = () => {
+      t += 30_000;
+      return t;
+    };
+    await takeSnapshot({ ...deps, clock }, { org: ORG, now: at(0), mode: 'full', deadline: 200_000 });
+    const results = await Promise.allSettled([
+      takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' }),
+      takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected?.reason).toBeInstanceOf(ConcurrentUpdateError);
+    expect((await store.getAggregates(ORG))?.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
+  });
+
+  it('recounts after a run that was cut off without releasing its lease, whatever its movement said', async () => {
+    github.setNow(at(2));
+    await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
+    github.setNow(at(1));
+    let t = 0;
+    const clock = () => {
+      t += 30_000;
+      return t;
+    };
+    await takeSnapshot({ ...deps, clock }, { org: ORG, now: at(1), mode: 'incremental', deadline: 150_000 });
+    const cp = await store.getCheckpoint(ORG);
+    expect(cp).not.toBeNull();
+    if (!cp) return;
+    // A crash: the lease still held (expired), and a movement that lost its last page.
+    await store.putCheckpoint({ ...cp, leaseUntil: 1, delta: {} }, true);
+    const m = await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'incremental' });
+    expect(m.complete).toBe(true);
+    expect(m.openBySeverity).toEqual(openCounts(truth(demo, at(1))));
+  });
+
+  it('does not take an alert skipped as invalid for gone, and keeps the audit watermark behind a skipped page', async () => {
+    github.setNow(at(0));
+    await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    const watermark = await store.getCursor(ORG, 'watermark#audit_log');
+    github.injectFault({
+      path: `/orgs/${ORG}/code-scanning/alerts`,
+      page: 1,
+      corrupt: { dropFields: ['created_at'], item: 0 },
+    });
+    github.injectFault({ path: `/orgs/${ORG}/audit-log`, page: 1, corrupt: 'invalid-json' });
+    const m = await takeSnapshot(deps, { org: ORG, now: new Date(at(0).getTime() + 3600_000), mode: 'full' });
+    expect(m.noLongerReported).toBe(0);
+    expect(m.complete).toBe(false);
+    expect(await store.getCursor(ORG, 'watermark#audit_log')).toBe(watermark);
   });
 });
