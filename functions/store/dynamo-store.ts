@@ -190,6 +190,20 @@ export class DynamoStore {
   /** Items written and write capacity units consumed by this instance (for manifests and benchmarks). */
   readonly usage = { itemsWritten: 0, writeUnits: 0, itemsRead: 0 };
 
+  /** A transition is written once: its key is the change itself, so a rerun cannot add it twice. */
+  #transitionPut(
+    org: string,
+    t: Transition,
+  ): NonNullable<TransactWriteCommandInput['TransactItems']>[number] {
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { pk: transitionPk(org), sk: transitionSk(t), transition: t },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
   #count(
     items: number,
     consumed: { CapacityUnits?: number | undefined }[] | { CapacityUnits?: number | undefined } | undefined,
@@ -328,15 +342,7 @@ export class DynamoStore {
         },
       },
     });
-    for (const t of transitions) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: { pk: transitionPk(org), sk: transitionSk(t), transition: t },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
-    }
+    for (const t of transitions) items.push(this.#transitionPut(org, t));
     try {
       const res = await this.#doc.send(
         new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
@@ -605,15 +611,7 @@ export class DynamoStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       });
-      for (const t of transitions) {
-        items.push({
-          Put: {
-            TableName: this.tableName,
-            Item: { pk: transitionPk(org), sk: transitionSk(t), transition: t },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
-      }
+      for (const t of transitions) items.push(this.#transitionPut(org, t));
     }
     if (items.length === 0) return;
     if (items.length > 100)
