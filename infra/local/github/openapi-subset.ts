@@ -105,7 +105,21 @@ function pickExample(response: JsonObject): Json {
   if (typeof examples !== 'object' || examples === null || Array.isArray(examples)) return null;
   const first = Object.values(examples)[0];
   if (typeof first !== 'object' || first === null || Array.isArray(first)) return null;
-  return first.value ?? null;
+  return redactTokens(first.value ?? null);
+}
+
+/**
+ * GitHub's examples hold token-shaped strings (`ghs_16C7…`). They are fake, but a committed file
+ * must never carry anything a secret scanner, or a reader, takes for a credential.
+ */
+const TOKEN_SHAPE = /^gh[pousr]_[A-Za-z0-9]{20,}$/;
+function redactTokens(value: Json): Json {
+  if (typeof value === 'string') return TOKEN_SHAPE.test(value) ? 'example-token-redacted' : value;
+  if (Array.isArray(value)) return value.map(redactTokens);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactTokens(v)]));
+  }
+  return value;
 }
 
 function pickOperation(doc: JsonObject, key: OperationKey, source: DescriptionName): OperationSubset {
