@@ -103,8 +103,13 @@ type LaneState = SnapshotCheckpoint['lanes'][string];
  * const manifest = await takeSnapshot({ gh, store, log }, { org: 'octo', now: new Date(), mode: 'full' });
  */
 export async function takeSnapshot(deps: SnapshotDeps, request: SnapshotRequest): Promise<SnapshotManifest> {
-  const manifests = await runSnapshot(deps, { kind: 'org', org: request.org }, request, [request.org]);
-  const manifest = manifests[0];
+  const scope: Scope = { kind: 'org', org: request.org };
+  let [manifest] = await runSnapshot(deps, scope, request, [request.org]);
+  if (manifest?.complete && manifest.mode !== request.mode) {
+    // The run finished a paused snapshot of the other kind first; now take the one asked for
+    // (a scheduled full reconciliation must not be lost to a resumed incremental run).
+    [manifest] = await runSnapshot(deps, scope, request, [request.org]);
+  }
   if (!manifest) throw new Error(`snapshot of ${request.org} produced no manifest`);
   return manifest;
 }

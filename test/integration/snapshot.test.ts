@@ -412,4 +412,26 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(m.complete).toBe(false);
     expect(await store.getCursor(ORG, 'watermark#audit_log')).toBe(watermark);
   });
+
+  it('a full run that first finishes a paused incremental one still reconciles', async () => {
+    github.setNow(at(2));
+    await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
+    github.setNow(at(1));
+    let t = 0;
+    const clock = () => {
+      t += 30_000;
+      return t;
+    };
+    const paused = await takeSnapshot(
+      { ...deps, clock },
+      { org: ORG, now: at(1), mode: 'incremental', deadline: 150_000 },
+    );
+    expect(paused.resumable).toBe(true);
+    const m = await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
+    expect(m.mode).toBe('full');
+    expect(m.reconciled).toBe(true);
+    expect(m.openBySeverity).toEqual(openCounts(truth(demo, at(1))));
+    const manifests = await store.listManifests(ORG);
+    expect(manifests.filter((x) => x.snapshotId === paused.snapshotId && x.complete)).toHaveLength(1);
+  });
 });
