@@ -54,7 +54,14 @@ function closingDetails(a: Alert): Pick<Transition, 'actor' | 'reason' | 'commen
  * const { transitions } = observeAlert(undefined, alert, 'snapshot');
  * // [{ from: null, to: 'open', at: alert.createdAt, ... }]
  */
-export function observeAlert(stored: Alert | undefined, next: Alert, source: TransitionSource): Observation {
+export function observeAlert(
+  stored: Alert | undefined,
+  observed: Alert,
+  source: TransitionSource,
+  /** When a snapshot listed the alert: dates a change whose own timestamp GitHub did not give. */
+  observedAt?: string,
+): Observation {
+  let next = observed;
   if (!stored) {
     const opened = transition(next, null, 'open', next.createdAt, source, NO_DETAILS);
     if (next.state === 'open') return { write: next, transitions: [opened], stale: false };
@@ -67,6 +74,19 @@ export function observeAlert(stored: Alert | undefined, next: Alert, source: Tra
       closingDetails(next),
     );
     return { write: next, transitions: [opened, closed], stale: false };
+  }
+  // A snapshot's listing is GitHub's state at `observedAt`: when GitHub gave no updated_at, its
+  // estimate may look older than what is stored although the state changed since. Trust the
+  // listing then, dated by the observation. Webhooks get no such trust: a redelivery can be old.
+  const estimatedChange =
+    next.updatedAtEstimated === true && observedAt !== undefined && next.state !== stored.state;
+  if (estimatedChange) {
+    const at = new Date(Math.max(Date.parse(observedAt), Date.parse(stored.updatedAt))).toISOString();
+    next = {
+      ...next,
+      updatedAt: at,
+      ...(next.state !== 'open' && next.closedAt === null ? { closedAt: at } : {}),
+    };
   }
   if (Date.parse(next.updatedAt) < Date.parse(stored.updatedAt)) {
     return { write: null, transitions: [], stale: true };

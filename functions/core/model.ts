@@ -32,6 +32,12 @@ export interface Alert {
   htmlUrl: string;
   createdAt: string;
   updatedAt: string;
+  /**
+   * True when GitHub gave no `updated_at` (secret scanning may send null, code scanning
+   * webhooks never send it) and `updatedAt` was taken from the other timestamps: it may be older
+   * than the change it stands for.
+   */
+  updatedAtEstimated?: boolean;
   /** When the alert reached its current closed state (fixed_at, dismissed_at, resolved_at). */
   closedAt: string | null;
   /** Who closed it, when GitHub says. */

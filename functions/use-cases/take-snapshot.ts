@@ -311,7 +311,8 @@ async function runSnapshot(
           for (const raw of page.items) {
             const alert = normalizeOrSkip(lane.stream as AlertType, raw, deps.normalize, state, cp, log, ctx);
             if (!alert) continue;
-            if (since !== null && Date.parse(alert.updatedAt) < since) {
+            // An estimated date (GitHub gave no updated_at) is no reason to stop: let the diff decide.
+            if (since !== null && !alert.updatedAtEstimated && Date.parse(alert.updatedAt) < since) {
               reachedWatermark = true;
               continue;
             }
@@ -603,7 +604,7 @@ async function writePage(
         .filter((a) => !batched.has(a))
         .map((alert) =>
           limit(async () =>
-            record(alert, await writeObservation(store, org, stored.get(alertKey(alert)), alert)),
+            record(alert, await writeObservation(store, org, stored.get(alertKey(alert)), alert, cp.takenAt)),
           ),
         ),
     );
@@ -666,11 +667,12 @@ async function writeObservation(
   org: string,
   known: StoredAlert | undefined,
   alert: Alert,
+  observedAt: string,
 ): Promise<ObservationResult> {
   let base = known;
   for (let attempt = 0; attempt < 5; attempt++) {
     const previousSnap = base?.snap ?? null;
-    const obs = observeAlert(base?.alert, alert, 'snapshot');
+    const obs = observeAlert(base?.alert, alert, 'snapshot', observedAt);
     const current = obs.write ?? base?.alert ?? alert;
     const snap = viewOf(current);
     const snapChanged = !isDeepStrictEqual(previousSnap, snap);

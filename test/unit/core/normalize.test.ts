@@ -157,4 +157,33 @@ describe('observeAlert', () => {
       stale: false,
     });
   });
+
+  it('takes a snapshot listing over an estimated date: a reopen without updated_at is dated by the observation', () => {
+    const [example] = examples('GET /orgs/{org}/secret-scanning/alerts');
+    const reopened = normalizeSecretScanningAlert({
+      ...example,
+      state: 'open',
+      resolution: null,
+      resolved_at: null,
+      resolved_by: null,
+      updated_at: null,
+    });
+    expect(reopened.updatedAtEstimated).toBe(true);
+    const revoked = {
+      ...reopened,
+      state: 'fixed' as const,
+      reason: 'revoked',
+      closedAt: '2026-11-03T00:00:00.000Z',
+      updatedAt: '2026-11-03T00:00:00.000Z',
+      updatedAtEstimated: false,
+    };
+    const fromSnapshot = observeAlert(revoked, reopened, 'snapshot', '2026-11-16T00:00:00.000Z');
+    expect(fromSnapshot.stale).toBe(false);
+    expect(fromSnapshot.transitions.map((t) => [t.from, t.to, t.at])).toEqual([
+      ['fixed', 'open', '2026-11-16T00:00:00.000Z'],
+    ]);
+    expect(fromSnapshot.write?.updatedAt).toBe('2026-11-16T00:00:00.000Z');
+    // A webhook may be an old redelivery: without a real date it does not move the state.
+    expect(observeAlert(revoked, reopened, 'webhook').stale).toBe(true);
+  });
 });
