@@ -108,6 +108,8 @@ export interface SnapshotCheckpoint {
   /** Per organisation (an enterprise snapshot covers several). */
   perOrg: Record<string, { seen: number; written: number; transitions: number; auditEvents: number }>;
   skippedItems: { stream: string; number: number | null; reason: string }[];
+  /** Full runs: the keys listed so far were saved when the run paused (see saveSeenKeys). */
+  seenSaved?: boolean;
 }
 
 export interface ReportRecord {
@@ -628,6 +630,58 @@ export class DynamoStore {
         });
       }
       throw mapError(`write ${entries.length} new alerts of ${org}`, error);
+    }
+  }
+
+  /**
+   * Saves the alert keys a paused full run has listed, so that the invocation resuming it can
+   * still tell which stored alerts GitHub no longer lists. Expires after a week.
+   */
+  async saveSeenKeys(scopeKey: string, snapshotId: string, keys: Iterable<string>): Promise<void> {
+    const all = [...keys];
+    const expiresAt = Math.floor(Date.now() / 1000) + 7 * 24 * 3600;
+    try {
+      for (let i = 0; i < all.length; i += 400 * 25) {
+        let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = {
+          [this.tableName]: [],
+        };
+        for (let j = i; j < Math.min(all.length, i + 400 * 25); j += 400) {
+          request[this.tableName]?.push({
+            PutRequest: {
+              Item: {
+                pk: `SEEN#${lc(scopeKey)}#${snapshotId}`,
+                sk: String(j).padStart(9, '0'),
+                keys: all.slice(j, j + 400),
+                expiresAt,
+              },
+            },
+          });
+        }
+        for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
+          if (attempt > 8) throw new StoreError('DynamoDB kept returning unprocessed seen keys');
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+          const sent = request[this.tableName]?.length ?? 0;
+          const res = await this.#doc.send(
+            new BatchWriteCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' }),
+          );
+          request = (res.UnprocessedItems ?? {}) as typeof request;
+          this.#count(sent - (request[this.tableName]?.length ?? 0), res.ConsumedCapacity);
+        }
+      }
+    } catch (error) {
+      throw mapError(`save the listed keys of snapshot ${snapshotId}`, error);
+    }
+  }
+
+  async loadSeenKeys(scopeKey: string, snapshotId: string): Promise<Set<string>> {
+    try {
+      const items = await this.#queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `SEEN#${lc(scopeKey)}#${snapshotId}` },
+      });
+      return new Set(items.flatMap((i) => i.keys as string[]));
+    } catch (error) {
+      throw mapError(`load the listed keys of snapshot ${snapshotId}`, error);
     }
   }
 

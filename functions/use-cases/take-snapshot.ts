@@ -227,12 +227,21 @@ async function runSnapshot(
   }
 
   // Full runs collect every listed key; after a resume that set is partial, so no reconciliation.
-  const seen = cp.mode === 'full' && !resumed ? new Set<string>() : null;
+  // A resumed full run gets back the keys listed before the pause, when they were saved.
+  const seen =
+    cp.mode !== 'full'
+      ? null
+      : !resumed
+        ? new Set<string>()
+        : cp.seenSaved && !dirty
+          ? await store.loadSeenKeys(key, cp.snapshotId)
+          : null;
   // An uninterrupted full run counts the aggregates from what it lists, and reads the stored keys
   // (for the no-longer-reported check) while the lanes run, instead of re-reading at the end.
-  const listed: Record<string, number> | null = seen ? {} : null;
+  const uninterrupted = seen !== null && !resumed;
+  const listed: Record<string, number> | null = uninterrupted ? {} : null;
   const startViews =
-    seen && scope.kind === 'org'
+    uninterrupted && scope.kind === 'org'
       ? store.listAlertViews(scope.org).then((v) => new Map([[scope.org, v]]))
       : null;
   startViews?.catch(() => {});
@@ -473,6 +482,10 @@ async function runSnapshot(
   if (allDone) {
     await store.deleteCheckpoint(key, cp.snapshotId);
   } else {
+    if (seen) {
+      await store.saveSeenKeys(key, cp.snapshotId, seen);
+      cp.seenSaved = true;
+    }
     cp.leaseUntil = 0; // free for the next invocation to resume
     await store.putCheckpoint(cp, false);
   }
