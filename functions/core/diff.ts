@@ -1,11 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import {
-  type Alert,
-  emptyOpenCounts,
-  type OpenCounts,
-  type Transition,
-  type TransitionSource,
-} from './model.ts';
+import type { Alert, Transition, TransitionSource } from './model.ts';
 
 /** What one observation of an alert means for the store. */
 export interface Observation {
@@ -108,19 +102,4 @@ export function observeAlert(
           closingDetails(next),
         );
   return { write: next, transitions: [t], stale: false };
-}
-
-/** Aggregates of the open alerts, stored in each snapshot manifest so trends never replay history. */
-export function aggregateOpen(alerts: Iterable<Alert>): {
-  openBySeverity: OpenCounts;
-  openByRepository: Record<string, number>;
-} {
-  const openBySeverity = emptyOpenCounts();
-  const openByRepository: Record<string, number> = {};
-  for (const a of alerts) {
-    if (a.state !== 'open') continue;
-    openBySeverity[a.alertType][a.severity] += 1;
-    openByRepository[a.repository] = (openByRepository[a.repository] ?? 0) + 1;
-  }
-  return { openBySeverity, openByRepository };
 }

@@ -69,7 +69,6 @@ export interface Transition {
 }
 
 export type StreamName = AlertType | 'audit_log';
-export const STREAM_NAMES: readonly StreamName[] = [...ALERT_TYPES, 'audit_log'];
 
 export interface StreamResult {
   stream: StreamName;
