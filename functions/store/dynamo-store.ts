@@ -640,34 +640,17 @@ export class DynamoStore {
   async saveSeenKeys(scopeKey: string, snapshotId: string, keys: Iterable<string>): Promise<void> {
     const all = [...keys];
     const expiresAt = Math.floor(Date.now() / 1000) + 7 * 24 * 3600;
+    const items: Record<string, unknown>[] = [];
+    for (let j = 0; j < all.length; j += 400) {
+      items.push({
+        pk: `SEEN#${lc(scopeKey)}#${snapshotId}`,
+        sk: String(j).padStart(9, '0'),
+        keys: all.slice(j, j + 400),
+        expiresAt,
+      });
+    }
     try {
-      for (let i = 0; i < all.length; i += 400 * 25) {
-        let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = {
-          [this.tableName]: [],
-        };
-        for (let j = i; j < Math.min(all.length, i + 400 * 25); j += 400) {
-          request[this.tableName]?.push({
-            PutRequest: {
-              Item: {
-                pk: `SEEN#${lc(scopeKey)}#${snapshotId}`,
-                sk: String(j).padStart(9, '0'),
-                keys: all.slice(j, j + 400),
-                expiresAt,
-              },
-            },
-          });
-        }
-        for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
-          if (attempt > 8) throw new StoreError('DynamoDB kept returning unprocessed seen keys');
-          if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-          const sent = request[this.tableName]?.length ?? 0;
-          const res = await this.#doc.send(
-            new BatchWriteCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' }),
-          );
-          request = (res.UnprocessedItems ?? {}) as typeof request;
-          this.#count(sent - (request[this.tableName]?.length ?? 0), res.ConsumedCapacity);
-        }
-      }
+      await this.#batchPut(items, 'seen keys');
     } catch (error) {
       throw mapError(`save the listed keys of snapshot ${snapshotId}`, error);
     }
@@ -751,25 +734,31 @@ export class DynamoStore {
   /** Idempotent: an event's key is its own id, so a rerun rewrites the same item. */
   async putAuditEvents(org: string, events: AuditEvent[]): Promise<void> {
     try {
-      for (let i = 0; i < events.length; i += 25) {
-        let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = {
-          [this.tableName]: events.slice(i, i + 25).map((e) => ({
-            PutRequest: { Item: { pk: `AUDIT#${lc(org)}`, sk: `${e.at}#${e.id}`, event: e } },
-          })),
-        };
-        for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
-          if (attempt > 8) throw new StoreError('DynamoDB kept returning unprocessed audit events');
-          if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-          const sent = request[this.tableName]?.length ?? 0;
-          const res = await this.#doc.send(
-            new BatchWriteCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' }),
-          );
-          request = (res.UnprocessedItems ?? {}) as typeof request;
-          this.#count(sent - (request[this.tableName]?.length ?? 0), res.ConsumedCapacity);
-        }
-      }
+      await this.#batchPut(
+        events.map((e) => ({ pk: `AUDIT#${lc(org)}`, sk: `${e.at}#${e.id}`, event: e })),
+        'audit events',
+      );
     } catch (error) {
       throw mapError(`store audit events of ${org}`, error);
+    }
+  }
+
+  /** Puts items 25 to a BatchWriteItem, retrying what DynamoDB leaves unprocessed with backoff. */
+  async #batchPut(items: Record<string, unknown>[], what: string): Promise<void> {
+    for (let i = 0; i < items.length; i += 25) {
+      let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> = {
+        [this.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+      };
+      for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
+        if (attempt > 8) throw new StoreError(`DynamoDB kept returning unprocessed ${what}`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const sent = request[this.tableName]?.length ?? 0;
+        const res = await this.#doc.send(
+          new BatchWriteCommand({ RequestItems: request, ReturnConsumedCapacity: 'TOTAL' }),
+        );
+        request = (res.UnprocessedItems ?? {}) as typeof request;
+        this.#count(sent - (request[this.tableName]?.length ?? 0), res.ConsumedCapacity);
+      }
     }
   }
 

@@ -27,6 +27,15 @@ const END = '2026-11-16T00:00:00.000Z';
 const WEEK = 7 * 24 * 3600 * 1000;
 const at = (weeksBeforeEnd: number) => new Date(Date.parse(END) - weeksBeforeEnd * WEEK);
 
+/** A clock that jumps 30 s per reading: a run runs out of time after a few pages. */
+function jumpingClock(): () => number {
+  let t = 0;
+  return () => {
+    t += 30_000;
+    return t;
+  };
+}
+
 /** What GitHub holds at `now`, normalised: the truth a snapshot must reproduce. */
 function truth(demo: DemoOrg, now: Date): Alert[] {
   const rendered = renderAlertsAt(demo, now);
@@ -144,12 +153,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
 
   it('stops at the time limit with a checkpoint, and the next run resumes it to the same result', async () => {
     github.setNow(at(0));
-    // A clock that jumps 30 s per reading: the run runs out of time after a few pages.
-    let t = 0;
-    const clock = () => {
-      t += 30_000;
-      return t;
-    };
+    const clock = jumpingClock();
     const first = await takeSnapshot(
       { ...deps, clock },
       { org: ORG, now: at(0), mode: 'full', deadline: 200_000 },
@@ -363,11 +367,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
 
   it('lets only one invocation resume a paused snapshot', async () => {
     github.setNow(at(0));
-    let t = 0;
-    const clock = () => {
-      t += 30_000;
-      return t;
-    };
+    const clock = jumpingClock();
     await takeSnapshot({ ...deps, clock }, { org: ORG, now: at(0), mode: 'full', deadline: 200_000 });
     const results = await Promise.allSettled([
       takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' }),
@@ -383,11 +383,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     github.setNow(at(2));
     await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
     github.setNow(at(1));
-    let t = 0;
-    const clock = () => {
-      t += 30_000;
-      return t;
-    };
+    const clock = jumpingClock();
     await takeSnapshot({ ...deps, clock }, { org: ORG, now: at(1), mode: 'incremental', deadline: 150_000 });
     const cp = await store.getCheckpoint(ORG);
     expect(cp).not.toBeNull();
@@ -419,11 +415,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     github.setNow(at(2));
     await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
     github.setNow(at(1));
-    let t = 0;
-    const clock = () => {
-      t += 30_000;
-      return t;
-    };
+    const clock = jumpingClock();
     const paused = await takeSnapshot(
       { ...deps, clock },
       { org: ORG, now: at(1), mode: 'incremental', deadline: 150_000 },
