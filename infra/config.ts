@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Node } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Context key of the inline configuration object (cdk.json `context.alertLedger`). */
 export const CONFIG_CONTEXT_KEY = 'alertLedger';

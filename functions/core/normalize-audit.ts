@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidAlertError } from './errors.ts';
 import type { AuditEvent } from './model.ts';
 

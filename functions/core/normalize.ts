@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidAlertError } from './errors.ts';
 import type { Alert, AlertState, AlertType, Severity } from './model.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Input contracts of the handlers (DESIGN.md), checked at the edge with every bad field named. */
 

@@ -13,6 +13,11 @@ export interface WebhookRequest {
   headers: Record<string, string | undefined>;
   /** The exact bytes GitHub signed. */
   body: Buffer;
+  /**
+   * When the delivery arrived (ISO-8601; the Function URL's `requestContext.timeEpoch`). Dates a
+   * change whose payload carries no timestamp of its own (code scanning reopens). Default: now.
+   */
+  receivedAt?: string;
 }
 
 export interface WebhookResponse {
