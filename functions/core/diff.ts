@@ -55,7 +55,7 @@ export function observeAlert(
   /** When a snapshot listed the alert: dates a change whose own timestamp GitHub did not give. */
   observedAt?: string,
 ): Observation {
-  let next = observed;
+  let next = withLeakTime(stored, observed, observedAt);
   if (!stored) {
     const opened = transition(next, null, 'open', next.createdAt, source, NO_DETAILS);
     if (next.state === 'open') return { write: next, transitions: [opened], stale: false };
@@ -82,7 +82,16 @@ export function observeAlert(
       ...(next.state !== 'open' && next.closedAt === null ? { closedAt: at } : {}),
     };
   }
-  if (Date.parse(next.updatedAt) < Date.parse(stored.updatedAt)) {
+  // A webhook dated a change by its arrival (GitHub sent no time for it). A later listing that
+  // disagrees is GitHub's word on the current state, even if its own timestamp is older: the
+  // webhook may have been a late redelivery. The transition is dated after the stored one.
+  const overrulesEstimate =
+    stored.updatedAtEstimated === true &&
+    observedAt !== undefined &&
+    next.updatedAtEstimated !== true &&
+    next.state !== stored.state &&
+    Date.parse(observedAt) > Date.parse(stored.updatedAt);
+  if (!overrulesEstimate && Date.parse(next.updatedAt) < Date.parse(stored.updatedAt)) {
     return { write: null, transitions: [], stale: true };
   }
   if (stored.state === next.state) {
@@ -101,5 +110,19 @@ export function observeAlert(
           source,
           closingDetails(next),
         );
+  if (overrulesEstimate && Date.parse(t.at) < Date.parse(stored.updatedAt)) t.at = stored.updatedAt;
   return { write: next, transitions: [t], stale: false };
+}
+
+/**
+ * GitHub keeps only a `publicly_leaked` flag: the ledger dates it when it first sees it (a
+ * webhook's own time, a listing's observation time) and keeps that date afterwards.
+ */
+function withLeakTime(stored: Alert | undefined, next: Alert, observedAt: string | undefined): Alert {
+  if (!next.publiclyLeaked) return next;
+  if (stored?.publiclyLeakedAt) return { ...next, publiclyLeakedAt: stored.publiclyLeakedAt };
+  if (next.publiclyLeakedAt) return next;
+  if (stored?.publiclyLeaked) return next; // recorded before the ledger dated leaks: unknown
+  const at = stored ? (observedAt ?? next.updatedAt) : next.updatedAt;
+  return { ...next, publiclyLeakedAt: new Date(at).toISOString() };
 }

@@ -14,3 +14,12 @@ export class InvalidInstantError extends CoreError {}
 
 /** A GitHub alert object without the fields the model needs. */
 export class InvalidAlertError extends CoreError {}
+
+/** A webhook body that is not what GitHub sends for its event (answered with 400). */
+export class InvalidWebhookPayloadError extends CoreError {}
+
+/**
+ * A webhook for an alert alert-ledger has not seen, whose payload lacks what a first record
+ * needs (old GHES versions send only the number): the next snapshot records it.
+ */
+export class UnknownAlertError extends CoreError {}

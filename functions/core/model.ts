@@ -51,6 +51,26 @@ export interface Alert {
   pushProtectionBypassedBy?: string | null;
   pushProtectionBypassedAt?: string | null;
   publiclyLeaked?: boolean;
+  /**
+   * When alert-ledger first learnt the secret was publicly leaked (the webhook's own timestamp,
+   * or the snapshot that first listed it so): GitHub keeps only the flag.
+   */
+  publiclyLeakedAt?: string | null;
+}
+
+/** What makes a change worth a reader's attention before the weekly report (DESIGN.md). */
+export type NotableKind = 'push_protection_bypass' | 'critical_created' | 'reopened' | 'publicly_leaked';
+
+export interface NotableEvent {
+  kind: NotableKind;
+  alertType: AlertType;
+  repository: string;
+  number: number;
+  severity: Severity;
+  title: string;
+  htmlUrl: string;
+  at: string;
+  actor: string | null;
 }
 
 /** A change of state of one alert, as seen by one source. */

@@ -1,8 +1,15 @@
 import { verify } from '@octokit/webhooks-methods';
 import { observeAlert } from '../core/diff.ts';
-import { InvalidAlertError } from '../core/errors.ts';
-import { type AlertType, alertKey } from '../core/model.ts';
-import { normalizeAlert } from '../core/normalize.ts';
+import { InvalidAlertError, InvalidWebhookPayloadError, UnknownAlertError } from '../core/errors.ts';
+import { type Alert, alertKey, type NotableKind } from '../core/model.ts';
+import { notableChanges } from '../core/notable.ts';
+import {
+  type AlertDelivery,
+  alertFromDelivery,
+  DOCUMENTED_ACTIONS,
+  isAlertWebhookEvent,
+  parseAlertDelivery,
+} from '../core/webhook.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
 import { ConcurrentUpdateError, DuplicateDeliveryError } from '../store/errors.ts';
 import type { Log } from './log.ts';
@@ -22,7 +29,14 @@ export interface WebhookRequest {
 
 export interface WebhookResponse {
   status: number;
-  body: { ok: boolean; message: string; delivery?: string; transitions?: number };
+  body: {
+    ok: boolean;
+    message: string;
+    delivery?: string;
+    transitions?: number;
+    /** Notable events this delivery recorded (push-protection bypass, critical created, ...). */
+    notable?: NotableKind[];
+  };
 }
 
 export interface WebhookDeps {
@@ -35,12 +49,6 @@ export interface WebhookDeps {
 
 /** GitHub caps webhook payloads at 25 MB; alert payloads are a few kB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
-
-const ALERT_EVENTS: Record<string, AlertType> = {
-  dependabot_alert: 'dependabot',
-  secret_scanning_alert: 'secret_scanning',
-  code_scanning_alert: 'code_scanning',
-};
 
 const reply = (
   status: number,
@@ -85,6 +93,11 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
   const delivery = req.headers['x-github-delivery'];
   if (!event) return reply(400, 'missing X-GitHub-Event header');
   if (!delivery) return reply(400, 'missing X-GitHub-Delivery header');
+  // Both become parts of stored keys: GitHub sends a GUID and a snake_case event name.
+  if (!/^[A-Za-z0-9-]{1,100}$/.test(delivery)) {
+    return reply(400, 'X-GitHub-Delivery is not a delivery id (letters, digits and dashes)');
+  }
+  if (!/^[a-z_]{1,64}$/.test(event)) return reply(400, 'X-GitHub-Event is not an event name');
 
   let payload: Record<string, unknown>;
   try {
@@ -98,67 +111,77 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
 
   const ctx = { delivery, event, action: payload.action ?? null };
   const ttlSeconds = deps.deliveryTtlSeconds ?? 7 * 24 * 3600;
-  const alertType = ALERT_EVENTS[event];
-  if (event !== 'ping' && event !== 'secret_scanning_alert_location' && !alertType) {
+  const record = { id: delivery, event, ttlSeconds };
+  if (event === 'ping') {
+    const first = await deps.store.recordDelivery(record);
+    return reply(200, first ? 'ping recorded' : 'duplicate delivery', { delivery, transitions: 0 });
+  }
+  if (!isAlertWebhookEvent(event)) {
     return reply(202, `event ${event} is not one alert-ledger records; ignored`, { delivery });
   }
-  if (!alertType) {
-    const first = await deps.store.recordDelivery({ id: delivery, event, ttlSeconds });
-    return reply(200, first ? `${event} recorded` : 'duplicate delivery', { delivery, transitions: 0 });
-  }
 
-  const repository = payload.repository as { full_name?: unknown } | undefined;
-  if (!payload.alert || typeof payload.alert !== 'object' || typeof repository?.full_name !== 'string') {
-    return reply(400, `${event} payload lacks alert or repository`, { delivery });
-  }
-  const org = repository.full_name.split('/')[0] ?? '';
-  let alert: ReturnType<typeof normalizeAlert>;
+  let parsed: AlertDelivery;
   try {
-    alert = normalizeAlert(alertType, { ...(payload.alert as object), repository });
+    parsed = parseAlertDelivery(event, payload);
   } catch (error) {
-    if (error instanceof InvalidAlertError) return reply(400, error.message, { delivery });
+    if (error instanceof InvalidWebhookPayloadError) return reply(400, error.message, { delivery });
     throw error;
   }
-  const sender = (payload.sender as { login?: unknown } | undefined)?.login;
-  const actor = typeof sender === 'string' ? sender : null;
+  const { org } = parsed;
+  const key = alertKey(parsed);
+  const receivedAt = req.receivedAt ?? new Date().toISOString();
+  if (typeof parsed.action === 'string' && !Object.hasOwn(DOCUMENTED_ACTIONS[event], parsed.action)) {
+    deps.log.warn('webhook action GitHub did not document; recorded by the alert state it carries', ctx);
+  }
 
   for (let attempt = 0; attempt < 5; attempt++) {
-    const stored = await deps.store.getAlert(org, alertKey(alert));
-    const obs = observeAlert(stored?.alert, alert, 'webhook');
+    const stored = await deps.store.getAlert(org, key);
+    let next: Alert;
+    try {
+      next = alertFromDelivery(parsed, stored?.alert, receivedAt);
+    } catch (error) {
+      // Nothing is written, so a redelivery after the next snapshot is not taken for a duplicate.
+      if (error instanceof UnknownAlertError) return reply(409, error.message, { delivery });
+      if (error instanceof InvalidAlertError) return reply(400, error.message, { delivery });
+      throw error;
+    }
+    const obs = observeAlert(stored?.alert, next, 'webhook');
     if (!obs.write) {
-      const first = await deps.store.recordDelivery({ id: delivery, event, ttlSeconds });
-      deps.log.info('webhook delivery changed nothing', { ...ctx, stale: obs.stale });
-      return reply(
-        200,
-        first ? (obs.stale ? 'older than stored state' : 'no change') : 'duplicate delivery',
-        {
-          delivery,
-          transitions: 0,
-        },
-      );
+      const first = await deps.store.recordDelivery(record);
+      deps.log.info('webhook delivery changed nothing', { ...ctx, org, alert: key, stale: obs.stale });
+      const message = first ? (obs.stale ? 'older than stored state' : 'no change') : 'duplicate delivery';
+      return reply(200, message, { delivery, transitions: 0, notable: [] });
     }
     const transitions = obs.transitions.map((t) => ({
       ...t,
-      actor: t.actor ?? (t.from === null ? null : actor),
+      actor: t.actor ?? (t.from === null ? null : parsed.actor),
     }));
     try {
-      await deps.store.writeAlert(org, obs.write, stored?.version ?? null, transitions, {
-        id: delivery,
-        event,
-        ttlSeconds,
-      });
-      deps.log.info('webhook delivery recorded', {
-        ...ctx,
-        org,
-        alert: alertKey(alert),
-        transitions: transitions.length,
-      });
-      return reply(200, 'recorded', { delivery, transitions: transitions.length });
+      await deps.store.writeAlert(org, obs.write, stored?.version ?? null, transitions, record);
     } catch (error) {
       if (error instanceof DuplicateDeliveryError)
-        return reply(200, 'duplicate delivery', { delivery, transitions: 0 });
-      if (!(error instanceof ConcurrentUpdateError)) throw error;
+        return reply(200, 'duplicate delivery', { delivery, transitions: 0, notable: [] });
+      if (error instanceof ConcurrentUpdateError) continue;
+      throw error;
     }
+    const notable = notableChanges(stored?.alert, obs.write, transitions);
+    deps.log.info('webhook delivery recorded', { ...ctx, org, alert: key, transitions: transitions.length });
+    for (const n of notable) {
+      // WARN so that an operator's metric filter or alarm can pick notable events up in real time.
+      deps.log.warn('notable alert event', {
+        ...ctx,
+        org,
+        alert: key,
+        kind: n.kind,
+        at: n.at,
+        actor: n.actor,
+      });
+    }
+    return reply(200, 'recorded', {
+      delivery,
+      transitions: transitions.length,
+      notable: notable.map((n) => n.kind),
+    });
   }
   return reply(503, 'the alert kept changing; GitHub will redeliver', { delivery });
 }
