@@ -72,8 +72,10 @@ const validators = new Map<string, ValidateFunction>();
 export function webhookSchemaErrors(key: string, payload: unknown): string[] {
   let validate = validators.get(key);
   if (!validate) {
-    ajv ??= new Ajv({ allErrors: true, strict: false });
-    addFormatsModule.default(ajv);
+    if (!ajv) {
+      ajv = new Ajv({ allErrors: true, strict: false });
+      addFormatsModule.default(ajv);
+    }
     validate = ajv.compile(toJsonSchema(trimSchema(requestBody(key).schema)) as object);
     validators.set(key, validate);
   }
