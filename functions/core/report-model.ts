@@ -1,4 +1,4 @@
-import type { AlertType, Severity, Transition } from './model.ts';
+import type { AlertType, NotableEvent, Severity, Transition } from './model.ts';
 
 /** report.json, schema version 1 (docs/report.schema.json). Keep stable: extend, never rename. */
 export interface Counts {
@@ -70,6 +70,11 @@ export interface ReportJson {
   transitions: ReportTransition[];
   slaBreaches: SlaBreach[];
   pushProtectionBypasses: PushProtectionBypass[];
+  /**
+   * Extension: push-protection bypasses, critical alerts created, reopens and public leaks of the
+   * period, oldest first (the webhook flags them as they happen; this is the period's list).
+   */
+  notableEvents: NotableEvent[];
   trend: TrendPoint[];
 }
 

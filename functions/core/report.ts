@@ -13,6 +13,7 @@ import {
   type SnapshotManifest,
   type Transition,
 } from './model.ts';
+import { notableEventsIn } from './notable.ts';
 import { formatInstant, instantMs, type Period } from './periods.ts';
 import type {
   Counts,
@@ -102,6 +103,7 @@ export function computeReport(input: ReportInput): ReportJson {
     transitions: periodTransitions(histories, audit, startMs, endMs),
     slaBreaches: findSlaBreaches(histories, period, input.slaPolicy),
     pushProtectionBypasses: pushProtectionBypasses(histories, input.auditEvents, period, startMs, endMs),
+    notableEvents: notableEventsIn(histories, startMs, endMs),
     trend: input.trendPeriods.map((p): TrendPoint => {
       const c = computeCounts(histories, p);
       return { periodId: p.id, openAtEnd: c.openAtEnd, opened: c.opened, closed: c.fixed + c.dismissed };

@@ -58,6 +58,13 @@ describe('the demo, end to end on the stand-ins', () => {
     expect(report.transitions.length).toBeGreaterThan(5);
     expect(report.trend).toHaveLength(12);
     expect(report.trend.at(-1)?.periodId).toBe('2026-W46');
+    // Notable events agree with the sections they summarise.
+    const kinds = (kind: string) => report.notableEvents.filter((n) => n.kind === kind).length;
+    expect(kinds('reopened')).toBe(report.summary.total.reopened);
+    expect(kinds('push_protection_bypass')).toBe(report.pushProtectionBypasses.length);
+    const criticalOpened = report.transitions.filter((t) => t.from === null && t.severity === 'critical');
+    expect(kinds('critical_created')).toBe(criticalOpened.length);
+    expect(kinds('critical_created')).toBeGreaterThan(0);
   });
 
   it('renders a multi-page PDF that names the organisation and the period', () => {
