@@ -46,6 +46,7 @@ export const WEBHOOK_EVENTS = [
   'Code scanning alerts',
   'Dependabot alerts',
   'Secret scanning alerts',
+  'Secret scanning alert locations',
 ] as const;
 
 export interface AlertLedgerStackProps extends StackProps {

@@ -38,7 +38,13 @@ export async function runWebhookServe(globals: GlobalOptions, opts: { port: numb
             : await receiveWebhook(
                 { store: rt.store, secrets, log: progress.log },
                 { method: req.method ?? 'GET', headers, body },
-              ).catch(() => ({ status: 500, body: { ok: false, message: 'not stored; redeliver later' } }));
+              ).catch((error: unknown) => {
+                progress.log.error('webhook delivery failed', {
+                  delivery: headers['x-github-delivery'] ?? null,
+                  error: error instanceof Error ? error.message : String(error),
+                });
+                return { status: 500, body: { ok: false, message: 'not stored; redeliver later' } };
+              });
         res.writeHead(result.status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(result.body));
         progress.line(
