@@ -643,7 +643,9 @@ async function writeNewAlerts(
   const done = new Map<Alert, ObservationResult>();
   const entries = alerts.map((alert) => {
     const obs = observeAlert(undefined, alert, 'snapshot');
-    return { alert, transitions: obs.transitions, snap: viewOf(alert) };
+    // What is written (a leaked secret gets its leak date), keyed by what was listed.
+    const written = obs.write ?? alert;
+    return { alert: written, listed: alert, transitions: obs.transitions, snap: viewOf(written) };
   });
   let chunk: typeof entries = [];
   let size = 0;
@@ -652,7 +654,7 @@ async function writeNewAlerts(
     try {
       await store.writeNewAlerts(org, chunk);
       for (const e of chunk) {
-        done.set(e.alert, {
+        done.set(e.listed, {
           alert: e.alert,
           previousSnap: null,
           transitions: e.transitions.length,
