@@ -95,3 +95,76 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = {
   days: { critical: 15, high: 30, medium: 90, low: 180 },
   secretScanningDays: 7,
 };
+
+/** A figure's change against the previous period, in percent (1 decimal); null when the previous figure was 0 or null. */
+export type PercentChange = number | null;
+
+/** Extension: `Counts` figures against the previous period of the same kind and length. */
+export interface CountsChange {
+  openAtEnd: PercentChange;
+  opened: PercentChange;
+  fixed: PercentChange;
+  dismissed: PercentChange;
+  reopened: PercentChange;
+  mttrDays: PercentChange;
+}
+
+/** Extension: the finer figures DESIGN.md puts beside `Counts`, under their own names. */
+export interface FinerCounts {
+  /** Every transition to open from fixed or dismissed inside the period (an alert reopened twice counts 2). */
+  reopenEvents: number;
+  /** Created in the period and closed (fixed or dismissed) at its end. */
+  openedAndClosed: number;
+  /** Alerts counted in `dismissed`, by the reason they were dismissed with; most first, then by reason. */
+  dismissedByReason: { reason: string; count: number }[];
+}
+
+/** Extension: how old the alerts open at the period's end are, in days since creation. */
+export interface OpenAge {
+  count: number;
+  /** null when nothing is open. 1 decimal. */
+  meanDays: number | null;
+  medianDays: number | null;
+  oldestDays: number | null;
+  /** Fixed buckets: [0, 7), [7, 30), [30, 90), [90, 180), [180, inf) days. */
+  buckets: { label: string; minDays: number; maxDays: number | null; count: number }[];
+}
+
+/** Extension: SLA outcome of the period: alerts closed within / after their SLA, and compliance. */
+export interface SlaCompliance {
+  /** Alerts counted in `fixed` or `dismissed` whose last closing came on or before their due date. */
+  closedWithinSla: number;
+  closedAfterSla: number;
+  /** Alerts open at the period's end and past their due date (the `slaBreaches` rows). */
+  openPastSla: number;
+  /**
+   * closedWithinSla / (closedWithinSla + closedAfterSla + openPastSla), in percent with 1
+   * decimal; null when the denominator is 0.
+   */
+  compliancePct: number | null;
+}
+
+export interface RepositoryCounts {
+  repository: string;
+  counts: Counts;
+}
+
+export interface TeamCounts {
+  team: string;
+  repositories: string[];
+  counts: Counts;
+}
+
+export interface TopRepository {
+  repository: string;
+  open: number;
+  bySeverity: Record<Severity, number>;
+}
+
+export interface TopRule {
+  alertType: AlertType;
+  /** GHSA id, code scanning rule id or secret type. */
+  ruleId: string;
+  title: string;
+  open: number;
+}
