@@ -6,7 +6,12 @@ import type { ReportJson } from '../core/report-model.ts';
 import { RenderError } from './errors.ts';
 import { formatNumber, safeUrl } from './format.ts';
 import { loadTemplates } from './templates.ts';
-import { buildReportView, type ReportViewOptions } from './view-model.ts';
+import { buildReportView, type NotableEventView, type ReportViewOptions } from './view-model.ts';
+
+/** Notable events listed in the mail; the rest are in the PDF. */
+export const EMAIL_NOTABLE_LIMIT = 10;
+/** A title longer than this is cut in the mail (the PDF has it whole). */
+const EMAIL_TITLE_MAX = 120;
 
 export interface ReportEmailOptions extends ReportViewOptions {
   /** SHA-256 (hex) of the attached PDF, printed so a reader can check the attachment. */
@@ -43,9 +48,12 @@ export function renderReportEmail(report: ReportJson, opts: ReportEmailOptions):
     .join(' ')
     .replace(/[\r\n]+/g, ' ')
     .trim();
+  const notableShown = view.notableEvents.slice(0, EMAIL_NOTABLE_LIMIT).map(toEmailNotable);
   const context = {
     ...view,
     subject,
+    notableShown,
+    notableMore: view.notableEvents.length - notableShown.length,
     reportSha256: opts.reportSha256,
     pdfFilename: opts.pdfFilename ?? 'report.pdf',
     // Only an http(s) link becomes a link: the URL is ours, but a mail is no place to find out.
@@ -53,4 +61,14 @@ export function renderReportEmail(report: ReportJson, opts: ReportEmailOptions):
     downloadExpiresAt: opts.downloadExpiresAt ?? null,
   };
   return { subject, html: templates.emailHtml(context), text: templates.emailText(context) };
+}
+
+/**
+ * A notable event with its title on one bounded line: the text part is not escaped, and a title
+ * typed on GitHub must not start lines of its own (a fake "SHA-256 of report.pdf: …").
+ */
+function toEmailNotable(n: NotableEventView): NotableEventView {
+  const oneLine = n.alert.title.replace(/\s+/g, ' ').trim();
+  const title = oneLine.length > EMAIL_TITLE_MAX ? `${oneLine.slice(0, EMAIL_TITLE_MAX - 1)}…` : oneLine;
+  return { ...n, alert: { ...n.alert, title } };
 }

@@ -2,7 +2,15 @@
  * report.json → what the templates show. All choices (order, wording, which rows go where) are
  * made here, in typed code; the templates only lay the result out.
  */
-import { ALERT_TYPES, type AlertState, type AlertType, SEVERITIES, type Severity } from '../core/model.ts';
+import {
+  ALERT_TYPES,
+  type AlertState,
+  type AlertType,
+  type NotableEvent,
+  type NotableKind,
+  SEVERITIES,
+  type Severity,
+} from '../core/model.ts';
 import type { Counts, ReportJson, ReportTransition } from '../core/report-model.ts';
 import {
   ALERT_TYPE_LABELS,
@@ -45,6 +53,34 @@ export interface TransitionView {
   missingComment: boolean;
 }
 
+export interface NotableEventView {
+  kind: NotableKind;
+  /** "Push protection bypassed", "Critical alert created", ... */
+  label: string;
+  at: string;
+  alert: AlertRefView;
+  actor: string | null;
+}
+
+/** What each kind of notable event is called in a table row. */
+export const NOTABLE_KIND_LABELS: Readonly<Record<NotableKind, string>> = {
+  push_protection_bypass: 'Push protection bypassed',
+  critical_created: 'Critical alert created',
+  reopened: 'Reopened',
+  publicly_leaked: 'Secret publicly leaked',
+};
+
+/**
+ * The kinds in the order the summary names them, most urgent first, with how a count of each is
+ * said ("1 secret publicly leaked", "2 alerts reopened").
+ */
+const NOTABLE_KIND_COUNTS: readonly { kind: NotableKind; one: string; many: string }[] = [
+  { kind: 'publicly_leaked', one: 'secret publicly leaked', many: 'secrets publicly leaked' },
+  { kind: 'push_protection_bypass', one: 'push-protection bypass', many: 'push-protection bypasses' },
+  { kind: 'critical_created', one: 'critical alert created', many: 'critical alerts created' },
+  { kind: 'reopened', one: 'alert reopened', many: 'alerts reopened' },
+];
+
 export interface SummaryRowView {
   label: string;
   isTotal: boolean;
@@ -77,6 +113,8 @@ export interface ReportView {
   summaryRows: SummaryRowView[];
   /** The executive summary in plain language. */
   paragraphs: string[];
+  /** Bypasses, critical alerts created, reopens and public leaks of the period, oldest first. */
+  notableEvents: NotableEventView[];
   contents: { anchor: string; title: string; count: number | null; unit: string }[];
   noLongerReported: number;
   trend: ReportJson['trend'];
@@ -99,6 +137,7 @@ export function buildReportView(report: ReportJson, options: ReportViewOptions =
   const bypasses = [...report.pushProtectionBypasses]
     .sort((a, b) => a.at.localeCompare(b.at))
     .map((b) => ({ ...b, url: safeUrl(b.htmlUrl) }));
+  const notableEvents = [...report.notableEvents].sort(compareNotable).map(toNotableView);
   const total = report.summary.total;
   const closed = total.fixed + total.dismissed;
   // The period's last day: end is exclusive, so the day before it is the last one covered.
@@ -164,8 +203,10 @@ export function buildReportView(report: ReportJson, options: ReportViewOptions =
       summaryRow('All alerts', total, true),
     ],
     paragraphs: summaryParagraphs(report, dismissalsWithoutComment, resolutions),
+    notableEvents,
     contents: [
       { anchor: 'summary', title: 'Executive summary', count: null },
+      { anchor: 'notable-events', title: 'Notable events', count: notableEvents.length },
       { anchor: 'trend', title: 'Trend', count: report.trend.length, unit: 'periods' },
       { anchor: 'sla-breaches', title: 'Remediation deadline breaches', count: slaBreaches.length },
       { anchor: 'resolutions', title: 'Dismissals and resolutions', count: resolutions.length },
@@ -234,7 +275,7 @@ function summaryParagraphs(
   );
   paragraphs.push(activity.join(' '));
 
-  const attention: string[] = [];
+  const attention: string[] = [notableSentence(report.notableEvents)];
   attention.push(
     report.slaBreaches.length === 0
       ? 'No open alert is past its remediation deadline.'
@@ -262,6 +303,27 @@ function summaryParagraphs(
   return paragraphs;
 }
 
+/**
+ * The notable events in one sentence, most urgent kind first.
+ *
+ * @example
+ * notableSentence(events); // "3 notable events need a look: 1 secret publicly leaked and 2 alerts reopened."
+ */
+function notableSentence(events: readonly NotableEvent[]): string {
+  if (events.length === 0) {
+    return 'No notable event: no push-protection bypass, no critical alert created, no alert reopened and no secret publicly leaked.';
+  }
+  const parts = NOTABLE_KIND_COUNTS.map(({ kind, one, many }) => ({
+    n: events.filter((e) => e.kind === kind).length,
+    one,
+    many,
+  }))
+    .filter((p) => p.n > 0)
+    .map((p) => plural(p.n, p.one, p.many));
+  const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+  return `${plural(events.length, 'notable event needs', 'notable events need')} a look: ${list}.`;
+}
+
 function maxOverdue(report: ReportJson): number {
   return report.slaBreaches.reduce((m, b) => Math.max(m, b.daysOverdue), 0);
 }
@@ -277,6 +339,21 @@ function compareTransitions(a: ReportTransition, b: ReportTransition): number {
     a.repository.localeCompare(b.repository) ||
     a.number - b.number
   );
+}
+
+// report.json lists them oldest first already; sorting again keeps the PDF right whatever wrote
+// the file. By instant, not by string: "…58Z" and "…58.000Z" are the same time.
+function compareNotable(a: NotableEvent, b: NotableEvent): number {
+  return (
+    Date.parse(a.at) - Date.parse(b.at) ||
+    a.kind.localeCompare(b.kind) ||
+    a.repository.localeCompare(b.repository) ||
+    a.number - b.number
+  );
+}
+
+function toNotableView(n: NotableEvent): NotableEventView {
+  return { kind: n.kind, label: NOTABLE_KIND_LABELS[n.kind], at: n.at, alert: alertRef(n), actor: n.actor };
 }
 
 function alertRef(a: {

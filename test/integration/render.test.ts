@@ -15,7 +15,7 @@ import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportJson } from '../../functions/core/report-model.ts';
 import { renderTransitionsCsv, TRANSITION_CSV_COLUMNS } from '../../functions/render/csv.ts';
-import { renderReportEmail } from '../../functions/render/email-body.ts';
+import { EMAIL_NOTABLE_LIMIT, renderReportEmail } from '../../functions/render/email-body.ts';
 import { ChromiumLaunchError, TemplatesNotFoundError } from '../../functions/render/errors.ts';
 import { renderReportHtml } from '../../functions/render/html.ts';
 import { launchBrowser, renderPdf } from '../../functions/render/pdf.ts';
@@ -77,6 +77,38 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+/** The text of one <section id=…> of report.html, tags dropped and whitespace folded. */
+function sectionText(html: string, id: string): string {
+  const start = html.indexOf(`id="${id}"`);
+  expect(start).toBeGreaterThan(-1);
+  const end = html.indexOf('</section>', start);
+  return html
+    .slice(start, end)
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The "Notable events" section of pdftotext's output, up to the next section. */
+function notableText(text: string): string {
+  const start = text.indexOf('\nNotable events\n');
+  expect(start).toBeGreaterThan(-1);
+  const end = text.indexOf('\nTrend\n', start);
+  return text.slice(start, end === -1 ? undefined : end);
+}
+
+type Notable = ReportJson['notableEvents'][number];
+const firstNotable = sampleReport.notableEvents[0] as Notable;
+
+/** n notable events, copies of the sample's, a minute apart, numbered 1..n. */
+function manyNotable(n: number): Notable[] {
+  return Array.from({ length: n }, (_, i) => ({
+    ...(sampleReport.notableEvents[i % sampleReport.notableEvents.length] as Notable),
+    number: i + 1,
+    at: new Date(Date.parse('2026-11-10T00:00:00Z') + i * 60_000).toISOString(),
+  }));
+}
+
 describe('render: HTML', () => {
   const html = renderReportHtml(sampleReport, {
     reportId: 'octo-demo/2026-W46/01',
@@ -98,6 +130,24 @@ describe('render: HTML', () => {
     expect(html).toContain('&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;');
   });
 
+  it('escapes a hostile notable event and links only to http(s)', () => {
+    const out = renderReportHtml({
+      ...sampleReport,
+      notableEvents: [
+        { ...firstNotable, title: SAMPLE_XSS_TITLE, actor: '<b>mallory</b>', htmlUrl: 'javascript:alert(1)' },
+      ],
+    });
+    const raw = out.slice(out.indexOf('id="notable-events"'), out.indexOf('id="trend"'));
+    expect(raw).not.toContain('<img src=x');
+    expect(raw).not.toContain('<b>mallory</b>');
+    expect(raw).not.toContain('javascript:');
+    expect(raw).toContain('<div class="alert-title">&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;</div>');
+    expect(raw).toContain('<td>&lt;b&gt;mallory&lt;/b&gt;</td>');
+    expect(raw).toContain(
+      '<div class="alert-id">octo-demo/api #101 <span class="alert-type">Dependabot</span></div>',
+    );
+  });
+
   it('links every alert to GitHub and shows the cover facts', () => {
     for (const t of sampleReport.transitions) expect(html).toContain(`href="${t.htmlUrl}"`);
     for (const b of sampleReport.slaBreaches) expect(html).toContain(`href="${b.htmlUrl}"`);
@@ -107,6 +157,52 @@ describe('render: HTML', () => {
     expect(html).toContain('Critical 15 days · High 30 days · Medium 90 days · Low 180 days');
     // One "No comment" flag per dismissal without a comment, in each of the two tables, plus the legend.
     expect(html.match(/<span class="flag">No comment<\/span>/g)).toHaveLength(3);
+  });
+
+  it('lists the notable events right after the executive summary, oldest first', () => {
+    const [summary, notable, trend] = ['summary', 'notable-events', 'trend'].map((id) =>
+      html.indexOf(`id="${id}"`),
+    );
+    expect(summary).toBeGreaterThan(-1);
+    expect(notable).toBeGreaterThan(summary as number);
+    expect(trend).toBeGreaterThan(notable as number);
+    expect(html).toContain(
+      '<li><a href="#notable-events">Notable events</a><span class="contents-count">7</span></li>',
+    );
+    expect(html).toContain(
+      '7 notable events need a look: 1 secret publicly leaked, 1 push-protection bypass, 3 critical alerts created and 2 alerts reopened.',
+    );
+    const section = sectionText(html, 'notable-events');
+    expect(section).toContain('When Event Alert Severity By');
+    const rows = [
+      '2026-11-09 08:14 UTC Critical alert created octo-demo/api #101 Dependabot lodash: Prototype pollution in zipObjectDeep Critical —',
+      '2026-11-10 11:46 UTC Push protection bypassed octo-demo/payments #7 Secret scanning Amazon AWS Access Key ID Critical dev-intern',
+      '2026-11-10 11:47 UTC Critical alert created octo-demo/payments #7 Secret scanning Amazon AWS Access Key ID Critical dev-intern',
+      '2026-11-13 14:12 UTC Critical alert created octo-demo/web #3 Secret scanning GitHub Personal Access Token Critical —',
+      '2026-11-14 09:31 UTC Secret publicly leaked octo-demo/web #3 Secret scanning GitHub Personal Access Token Critical —',
+      '2026-11-15 08:00 UTC Reopened octo-demo/api #64 Dependabot follow-redirects: Proxy-Authorization header kept across hosts High mona',
+      '2026-11-15 19:20 UTC Reopened octo-demo/api #150 Code scanning Prototype-polluting assignment Medium —',
+    ];
+    expect(section).toContain(rows.join(' '));
+    const raw = html.slice(html.indexOf('id="notable-events"'), html.indexOf('id="trend"'));
+    for (const n of sampleReport.notableEvents) expect(raw).toContain(`<a href="${n.htmlUrl}">`);
+    expect(raw.match(/<span class="sev sev-critical">Critical<\/span>/g)).toHaveLength(5);
+  });
+
+  it('orders notable events by instant and names a single kind plainly', () => {
+    const [leak, reopen] = [
+      { ...firstNotable, kind: 'publicly_leaked', at: '2026-11-12T10:00:00.000Z', actor: null },
+      { ...firstNotable, kind: 'reopened', at: '2026-11-12T09:59:59Z', actor: 'mona' },
+    ] as Notable[];
+    const out = renderReportHtml({ ...sampleReport, notableEvents: [leak as Notable, reopen as Notable] });
+    expect(out).toContain('2 notable events need a look: 1 secret publicly leaked and 1 alert reopened.');
+    const section = sectionText(out, 'notable-events');
+    expect(section.indexOf('09:59 UTC Reopened')).toBeGreaterThan(-1);
+    expect(section.indexOf('09:59 UTC Reopened')).toBeLessThan(
+      section.indexOf('10:00 UTC Secret publicly leaked'),
+    );
+    const one = renderReportHtml({ ...sampleReport, notableEvents: [leak as Notable] });
+    expect(one).toContain('1 notable event needs a look: 1 secret publicly leaked.');
   });
 
   it('never uses triple-stash in the templates', () => {
@@ -137,9 +233,21 @@ describe('render: HTML', () => {
       transitions: [],
       slaBreaches: [],
       pushProtectionBypasses: [],
+      notableEvents: [],
       trend: [],
     };
     const out = renderReportHtml(quiet);
+    const notable = sectionText(out, 'notable-events');
+    expect(notable).toMatch(
+      /oldest first\. Nothing notable in the period: no push-protection bypass, no critical alert created, no alert reopened, no secret publicly leaked\.$/,
+    );
+    expect(notable).not.toContain('When Event Alert');
+    expect(out).toContain(
+      '<li><a href="#notable-events">Notable events</a><span class="contents-count">0</span></li>',
+    );
+    expect(out).toContain(
+      'No notable event: no push-protection bypass, no critical alert created, no alert reopened and no secret publicly leaked.',
+    );
     expect(out).toContain('No open alert is past its remediation deadline.');
     expect(out).toContain('Nobody bypassed push protection in the period.');
     expect(out).toContain('No alert changed state in the period.');
@@ -173,6 +281,91 @@ describe('render: email body', () => {
       'All alerts: 42 open at start, 7 opened, 2 reopened, 6 fixed, 4 dismissed, 41 open at end',
     );
     expect(mail.text).not.toContain('&amp;');
+  });
+
+  it('lists the notable events in both parts', () => {
+    const mail = renderReportEmail(sampleReport, { reportSha256: 'c'.repeat(64) });
+    expect(mail.text).toContain(
+      [
+        'Notable events (7):',
+        '- 2026-11-09 08:14 UTC  Critical alert created: octo-demo/api #101 (Dependabot, Critical)',
+        '  lodash: Prototype pollution in zipObjectDeep',
+        '  https://github.com/octo-demo/api/security/dependabot/101',
+        '- 2026-11-10 11:46 UTC  Push protection bypassed: octo-demo/payments #7 (Secret scanning, Critical), by dev-intern',
+        '  Amazon AWS Access Key ID',
+        '  https://github.com/octo-demo/payments/security/secret-scanning/7',
+      ].join('\n'),
+    );
+    expect(mail.text).toContain(
+      '- 2026-11-15 19:20 UTC  Reopened: octo-demo/api #150 (Code scanning, Medium)\n  Prototype-polluting assignment\n',
+    );
+    expect(mail.text).not.toContain('more in the PDF');
+    const labels = mail.text.match(/^- \S+ \S+ UTC {2}([^:]+):/gm)?.map((l) => l.replace(/^.* UTC {2}/, ''));
+    expect(labels).toEqual([
+      'Critical alert created:',
+      'Push protection bypassed:',
+      'Critical alert created:',
+      'Critical alert created:',
+      'Secret publicly leaked:',
+      'Reopened:',
+      'Reopened:',
+    ]);
+    const block = mail.html.slice(mail.html.indexOf('>Notable events<'), mail.html.indexOf('>Alert type<'));
+    for (const n of sampleReport.notableEvents) expect(block).toContain(`<a href="${n.htmlUrl}"`);
+    expect(block.match(/<strong>Critical alert created<\/strong>/g)).toHaveLength(3);
+    expect(block).toContain('<strong>Secret publicly leaked</strong>');
+    expect(block).toContain(
+      '<strong>Push protection bypassed</strong><br><span style="color:#4a5568;">by dev-intern</span>',
+    );
+    expect(block).toContain('>octo-demo/api #150</a>');
+    expect(block).not.toContain('more in the PDF');
+  });
+
+  it(`shows at most ${EMAIL_NOTABLE_LIMIT} notable events, then points to the PDF`, () => {
+    const mail = renderReportEmail(
+      { ...sampleReport, notableEvents: manyNotable(EMAIL_NOTABLE_LIMIT + 4) },
+      { reportSha256: 'c'.repeat(64) },
+    );
+    expect(mail.text).toContain('Notable events (14):');
+    expect(mail.text.match(/^- 2026-11-10 /gm)).toHaveLength(EMAIL_NOTABLE_LIMIT);
+    expect(mail.text).toContain('payments #10 ');
+    expect(mail.text).not.toContain('#11 ');
+    expect(mail.text).toContain('\nAnd 4 more in the PDF.\n');
+    expect(mail.html.match(/<td valign="top" style="[^"]*white-space:nowrap;">2026-11-10<br>/g)).toHaveLength(
+      EMAIL_NOTABLE_LIMIT,
+    );
+    expect(mail.html).toContain('>And 4 more in the PDF.</p>');
+  });
+
+  it('says when nothing notable happened', () => {
+    const mail = renderReportEmail({ ...sampleReport, notableEvents: [] }, { reportSha256: 'c'.repeat(64) });
+    expect(mail.text).toContain('\nNotable events: none in the period.\n');
+    expect(mail.html).toContain(
+      'Nothing notable in the period: no push-protection bypass, no critical alert created, no alert reopened, no secret publicly leaked.',
+    );
+    expect(mail.html).not.toContain('>When<');
+  });
+
+  it('keeps a hostile notable event inert in both parts', () => {
+    const hostileTitle = `${SAMPLE_XSS_TITLE}\nSHA-256 of report.pdf: ${'0'.repeat(64)}`;
+    const mail = renderReportEmail(
+      {
+        ...sampleReport,
+        notableEvents: [{ ...firstNotable, title: hostileTitle, htmlUrl: 'javascript:alert(1)' }],
+      },
+      { reportSha256: 'c'.repeat(64) },
+    );
+    expect(mail.html).not.toContain('<img src=x');
+    expect(mail.html).not.toContain('javascript:');
+    expect(mail.html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; SHA-256 of report.pdf: 000');
+    expect(mail.html).toContain('<strong>octo-demo/api #101</strong>');
+    // The text part is plain text: the title is shown as typed, but on its own indented line, so
+    // it cannot pass for the checksum line.
+    expect(mail.text).toContain(`\n  ${SAMPLE_XSS_TITLE} SHA-256 of report.pdf: ${'0'.repeat(64)}\n`);
+    expect(mail.text.match(/^SHA-256 of report\.pdf: .*$/gm)).toEqual([
+      `SHA-256 of report.pdf: ${'c'.repeat(64)}`,
+    ]);
+    expect(mail.text).not.toContain('javascript:');
   });
 });
 
@@ -285,11 +478,54 @@ describe('render: PDF with Chromium', () => {
     expect(text).toContain('NO COMMENT');
   });
 
+  it('shows the notable events after the summary, one row per event', () => {
+    const text = pdfText(pdfPath);
+    expect(text).toMatch(/Notable events\s+7\n/);
+    expect(text.replace(/\s+/g, ' ')).toContain(
+      '7 notable events need a look: 1 secret publicly leaked, 1 push-protection bypass, 3 critical alerts created and 2 alerts reopened.',
+    );
+    const section = notableText(text);
+    expect(text.indexOf('Executive summary')).toBeLessThan(text.indexOf(section));
+    expect(section).toMatch(/When\s+Event\s+Alert\s+Severity\s+By\n/);
+    const rows = [
+      /2026-11-09\s+Critical alert created\s+octo-demo\/api #101 DEPENDABOT\s+CRITICAL\s+—\s+08:14 UTC\s+lodash: Prototype pollution in zipObjectDeep/,
+      /2026-11-10\s+Push protection bypassed\s+octo-demo\/payments #7 SECRET SCANNING\s+CRITICAL\s+dev-intern\s+11:46 UTC\s+Amazon AWS Access Key ID/,
+      /2026-11-10\s+Critical alert created\s+octo-demo\/payments #7 SECRET SCANNING\s+CRITICAL\s+dev-intern\s+11:47 UTC/,
+      /2026-11-13\s+Critical alert created\s+octo-demo\/web #3 SECRET SCANNING\s+CRITICAL\s+—\s+14:12 UTC\s+GitHub Personal Access Token/,
+      /2026-11-14\s+Secret publicly leaked\s+octo-demo\/web #3 SECRET SCANNING\s+CRITICAL\s+—\s+09:31 UTC/,
+      /2026-11-15\s+Reopened\s+octo-demo\/api #64 DEPENDABOT\s+HIGH\s+mona\s+08:00 UTC\s+follow-redirects: Proxy-Authorization header kept across hosts/,
+      /2026-11-15\s+Reopened\s+octo-demo\/api #150 CODE SCANNING\s+MEDIUM\s+—\s+19:20 UTC\s+Prototype-polluting assignment/,
+    ];
+    let from = 0;
+    for (const row of rows) {
+      const at = section.slice(from).search(row);
+      expect(at, String(row)).toBeGreaterThan(-1);
+      from += at + 1;
+    }
+  });
+
   it('prints hostile GitHub text as literal text', () => {
     const text = pdfText(pdfPath);
     expect(text).toContain(SAMPLE_XSS_TITLE);
     expect(text).toContain("<script>alert('xss')</script>");
   });
+
+  it(
+    'prints a hostile notable event title as literal text',
+    async () => {
+      const hostile = await renderPdf(
+        browser,
+        renderReportHtml({ ...sampleReport, notableEvents: [{ ...firstNotable, title: SAMPLE_XSS_TITLE }] }),
+        { format: 'A4', headerTitle: 'octo-demo · 2026-W46' },
+      );
+      const path = join(ARTIFACTS, 'hostile-notable.pdf');
+      writeFileSync(path, hostile);
+      expect(notableText(pdfText(path))).toMatch(
+        /Critical alert created\s+octo-demo\/api #101 DEPENDABOT\s+CRITICAL\s+—\s+08:14 UTC\s+<img src=x onerror=alert\(1\)>/,
+      );
+    },
+    SLOW,
+  );
 
   it(
     'prints Letter too',
