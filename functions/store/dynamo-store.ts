@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   ResourceNotFoundException,
   TransactionCanceledException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -15,6 +16,7 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -46,6 +48,8 @@ import {
  * | issued report       | `REPORT#<org>#<scope>` | `<issuedAt>#<reportId>`                    |
  *
  * Transition sort keys start with the ISO-8601 instant, so a period is one range query.
+ * Open alerts carry `openOrg` (the org, lower-cased), the key of the sparse index `open-alerts`:
+ * a report reads the open backlog without reading every alert ever seen.
  * An alert's state and its transitions are written in one transaction, conditional on the
  * version read, so a rerun or a concurrent webhook never double counts or goes backwards.
  */
@@ -137,6 +141,18 @@ export interface DeliveryRecord {
  */
 const lc = (org: string): string => org.toLowerCase();
 const alertPk = (org: string) => `ALERT#${lc(org)}`;
+
+/** The sparse global index of open alerts: its key exists only on alerts whose state is open. */
+export const OPEN_ALERTS_INDEX = 'open-alerts';
+export const OPEN_ALERTS_KEY = 'openOrg';
+const openIndexDefinition = {
+  IndexName: OPEN_ALERTS_INDEX,
+  KeySchema: [
+    { AttributeName: OPEN_ALERTS_KEY, KeyType: 'HASH' as const },
+    { AttributeName: 'sk', KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: 'ALL' as const },
+};
 const toStored = (item: Record<string, unknown>): StoredAlert => ({
   alert: item.alert as Alert,
   version: item.version as number,
@@ -227,7 +243,9 @@ export class DynamoStore {
   /** Creates the table when it does not exist (local stand-ins; in AWS the stack owns it). */
   async ensureTable(): Promise<void> {
     try {
-      await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+      const { Table } = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+      const indexed = (Table?.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === OPEN_ALERTS_INDEX);
+      if (!indexed) await this.#addOpenAlertsIndex();
       return;
     } catch (error) {
       if (!(error instanceof ResourceNotFoundException)) throw mapError('describe the table', error);
@@ -240,11 +258,13 @@ export class DynamoStore {
           AttributeDefinitions: [
             { AttributeName: 'pk', AttributeType: 'S' },
             { AttributeName: 'sk', AttributeType: 'S' },
+            { AttributeName: OPEN_ALERTS_KEY, AttributeType: 'S' },
           ],
           KeySchema: [
             { AttributeName: 'pk', KeyType: 'HASH' },
             { AttributeName: 'sk', KeyType: 'RANGE' },
           ],
+          GlobalSecondaryIndexes: [openIndexDefinition],
         }),
       );
       await this.client.send(
@@ -255,6 +275,51 @@ export class DynamoStore {
       );
     } catch (error) {
       throw mapError('create the table', error);
+    }
+  }
+
+  /**
+   * A table created before the open-alerts index (local data dirs of earlier versions): adds the
+   * index and gives every stored open alert its key. In AWS the stack creates the index.
+   */
+  async #addOpenAlertsIndex(): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateTableCommand({
+          TableName: this.tableName,
+          AttributeDefinitions: [
+            { AttributeName: OPEN_ALERTS_KEY, AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          GlobalSecondaryIndexUpdates: [{ Create: openIndexDefinition }],
+        }),
+      );
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.#doc.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            FilterExpression: 'begins_with(pk, :alert) AND alert.#state = :open',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':alert': 'ALERT#', ':open': 'open' },
+            ProjectionExpression: 'pk, sk',
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          await this.#doc.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: { pk: item.pk, sk: item.sk },
+              UpdateExpression: `SET ${OPEN_ALERTS_KEY} = :org`,
+              ExpressionAttributeValues: { ':org': String(item.pk).slice('ALERT#'.length) },
+            }),
+          );
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      throw mapError('add the open-alerts index to the table', error);
     }
   }
 
@@ -286,6 +351,21 @@ export class DynamoStore {
       return out;
     } catch (error) {
       throw mapError(`load the alerts of ${org}`, error);
+    }
+  }
+
+  /** The alerts open now, from the sparse `open-alerts` index (not every alert ever seen). */
+  async listOpenAlerts(org: string): Promise<Alert[]> {
+    try {
+      const items = await this.#queryAll({
+        IndexName: OPEN_ALERTS_INDEX,
+        KeyConditionExpression: `${OPEN_ALERTS_KEY} = :org`,
+        ExpressionAttributeValues: { ':org': lc(org) },
+      });
+      this.usage.itemsRead += items.length;
+      return items.map((i) => i.alert as Alert);
+    } catch (error) {
+      throw mapError(`list the open alerts of ${org}`, error);
     }
   }
 
@@ -333,12 +413,15 @@ export class DynamoStore {
       Update: {
         TableName: this.tableName,
         Key: { pk: alertPk(org), sk: alertKey(alert) },
-        UpdateExpression: `SET alert = :alert, version = :next, updatedAtMs = :updated${options.snap ? ', snap = :snap' : ''}`,
+        UpdateExpression:
+          `SET alert = :alert, version = :next, updatedAtMs = :updated${options.snap ? ', snap = :snap' : ''}` +
+          (alert.state === 'open' ? `, ${OPEN_ALERTS_KEY} = :org` : ` REMOVE ${OPEN_ALERTS_KEY}`),
         ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :v',
         ExpressionAttributeValues: {
           ':alert': alert,
           ':next': (expectedVersion ?? 0) + 1,
           ':updated': Date.parse(alert.updatedAt),
+          ...(alert.state === 'open' ? { ':org': lc(org) } : {}),
           ...(options.snap ? { ':snap': options.snap } : {}),
           ...(expectedVersion === null ? {} : { ':v': expectedVersion }),
         },
@@ -609,6 +692,7 @@ export class DynamoStore {
             version: 1,
             updatedAtMs: Date.parse(alert.updatedAt),
             snap,
+            ...(alert.state === 'open' ? { [OPEN_ALERTS_KEY]: lc(org) } : {}),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
@@ -719,12 +803,15 @@ export class DynamoStore {
     }
   }
 
-  async listManifests(org: string): Promise<SnapshotManifest[]> {
+  /** Manifests of snapshots taken in [from, to), oldest first (all of them without a range). */
+  async listManifests(org: string, range?: { from?: string; to?: string }): Promise<SnapshotManifest[]> {
+    const { from, to } = keyRange(range);
     try {
       const items = await this.#queryAll({
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `SNAP#${lc(org)}` },
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': `SNAP#${lc(org)}`, ':from': from, ':to': to },
       });
+      this.usage.itemsRead += items.length;
       return items.map((i) => i.manifest as SnapshotManifest);
     } catch (error) {
       throw mapError(`list the snapshot manifests of ${org}`, error);

@@ -10,6 +10,7 @@ import type { ReportStore } from '../deliver/s3-store.ts';
 import { renderReportEmail } from '../render/email-body.ts';
 import { renderReportDocuments } from '../render/report-documents.ts';
 import type { DynamoStore, ReportRecord } from '../store/dynamo-store.ts';
+import { loadReportInput } from './load-report-input.ts';
 import type { Log } from './log.ts';
 
 export interface ReportDeps {
@@ -54,23 +55,16 @@ export async function issueReport(deps: ReportDeps, request: ReportRequest): Pro
   const ctx = { org, period: period.id, scope };
   deps.log.info('report started', ctx);
 
-  const [alerts, transitions, auditEvents, manifests, previous] = await Promise.all([
-    deps.store.loadAlerts(org),
-    deps.store.listTransitions(org, { to: period.end }),
-    deps.store.listAuditEvents(org, { to: period.end }),
-    deps.store.listManifests(org),
+  const trendPeriods = lastPeriods(period, 12, request.timeZone);
+  const [{ input, reads }, previous] = await Promise.all([
+    loadReportInput(deps.store, org, period, trendPeriods),
     deps.store.latestReportRecord(org, scope),
   ]);
+  deps.log.info('report data read', { ...ctx, ...reads });
   const report = computeReport({
-    org,
-    period,
+    ...input,
     generatedAt: request.now.toISOString(),
-    alerts: [...alerts.values()].map((s) => s.alert),
-    transitions,
-    auditEvents,
-    manifests,
     slaPolicy: request.slaPolicy ?? DEFAULT_SLA_POLICY,
-    trendPeriods: lastPeriods(period, 12, request.timeZone),
   });
 
   const issuedAt = request.now.toISOString();

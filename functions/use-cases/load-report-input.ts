@@ -1,0 +1,78 @@
+import { type Alert, alertKey } from '../core/model.ts';
+import { instantMs, type Period } from '../core/periods.ts';
+import { AUDIT_MATCH_WINDOW_MS, type ReportInput } from '../core/report.ts';
+import type { DynamoStore } from '../store/dynamo-store.ts';
+
+/** What a report read from the store, for logs and the benchmark. */
+export interface ReportReads {
+  openAlerts: number;
+  transitions: number;
+  /** Alerts that are not open now but changed since the trend window began. */
+  changedAlerts: number;
+  manifests: number;
+  auditEvents: number;
+}
+
+/**
+ * Reads what a report of `period` needs, and nothing older than its trend window:
+ *
+ * - the alerts open now (the sparse `open-alerts` index);
+ * - every transition from the start of the trend window on (the period's own, the trend's, and the
+ *   later ones that tell the state at the period's end of an alert that changed since);
+ * - the alerts those transitions belong to that are not open now;
+ * - the snapshot manifests and audit events from the window's start.
+ *
+ * This is exact: an alert open at any instant of the window is either open now or changed since
+ * that instant (so it has a transition in the window); an alert closed before the window and
+ * untouched since takes no part in any figure of the window.
+ *
+ * @example
+ * const { input, reads } = await loadReportInput(store, 'octo', period, lastPeriods(period, 12));
+ * computeReport({ ...input, generatedAt, slaPolicy });
+ */
+export async function loadReportInput(
+  store: DynamoStore,
+  org: string,
+  period: Period,
+  trendPeriods: readonly Period[],
+): Promise<{
+  input: Pick<
+    ReportInput,
+    'org' | 'period' | 'alerts' | 'transitions' | 'auditEvents' | 'manifests' | 'trendPeriods'
+  >;
+  reads: ReportReads;
+}> {
+  const windowStart = [period, ...trendPeriods].reduce(
+    (min, p) => (instantMs(p.start) < instantMs(min) ? p.start : min),
+    period.start,
+  );
+  const auditFrom = new Date(instantMs(windowStart) - AUDIT_MATCH_WINDOW_MS).toISOString();
+  const [open, transitions, manifests, auditEvents] = await Promise.all([
+    store.listOpenAlerts(org),
+    store.listTransitions(org, { from: windowStart }),
+    store.listManifests(org, { from: windowStart }),
+    store.listAuditEvents(org, { from: auditFrom }),
+  ]);
+  const alerts = new Map<string, Alert>(open.map((a) => [alertKey(a), a]));
+  const missing = [...new Set(transitions.map((t) => alertKey(t)))].filter((k) => !alerts.has(k));
+  const changed = await store.getAlerts(org, missing);
+  for (const [key, stored] of changed) alerts.set(key, stored.alert);
+  return {
+    input: {
+      org,
+      period,
+      alerts: [...alerts.values()],
+      transitions,
+      auditEvents,
+      manifests,
+      trendPeriods: [...trendPeriods],
+    },
+    reads: {
+      openAlerts: open.length,
+      transitions: transitions.length,
+      changedAlerts: changed.size,
+      manifests: manifests.length,
+      auditEvents: auditEvents.length,
+    },
+  };
+}
