@@ -13,7 +13,7 @@ import {
   type StackProps,
   TimeZone,
 } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type FunctionUrl, FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -26,6 +26,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { OPEN_ALERTS_INDEX, OPEN_ALERTS_KEY } from '../functions/store/table-schema.ts';
 import type { AlertLedgerConfig } from './config.ts';
 import { LedgerFunction } from './constructs/ledger-function.ts';
 
@@ -91,6 +92,13 @@ export class AlertLedgerStack extends Stack {
       timeToLiveAttribute: 'expiresAt',
       deletionProtection: config.table.deletionProtection,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Sparse: only open alerts carry `openOrg`, so a report reads the open backlog, not every alert.
+    this.table.addGlobalSecondaryIndex({
+      indexName: OPEN_ALERTS_INDEX,
+      partitionKey: { name: OPEN_ALERTS_KEY, type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
     });
 
     this.bucket = new Bucket(this, 'ReportsBucket', {

@@ -34,6 +34,7 @@ import {
   StoreError,
   StoreUnavailableError,
 } from './errors.ts';
+import { OPEN_ALERTS_INDEX, OPEN_ALERTS_KEY } from './table-schema.ts';
 
 /**
  * The single DynamoDB table behind alert-ledger.
@@ -142,9 +143,6 @@ export interface DeliveryRecord {
 const lc = (org: string): string => org.toLowerCase();
 const alertPk = (org: string) => `ALERT#${lc(org)}`;
 
-/** The sparse global index of open alerts: its key exists only on alerts whose state is open. */
-export const OPEN_ALERTS_INDEX = 'open-alerts';
-export const OPEN_ALERTS_KEY = 'openOrg';
 const openIndexDefinition = {
   IndexName: OPEN_ALERTS_INDEX,
   KeySchema: [
@@ -294,6 +292,14 @@ export class DynamoStore {
           GlobalSecondaryIndexUpdates: [{ Create: openIndexDefinition }],
         }),
       );
+      // The index must be ACTIVE before items can be given its key.
+      for (let waited = 0; ; waited += 200) {
+        const { Table } = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
+        const index = Table?.GlobalSecondaryIndexes?.find((i) => i.IndexName === OPEN_ALERTS_INDEX);
+        if (index?.IndexStatus === 'ACTIVE') break;
+        if (waited > 60_000) throw new StoreError(`index ${OPEN_ALERTS_INDEX} did not become ACTIVE in 60 s`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await this.#doc.send(

@@ -97,6 +97,18 @@ describe('DynamoDB table', () => {
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'openOrg', AttributeType: 'S' },
+        ],
+        // The sparse index the report reads the open backlog from (functions/store/table-schema.ts).
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'open-alerts',
+            KeySchema: [
+              { AttributeName: 'openOrg', KeyType: 'HASH' },
+              { AttributeName: 'sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -256,7 +268,11 @@ describe('IAM', () => {
     for (const fn of ['snapshot', 'report', 'webhook'] as const) {
       const dynamo = statementsOf(fn).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
       expect(dynamo).toHaveLength(1);
-      expect(resourcesOf(dynamo[0] as Statement)).toEqual([tableArn()]);
+      // The table and its indexes (the report queries the open-alerts index), nothing else.
+      expect(resourcesOf(dynamo[0] as Statement)).toEqual([
+        tableArn(),
+        { 'Fn::Join': ['', [tableArn(), '/index/*']] },
+      ]);
       expect(actionsOf(dynamo[0] as Statement)).toEqual(
         expect.arrayContaining([
           'dynamodb:GetItem',

@@ -1,7 +1,8 @@
+import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { observeAlert } from '../../functions/core/diff.ts';
 import { alertKey } from '../../functions/core/model.ts';
-import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { ConcurrentUpdateError, DuplicateDeliveryError } from '../../functions/store/errors.ts';
 import { makeAlert } from '../support/alerts.ts';
 import { createTestStore } from '../support/dynamo.ts';
@@ -124,6 +125,96 @@ describe('DynamoStore against DynamoDB Local', () => {
     ).rejects.toBeInstanceOf(ConcurrentUpdateError);
     expect((await store.latestReportRecord(org, 'org'))?.reportId).toBe('r2');
     expect((await store.listReportRecords(org, 'org')).map((r) => r.reportId)).toEqual(['r1', 'r2']);
+  });
+
+  it('keeps the open-alerts index in step with each alert’s state, per org', async () => {
+    const o = 'Index-Org';
+    const a = makeAlert({ repository: 'index-org/app', number: 1 });
+    const b = makeAlert({ repository: 'index-org/app', number: 2, state: 'fixed', closedAt: a.createdAt });
+    await store.writeNewAlerts(o, [
+      { alert: a, transitions: [], snap: { state: 'open', severity: 'high' } },
+      { alert: b, transitions: [], snap: { state: 'fixed', severity: 'high' } },
+    ]);
+    const numbers = async () => (await store.listOpenAlerts('index-org')).map((x) => x.number);
+    expect(await numbers()).toEqual([1]);
+    const fixed = {
+      ...a,
+      state: 'fixed' as const,
+      updatedAt: '2026-11-03T00:00:00.000Z',
+      closedAt: '2026-11-03T00:00:00.000Z',
+    };
+    await store.writeAlert(o, fixed, 1, []);
+    const reopened = { ...b, updatedAt: '2026-11-04T00:00:00.000Z', state: 'open' as const, closedAt: null };
+    await store.writeAlert(o, reopened, 1, []);
+    expect(await numbers()).toEqual([2]);
+    expect(await store.listOpenAlerts('other-org')).toEqual([]);
+  });
+
+  it('adds the open-alerts index to a table made before it, with the open alerts already stored', async () => {
+    const client = (store as unknown as { client: import('@aws-sdk/client-dynamodb').DynamoDBClient }).client;
+    const tableName = `${store.tableName}-old`;
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    const put = (number: number, state: string) =>
+      client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            pk: { S: 'ALERT#old-org' },
+            sk: { S: `dependabot#old-org/app#${number}` },
+            alert: { M: { number: { N: String(number) }, state: { S: state } } },
+            version: { N: '1' },
+          },
+        }),
+      );
+    await put(1, 'open');
+    await put(2, 'dismissed');
+    const old = new DynamoStore(client, tableName);
+    await old.ensureTable();
+    expect((await old.listOpenAlerts('old-org')).map((x) => x.number)).toEqual([1]);
+    await old.ensureTable(); // idempotent once the index exists
+  });
+
+  it('lists the manifests of a range, oldest first, the end excluded', async () => {
+    const manifest = (takenAt: string) => ({
+      org: 'range-org',
+      snapshotId: `s-${takenAt}`,
+      takenAt,
+      mode: 'incremental' as const,
+      complete: true,
+      streams: [],
+      alertsSeen: 0,
+      alertsWritten: 0,
+      transitionsWritten: 0,
+      auditEventsWritten: 0,
+      openBySeverity: {
+        dependabot: { critical: 0, high: 0, medium: 0, low: 0 },
+        secret_scanning: { critical: 0, high: 0, medium: 0, low: 0 },
+        code_scanning: { critical: 0, high: 0, medium: 0, low: 0 },
+      },
+      openByRepository: {},
+    });
+    for (const at of ['2026-11-15T23:00:00.000Z', '2026-11-16T00:00:00.000Z', '2026-11-23T00:00:00.000Z']) {
+      await store.putManifest(manifest(at));
+    }
+    const listed = await store.listManifests('range-org', {
+      from: '2026-11-16T00:00:00Z',
+      to: '2026-11-23T00:00:00Z',
+    });
+    expect(listed.map((m) => m.takenAt)).toEqual(['2026-11-16T00:00:00.000Z']);
+    expect((await store.listManifests('range-org')).length).toBe(3);
   });
 
   it('keeps cursors and audit events', async () => {
