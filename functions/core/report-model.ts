@@ -48,7 +48,14 @@ export interface TrendPoint {
   openAtEnd: number;
   opened: number;
   closed: number;
+  /** Extension: the period's mean time to remediate (as `Counts.mttrDays`). */
+  mttrDays: number | null;
+  /** Extension: the same figures per severity. */
+  bySeverity: Record<Severity, { openAtEnd: number; opened: number; closed: number }>;
 }
+
+/** The summary's four scopes: every alert, and each alert type. */
+export type SummaryScope = 'total' | AlertType;
 
 export interface ReportJson {
   schemaVersion: 1;
@@ -76,6 +83,22 @@ export interface ReportJson {
    */
   notableEvents: NotableEvent[];
   trend: TrendPoint[];
+  /** Extension: the previous period of the same kind (null for the first a report can compare with). */
+  previousPeriod: { id: string; start: string; end: string; summary: Record<SummaryScope, Counts> } | null;
+  /** Extension: `summary` against `previousPeriod.summary`, in percent (null without a previous period). */
+  change: Record<SummaryScope, CountsChange> | null;
+  /** Extension: finer figures beside `summary`, per scope. */
+  finer: Record<SummaryScope, FinerCounts>;
+  /** Extension: the period's counts per severity, repository and configured team. */
+  breakdowns: {
+    bySeverity: Record<Severity, Counts>;
+    byRepository: RepositoryCounts[];
+    byTeam: TeamCounts[];
+  };
+  /** Extension: ages of the alerts open at the period's end. */
+  openAge: OpenAge;
+  /** Extension: the 10 repositories and the 10 advisories, rules or secret types with most open alerts at the end. */
+  top: { repositories: TopRepository[]; rules: TopRule[] };
 }
 
 export interface CoverageGap {

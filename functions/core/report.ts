@@ -2,6 +2,16 @@
  * report.json for one org and one period, from what the ledger stored: the current alerts, every
  * transition any source saw, the audit events, and the snapshot manifests (for completeness).
  */
+import {
+  countsByRepository,
+  countsBySeverity,
+  countsByTeam,
+  finerCounts,
+  openAge,
+  topRepositories,
+  topRules,
+} from './breakdowns.ts';
+import { countsChange } from './change.ts';
 import { type AlertHistory, alertStateAt, computeCounts } from './metrics.ts';
 import {
   ALERT_TYPES,
@@ -10,6 +20,7 @@ import {
   type AlertType,
   type AuditEvent,
   alertKey,
+  SEVERITIES,
   type SnapshotManifest,
   type Transition,
 } from './model.ts';
@@ -22,6 +33,7 @@ import type {
   ReportJson,
   ReportTransition,
   SlaPolicy,
+  SummaryScope,
   TrendPoint,
 } from './report-model.ts';
 import { findSlaBreaches } from './sla.ts';
@@ -40,8 +52,10 @@ export interface ReportInput {
   /** All snapshot manifests of the org (for completeness). */
   manifests: SnapshotManifest[];
   slaPolicy: SlaPolicy;
-  /** Oldest first; the last one is `period`. */
+  /** Oldest first; the last one is `period`, the one before it the previous period. */
   trendPeriods: Period[];
+  /** Team name to its repositories ("org/repo"), for `breakdowns.byTeam`. */
+  teams?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** An audit event this close to a transition (or a bypass) is taken to be the same action. */
@@ -71,12 +85,9 @@ export function computeReport(input: ReportInput): ReportJson {
   const { histories, orphans } = buildHistories(input.alerts, input.transitions);
   const audit = indexAuditEvents(input.auditEvents);
 
-  const summary: ReportJson['summary'] = {
-    total: computeCounts(histories, period),
-    dependabot: countsOfType(histories, 'dependabot', period),
-    secret_scanning: countsOfType(histories, 'secret_scanning', period),
-    code_scanning: countsOfType(histories, 'code_scanning', period),
-  };
+  const summary = summaryOf(histories, period);
+  const previous = input.trendPeriods.length >= 2 ? input.trendPeriods.at(-2) : undefined;
+  const previousSummary = previous ? summaryOf(histories, previous) : null;
 
   const incompleteReasons = completenessReasons(input, startMs, endMs);
   const orphansBeforeEnd = orphans.filter((t) => instantMs(t.at) < endMs);
@@ -104,10 +115,58 @@ export function computeReport(input: ReportInput): ReportJson {
     slaBreaches: findSlaBreaches(histories, period, input.slaPolicy),
     pushProtectionBypasses: pushProtectionBypasses(histories, input.auditEvents, period, startMs, endMs),
     notableEvents: notableEventsIn(histories, startMs, endMs),
-    trend: input.trendPeriods.map((p): TrendPoint => {
-      const c = computeCounts(histories, p);
-      return { periodId: p.id, openAtEnd: c.openAtEnd, opened: c.opened, closed: c.fixed + c.dismissed };
-    }),
+    trend: input.trendPeriods.map((p) => trendPoint(histories, p)),
+    previousPeriod:
+      previous && previousSummary
+        ? { id: previous.id, start: previous.start, end: previous.end, summary: previousSummary }
+        : null,
+    change: previousSummary
+      ? mapScopes((scope) => countsChange(summary[scope], previousSummary[scope]))
+      : null,
+    finer: mapScopes((scope) => finerCounts(ofScope(histories, scope), period)),
+    breakdowns: {
+      bySeverity: countsBySeverity(histories, period),
+      byRepository: countsByRepository(histories, period),
+      byTeam: countsByTeam(histories, period, input.teams ?? {}),
+    },
+    openAge: openAge(histories, period),
+    top: { repositories: topRepositories(histories, period), rules: topRules(histories, period) },
+  };
+}
+
+const SCOPES: readonly SummaryScope[] = ['total', ...ALERT_TYPES];
+
+function mapScopes<T>(f: (scope: SummaryScope) => T): Record<SummaryScope, T> {
+  return Object.fromEntries(SCOPES.map((scope) => [scope, f(scope)])) as Record<SummaryScope, T>;
+}
+
+function ofScope(histories: readonly AlertHistory[], scope: SummaryScope): readonly AlertHistory[] {
+  return scope === 'total' ? histories : histories.filter((h) => h.alert.alertType === scope);
+}
+
+function summaryOf(histories: readonly AlertHistory[], period: Period): Record<SummaryScope, Counts> {
+  return mapScopes((scope) => computeCounts(ofScope(histories, scope), period));
+}
+
+function trendPoint(histories: readonly AlertHistory[], p: Period): TrendPoint {
+  const c = computeCounts(histories, p);
+  const bySeverity = countsBySeverity(histories, p);
+  return {
+    periodId: p.id,
+    openAtEnd: c.openAtEnd,
+    opened: c.opened,
+    closed: c.fixed + c.dismissed,
+    mttrDays: c.mttrDays,
+    bySeverity: Object.fromEntries(
+      SEVERITIES.map((s) => [
+        s,
+        {
+          openAtEnd: bySeverity[s].openAtEnd,
+          opened: bySeverity[s].opened,
+          closed: bySeverity[s].fixed + bySeverity[s].dismissed,
+        },
+      ]),
+    ) as TrendPoint['bySeverity'],
   };
 }
 
@@ -173,13 +232,6 @@ export function impliedTransitions(alert: Alert): Transition[] {
       source: 'snapshot',
     },
   ];
-}
-
-function countsOfType(histories: readonly AlertHistory[], type: AlertType, period: Period): Counts {
-  return computeCounts(
-    histories.filter((h) => h.alert.alertType === type),
-    period,
-  );
 }
 
 function periodTransitions(

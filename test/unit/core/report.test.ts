@@ -480,11 +480,31 @@ describe('computeReport on the scenario', () => {
   it('gives the trend of the last three weeks', () => {
     // W45 [11-02, 11-09): D1 created; D8 fixed 11-05; open at end D1, S4, C6.
     // W46 [11-09, 11-16): C6 fixed 11-10; open at end D1, S4.
-    expect(report.trend).toEqual([
-      { periodId: '2026-W45', openAtEnd: 3, opened: 1, closed: 1 },
-      { periodId: '2026-W46', openAtEnd: 2, opened: 0, closed: 1 },
-      { periodId: '2026-W47', openAtEnd: 2, opened: 4, closed: 5 },
+    expect(
+      report.trend.map(({ periodId, openAtEnd, opened, closed }) => [periodId, openAtEnd, opened, closed]),
+    ).toEqual([
+      ['2026-W45', 3, 1, 1],
+      ['2026-W46', 2, 0, 1],
+      ['2026-W47', 2, 4, 5],
     ]);
+    // By severity: D1 and S4 critical, C6 high, D8 low.
+    const zero = { openAtEnd: 0, opened: 0, closed: 0 };
+    expect(report.trend[0]?.bySeverity).toEqual({
+      critical: { openAtEnd: 2, opened: 1, closed: 0 },
+      high: { openAtEnd: 1, opened: 0, closed: 0 },
+      medium: zero,
+      low: { openAtEnd: 0, opened: 0, closed: 1 },
+    });
+    expect(report.trend[1]?.bySeverity).toEqual({
+      critical: { openAtEnd: 2, opened: 0, closed: 0 },
+      high: { openAtEnd: 0, opened: 0, closed: 1 },
+      medium: zero,
+      low: zero,
+    });
+    // The last point is the period itself.
+    expect(report.trend[2]?.mttrDays).toBe(report.summary.total.mttrDays);
+    expect(report.previousPeriod?.id).toBe('2026-W46');
+    expect(report.previousPeriod?.summary.total).toMatchObject({ openAtEnd: 2, opened: 0, fixed: 1 });
   });
 
   it('gives the same report whatever the order of its inputs', () => {
@@ -663,10 +683,10 @@ describe('computeReport completeness', () => {
       mttrDays: null,
       netResolveRate: null,
     });
-    expect(report.trend).toEqual([
-      { periodId: '2026-W45', openAtEnd: 0, opened: 0, closed: 0 },
-      { periodId: '2026-W46', openAtEnd: 0, opened: 0, closed: 0 },
-      { periodId: '2026-W47', openAtEnd: 0, opened: 0, closed: 0 },
+    expect(report.trend.map((p) => [p.periodId, p.openAtEnd, p.opened, p.closed, p.mttrDays])).toEqual([
+      ['2026-W45', 0, 0, 0, null],
+      ['2026-W46', 0, 0, 0, null],
+      ['2026-W47', 0, 0, 0, null],
     ]);
   });
 
