@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CoreError } from '../core/errors.ts';
-import { parseInstant, parsePeriodId } from '../core/periods.ts';
+import { parseInstant, parsePeriodId, parseRange } from '../core/periods.ts';
 import { DeliverError } from '../deliver/errors.ts';
 import { GitHubError } from '../github/errors.ts';
 import { RenderError } from '../render/errors.ts';
@@ -41,6 +41,34 @@ const parsePeriod = (value: string): string => {
     throw new InvalidArgumentError((error as Error).message);
   }
 };
+
+/** A usage error: one line on stderr, exit 2 (like commander's own). */
+function usageError(message: string): never {
+  const line = `error: ${message}`;
+  process.stderr.write(`${line}\n`);
+  throw new CommanderError(2, 'alert-ledger.usage', line);
+}
+
+/**
+ * The period id of `report`: --period as given, or the custom range id `FROM..TO` of --from and
+ * --to (both or neither; commander refuses either with --period). The dates are checked here, in
+ * UTC, since whether a range is valid does not depend on the zone; the command computes its
+ * boundaries in the configured zone.
+ */
+function reportPeriodId(opts: { period?: string; from?: string; to?: string }): string | undefined {
+  if (opts.from === undefined && opts.to === undefined) return opts.period;
+  if (opts.from === undefined || opts.to === undefined) {
+    usageError(
+      `${opts.from === undefined ? "option '--to <date>' needs '--from <date>'" : "option '--from <date>' needs '--to <date>'"}: ` +
+        'give both, the first and the last day of the range (both included), like --from 2026-11-01 --to 2026-11-15',
+    );
+  }
+  try {
+    return parseRange(opts.from, opts.to).id;
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+}
 
 const parsePort = (value: string): number => {
   const port = Number(value);
@@ -90,10 +118,21 @@ export function buildProgram(): Command {
     .command('report')
     .description('issue the report of a period from what the local store holds')
     .requiredOption('--org <org>', 'GitHub organisation', parseOrg)
-    .option('--period <id>', 'ISO week (2026-W46), month (2026-11) or quarter (2026-Q4)', parsePeriod)
+    .addOption(
+      new Option('--period <id>', 'ISO week (2026-W46), month (2026-11) or quarter (2026-Q4)')
+        .argParser(parsePeriod)
+        .conflicts(['from', 'to']),
+    )
+    .option('--from <date>', 'first day of a custom range, YYYY-MM-DD (with --to)')
+    .option('--to <date>', 'last day of a custom range, YYYY-MM-DD, included (with --from)')
     .option('--out <dir>', 'output folder (default out/<org>/<period>)')
-    .action(async (opts: { org: string; period?: string; out?: string }) => {
-      await runReportCommand(globals(), opts);
+    .action(async (opts: { org: string; period?: string; from?: string; to?: string; out?: string }) => {
+      const period = reportPeriodId(opts);
+      await runReportCommand(globals(), {
+        org: opts.org,
+        ...(period === undefined ? {} : { period }),
+        ...(opts.out === undefined ? {} : { out: opts.out }),
+      });
     });
 
   const webhook = program.command('webhook').description('the webhook receiver');

@@ -109,8 +109,12 @@ function isClosed(state: AlertState | 'absent'): state is 'fixed' | 'dismissed' 
   return state === 'fixed' || state === 'dismissed';
 }
 
-/** When the alert last went from open to closed before `endMs` (fixed then dismissed keeps the first). */
-function lastClosedMs(timeline: readonly Transition[], endMs: number): number | null {
+/**
+ * When the alert last went from open to closed before `endMs` (fixed then dismissed keeps the
+ * first); null when it is open at `endMs` or the timeline holds no closing. The closing time of
+ * the MTTR and of SLA compliance.
+ */
+export function lastClosedMs(timeline: readonly Transition[], endMs: number): number | null {
   let closedSince: number | null = null;
   for (const t of timeline) {
     const ms = instantMs(t.at);
@@ -121,7 +125,12 @@ function lastClosedMs(timeline: readonly Transition[], endMs: number): number | 
   return closedSince;
 }
 
-function isFalsePositive(history: AlertHistory, endMs: number): boolean {
+/**
+ * Whether the dismissal in force just before `endMs` was a false positive (Dependabot
+ * `inaccurate`, code scanning `false positive`, secret scanning `false_positive`): such alerts are
+ * left out of the MTTR and of SLA compliance.
+ */
+export function isFalsePositive(history: AlertHistory, endMs: number): boolean {
   let reason: string | null = null;
   let laterTransitions = false;
   for (const t of history.timeline) {

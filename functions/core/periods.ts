@@ -1,5 +1,5 @@
 /**
- * Reporting periods (ISO weeks, months, quarters) and instants.
+ * Reporting periods (ISO weeks, months, quarters, custom date ranges) and instants.
  *
  * A period is computed in a configured IANA time zone (its boundaries are local midnights) but
  * carried as UTC instants, so that everything downstream compares plain instants and never needs
@@ -8,7 +8,10 @@
 import { DateTime, IANAZone } from 'luxon';
 import { InvalidInstantError, InvalidPeriodError } from './errors.ts';
 
-export type PeriodKind = 'week' | 'month' | 'quarter';
+export type PeriodKind = 'week' | 'month' | 'quarter' | 'custom';
+
+/** The kinds whose ids name one calendar unit (everything but custom ranges). */
+type CalendarKind = Exclude<PeriodKind, 'custom'>;
 
 export interface Period {
   id: string;
@@ -23,11 +26,18 @@ export const DEFAULT_TIME_ZONE = 'UTC';
 
 export const MS_PER_DAY = 86_400_000;
 
-const VALID_EXAMPLES = '2026-W47 (ISO week), 2026-11 (month) or 2026-Q4 (quarter)';
+const VALID_EXAMPLES =
+  '2026-W47 (ISO week), 2026-11 (month), 2026-Q4 (quarter) or 2026-11-01..2026-11-15 (date range)';
 
 const WEEK_ID = /^(\d{4})-W(\d{2})$/;
 const MONTH_ID = /^(\d{4})-(\d{2})$/;
 const QUARTER_ID = /^(\d{4})-Q(\d)$/;
+/** A custom range id: first and last day, both included. */
+const RANGE_SEPARATOR = '..';
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The longest custom range, in days: a leap year. */
+export const MAX_RANGE_DAYS = 366;
 
 // Only years whose ISO form is four digits: anything else is a typo, not a real reporting period.
 const MIN_YEAR = 1970;
@@ -40,9 +50,14 @@ const MAX_YEAR = 9999;
  * parsePeriodId('2026-W47');
  * // { id: '2026-W47', kind: 'week', start: '2026-11-16T00:00:00Z', end: '2026-11-23T00:00:00Z' }
  * parsePeriodId('2026-11', 'Europe/Berlin').start; // '2026-10-31T23:00:00Z'
+ * parsePeriodId('2026-11-01..2026-11-15').end; // '2026-11-16T00:00:00Z' (a custom range, see parseRange)
  */
 export function parsePeriodId(id: string, timeZone: string = DEFAULT_TIME_ZONE): Period {
   const zone = checkTimeZone(timeZone);
+  const separator = typeof id === 'string' ? id.indexOf(RANGE_SEPARATOR) : -1;
+  if (separator >= 0) {
+    return parseRange(id.slice(0, separator), id.slice(separator + RANGE_SEPARATOR.length), zone);
+  }
   const week = WEEK_ID.exec(id);
   if (week) {
     const year = checkYear(id, Number(week[1]));
@@ -85,6 +100,40 @@ export function parsePeriodId(id: string, timeZone: string = DEFAULT_TIME_ZONE):
 }
 
 /**
+ * A custom period from the calendar date `from` to the calendar date `to`, both `YYYY-MM-DD` and
+ * both included as whole days: it starts at local midnight of `from` in `timeZone` and ends
+ * (exclusive) at local midnight of the day after `to`. Its id is `from..to`, which
+ * `parsePeriodId` reads back. At most MAX_RANGE_DAYS (366) days; `from` equal to `to` is one day.
+ *
+ * @example
+ * parseRange('2026-11-01', '2026-11-15');
+ * // { id: '2026-11-01..2026-11-15', kind: 'custom', start: '2026-11-01T00:00:00Z', end: '2026-11-16T00:00:00Z' }
+ * parseRange('2026-10-20', '2026-10-30', 'Europe/Berlin');
+ * // start '2026-10-19T22:00:00Z' (CEST), end '2026-10-30T23:00:00Z' (CET): 265 hours
+ * parseRange('2026-11-15', '2026-11-01'); // throws InvalidPeriodError (to is before from)
+ */
+export function parseRange(from: string, to: string, timeZone: string = DEFAULT_TIME_ZONE): Period {
+  const zone = checkTimeZone(timeZone);
+  const first = checkCalendarDate(from, 'start (from)');
+  const last = checkCalendarDate(to, 'end (to)');
+  const id = `${from}${RANGE_SEPARATOR}${to}`;
+  const days = daysBetween(first, last) + 1;
+  if (days < 1) {
+    throw new InvalidPeriodError(
+      `invalid range "${id}": the last day (to) ${to} is before the first day (from) ${from}; ` +
+        `swap them: from ${to} to ${from}`,
+    );
+  }
+  if (days > MAX_RANGE_DAYS) {
+    throw new InvalidPeriodError(
+      `invalid range "${id}": ${days} days long, at most ${MAX_RANGE_DAYS} are allowed; ` +
+        'split it into shorter ranges, or use a quarter like 2026-Q4',
+    );
+  }
+  return rangePeriod(first, days, zone);
+}
+
+/**
  * The last ISO week that ended at or before `now` (the default period of a report).
  *
  * @example
@@ -100,17 +149,25 @@ export function lastCompleteWeek(now: Date | string, timeZone: string = DEFAULT_
 }
 
 /**
- * The period of the same kind just before `p`.
+ * The period of the same kind just before `p`. For a custom range: the same number of calendar
+ * days, ending the day before its first day.
  *
  * @example
  * previousPeriod(parsePeriodId('2026-W01')).id; // '2025-W52'
  * previousPeriod(parsePeriodId('2026-Q1')).id; // '2025-Q4'
+ * previousPeriod(parsePeriodId('2026-11-01..2026-11-15')).id; // '2026-10-17..2026-10-31'
  */
 export function previousPeriod(p: Period, timeZone: string = DEFAULT_TIME_ZONE): Period {
   // Re-derive from the id so that a period computed in another zone cannot leak its boundaries.
   const zone = checkTimeZone(timeZone);
-  const start = DateTime.fromJSDate(new Date(parsePeriodId(p.id, zone).start), { zone });
-  return fromStart(p.kind, start.minus(step(p.kind)));
+  const current = parsePeriodId(p.id, zone);
+  if (current.kind === 'custom') {
+    const [from, to] = rangeDates(current.id);
+    const days = daysBetween(from, to) + 1;
+    return rangePeriod(from.minus({ days }), days, zone);
+  }
+  const start = DateTime.fromJSDate(new Date(current.start), { zone });
+  return fromStart(current.kind, start.minus(step(current.kind)));
 }
 
 /**
@@ -205,12 +262,12 @@ export function formatInstant(instant: Date | number): string {
   return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
 
-function fromStart(kind: PeriodKind, start: DateTime): Period {
+function fromStart(kind: CalendarKind, start: DateTime): Period {
   const end = start.plus(step(kind));
   return { id: periodIdOf(kind, start), kind, start: formatDateTime(start), end: formatDateTime(end) };
 }
 
-function periodIdOf(kind: PeriodKind, start: DateTime): string {
+function periodIdOf(kind: CalendarKind, start: DateTime): string {
   switch (kind) {
     case 'week':
       return `${start.weekYear}-W${pad2(start.weekNumber)}`;
@@ -221,7 +278,7 @@ function periodIdOf(kind: PeriodKind, start: DateTime): string {
   }
 }
 
-function step(kind: PeriodKind): { weeks: number } | { months: number } {
+function step(kind: CalendarKind): { weeks: number } | { months: number } {
   // Calendar arithmetic in the zone: a week across a DST change is 167 or 169 hours long.
   switch (kind) {
     case 'week':
@@ -231,6 +288,68 @@ function step(kind: PeriodKind): { weeks: number } | { months: number } {
     case 'quarter':
       return { months: 3 };
   }
+}
+
+/**
+ * `days` calendar days from the date `first` (a UTC-zoned date, see checkCalendarDate), as local
+ * midnights in `zone`. Plus days, not 24-hour steps: a day across a DST change is 23 or 25 hours.
+ */
+function rangePeriod(first: DateTime, days: number, zone: string): Period {
+  const last = first.plus({ days: days - 1 });
+  const start = DateTime.fromObject({ year: first.year, month: first.month, day: first.day }, { zone });
+  const end = start.plus({ days });
+  return {
+    id: `${first.toISODate()}${RANGE_SEPARATOR}${last.toISODate()}`,
+    kind: 'custom',
+    start: formatDateTime(start),
+    end: formatDateTime(end),
+  };
+}
+
+/** The first and last days of a custom range id already parsed by parseRange. */
+function rangeDates(id: string): [DateTime, DateTime] {
+  const [from = '', to = ''] = id.split(RANGE_SEPARATOR);
+  return [checkCalendarDate(from, 'start (from)'), checkCalendarDate(to, 'end (to)')];
+}
+
+/** Whole calendar days from `a` to `b` (both UTC-zoned dates); negative when b is before a. */
+function daysBetween(a: DateTime, b: DateTime): number {
+  return Math.round((b.toMillis() - a.toMillis()) / MS_PER_DAY);
+}
+
+/**
+ * A `YYYY-MM-DD` calendar date as a UTC-zoned DateTime (pure calendar arithmetic, no DST), or an
+ * InvalidPeriodError naming which end of the range is wrong and why.
+ */
+function checkCalendarDate(date: string, which: string): DateTime {
+  const match = typeof date === 'string' ? CALENDAR_DATE.exec(date) : null;
+  if (!match) {
+    throw new InvalidPeriodError(
+      `invalid range ${which} ${JSON.stringify(date)}: expected a calendar date YYYY-MM-DD, like 2026-11-01`,
+    );
+  }
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (year < MIN_YEAR || year > MAX_YEAR) {
+    throw new InvalidPeriodError(
+      `invalid range ${which} "${date}": the year must be ${MIN_YEAR} to ${MAX_YEAR}`,
+    );
+  }
+  if (month < 1 || month > 12) {
+    throw new InvalidPeriodError(
+      `invalid range ${which} "${date}": there is no month ${match[2]}; the month must be 01 to 12`,
+    );
+  }
+  const firstOfMonth = DateTime.fromObject({ year, month, day: 1 }, { zone: 'utc' });
+  const daysInMonth = firstOfMonth.daysInMonth ?? 31;
+  if (day < 1 || day > daysInMonth) {
+    throw new InvalidPeriodError(
+      `invalid range ${which} "${date}": ${match[1]}-${match[2]} has days 01 to ${daysInMonth}; ` +
+        'give a date that exists',
+    );
+  }
+  return firstOfMonth.set({ day });
 }
 
 function formatDateTime(dt: DateTime): string {

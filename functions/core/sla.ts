@@ -2,10 +2,10 @@
  * Remediation deadlines (SLA): how long an alert may stay open, and which alerts were past their
  * deadline when a period ended. Defaults follow CISA BOD 19-02 / FedRAMP (DEFAULT_SLA_POLICY).
  */
-import { type AlertHistory, alertStateAt } from './metrics.ts';
+import { type AlertHistory, alertStateAt, isFalsePositive, lastClosedMs, roundTo } from './metrics.ts';
 import { type Alert, SEVERITIES } from './model.ts';
 import { formatInstant, instantMs, MS_PER_DAY, type Period } from './periods.ts';
-import type { SlaBreach, SlaPolicy } from './report-model.ts';
+import type { SlaBreach, SlaCompliance, SlaPolicy } from './report-model.ts';
 
 /**
  * Days an alert may stay open: the secret scanning figure for leaked secrets (whatever their
@@ -62,6 +62,56 @@ export function findSlaBreaches(
       compare(a.alertType, b.alertType) ||
       a.number - b.number,
   );
+}
+
+/**
+ * SLA outcome of the period.
+ *
+ * - The alerts judged as closed are exactly those `computeCounts` counts in `fixed` / `dismissed`
+ *   (open at the start or created in the period, and fixed / dismissed at its end), less the
+ *   false-positive dismissals and the alerts without a known closing time, as for `mttrDays`.
+ * - `closedWithinSla`: the last closing (when the alert last went from open to closed before the
+ *   end) is at or before `dueAt = createdAt + slaDays` (24-hour days); `closedAfterSla` otherwise.
+ *   An alert reopened and closed again is judged by its last closing.
+ * - `openPastSla`: the alerts open at the end and past their due date, the `findSlaBreaches` rows.
+ * - `compliancePct` = 100 * within / (within + after + openPastSla), 1 decimal; null when the
+ *   denominator is 0. Alerts open at the end but not yet due are in none of the three.
+ *
+ * @example
+ * slaCompliance(histories, parsePeriodId('2026-W47'), DEFAULT_SLA_POLICY);
+ * // { closedWithinSla: 3, closedAfterSla: 1, openPastSla: 2, compliancePct: 50 }
+ */
+export function slaCompliance(
+  histories: readonly AlertHistory[],
+  period: Period,
+  policy: SlaPolicy,
+): SlaCompliance {
+  const startMs = instantMs(period.start);
+  const endMs = instantMs(period.end);
+  let closedWithinSla = 0;
+  let closedAfterSla = 0;
+  for (const history of histories) {
+    const atStart = alertStateAt(history, period.start);
+    const atEnd = alertStateAt(history, period.end);
+    const createdMs = instantMs(history.alert.createdAt);
+    const createdInPeriod = createdMs >= startMs && createdMs < endMs;
+    if (!(atStart === 'open' || createdInPeriod)) continue;
+    if (atEnd !== 'fixed' && atEnd !== 'dismissed') continue;
+    if (atEnd === 'dismissed' && isFalsePositive(history, endMs)) continue;
+    const closedMs = lastClosedMs(history.timeline, endMs);
+    if (closedMs === null) continue;
+    const dueMs = createdMs + slaDays(history.alert, policy) * MS_PER_DAY;
+    if (closedMs <= dueMs) closedWithinSla++;
+    else closedAfterSla++;
+  }
+  const openPastSla = findSlaBreaches(histories, period, policy).length;
+  const judged = closedWithinSla + closedAfterSla + openPastSla;
+  return {
+    closedWithinSla,
+    closedAfterSla,
+    openPastSla,
+    compliancePct: judged === 0 ? null : roundTo((100 * closedWithinSla) / judged, 1),
+  };
 }
 
 function compare(a: string, b: string): number {

@@ -64,6 +64,40 @@ describe('the CLI on bad input: one clear line, a non-zero exit, nothing written
     expect(res.stderr).toMatch(message);
   });
 
+  it.each([
+    [
+      ['--from', '2026-11-01'],
+      "error: option '--from <date>' needs '--to <date>': give both, the first and the last day of the range (both included), like --from 2026-11-01 --to 2026-11-15",
+    ],
+    [['--to', '2026-11-15'], "error: option '--to <date>' needs '--from <date>': give both"],
+    [
+      ['--from', '2026-11-15', '--to', '2026-11-01'],
+      'error: invalid range "2026-11-15..2026-11-01": the last day (to) 2026-11-01 is before the first day (from) 2026-11-15; swap them: from 2026-11-01 to 2026-11-15',
+    ],
+    [
+      ['--from', '2026-02-30', '--to', '2026-03-15'],
+      'error: invalid range start (from) "2026-02-30": 2026-02 has days 01 to 28; give a date that exists',
+    ],
+    [
+      ['--from', '2025-01-01', '--to', '2026-12-31'],
+      'error: invalid range "2025-01-01..2026-12-31": 730 days long, at most 366 are allowed',
+    ],
+    [
+      ['--period', '2026-W47', '--from', '2026-11-01', '--to', '2026-11-15'],
+      "error: option '--period <id>' cannot be used with option '--from <date>'",
+    ],
+    [
+      ['--to', '2026-11-15', '--period', '2026-W47'],
+      "error: option '--period <id>' cannot be used with option '--to <date>'",
+    ],
+  ])('report %j exits with 2 before starting anything', async (range, message) => {
+    const dataDir = join(root, `range-${range.join('_')}`);
+    const res = await cli(['--data-dir', dataDir, 'report', '--org', 'octo-demo', ...range]);
+    expect(res.code).toBe(2);
+    expect(res.stderr.split('\n')[0]).toContain(message);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
   it('without GITHUB_TOKEN, snapshot says how to get one and starts nothing', async () => {
     const dataDir = join(root, 'no-token');
     const res = await cli(['--data-dir', dataDir, 'snapshot', '--org', 'octo-demo']);

@@ -5,7 +5,11 @@ import { runReport } from '../pipeline.ts';
 import { createProgress } from '../progress.ts';
 import { withLocalRuntime } from './local-runtime.ts';
 
-/** `alert-ledger report --org ORG [--period ID] [--out DIR]`, from the local store. */
+/**
+ * `alert-ledger report --org ORG [--period ID | --from DATE --to DATE] [--out DIR]`, from the local
+ * store. `period` is any id `parsePeriodId` reads, a custom range `2026-11-01..2026-11-15` included
+ * (main.ts turns --from/--to into that id); its boundaries are computed in the configured zone.
+ */
 export async function runReportCommand(
   globals: GlobalOptions,
   opts: { org: string; period?: string; out?: string },

@@ -7,6 +7,7 @@ import {
   lastPeriods,
   parseInstant,
   parsePeriodId,
+  parseRange,
   previousPeriod,
 } from '../../../functions/core/periods.ts';
 
@@ -43,6 +44,7 @@ describe('parsePeriodId', () => {
     expect(parsePeriodId('2026-W47').kind).toBe('week');
     expect(parsePeriodId('2026-11').kind).toBe('month');
     expect(parsePeriodId('2026-Q4').kind).toBe('quarter');
+    expect(parsePeriodId('2026-11-01..2026-11-15').kind).toBe('custom');
   });
 
   it('defaults to UTC', () => {
@@ -78,7 +80,11 @@ describe('parsePeriodId', () => {
     ['2026-Q5', /quarter must be Q1 to Q4/],
     ['2026-Q0', /quarter must be Q1 to Q4/],
     ['0999-W01', /year must be 1970 to 9999/],
-    ['last-week', /expected 2026-W47 \(ISO week\), 2026-11 \(month\) or 2026-Q4 \(quarter\)/],
+    [
+      'last-week',
+      /expected 2026-W47 \(ISO week\), 2026-11 \(month\), 2026-Q4 \(quarter\) or 2026-11-01\.\.2026-11-15 \(date range\)/,
+    ],
+    ['2026-11-01', /expected 2026-W47/],
     ['2026-w47', /expected 2026-W47/],
     ['26-W47', /expected 2026-W47/],
     ['2026-W7', /expected 2026-W47/],
@@ -93,6 +99,123 @@ describe('parsePeriodId', () => {
     expect(() => parsePeriodId('2026-W47', 'Mars/Olympus_Mons')).toThrow(
       /unknown time zone "Mars\/Olympus_Mons": expected an IANA zone name like UTC, Europe\/Berlin/,
     );
+  });
+});
+
+describe('parseRange (custom periods: first and last day included)', () => {
+  it.each([
+    // from, to, zone, start, end, hours: hand-computed
+    ['2026-11-01', '2026-11-15', 'UTC', '2026-11-01T00:00:00Z', '2026-11-16T00:00:00Z', 15 * 24],
+    ['2026-11-15', '2026-11-15', 'UTC', '2026-11-15T00:00:00Z', '2026-11-16T00:00:00Z', 24],
+    ['2026-12-31', '2027-01-01', 'UTC', '2026-12-31T00:00:00Z', '2027-01-02T00:00:00Z', 48],
+    // 28 Feb, 29 Feb, 1 Mar of a leap year.
+    ['2028-02-28', '2028-03-01', 'UTC', '2028-02-28T00:00:00Z', '2028-03-02T00:00:00Z', 72],
+    // The longest ranges: 366 days (2026 has 365, so one more day; 2028 is a leap year).
+    ['2026-01-01', '2027-01-01', 'UTC', '2026-01-01T00:00:00Z', '2027-01-02T00:00:00Z', 366 * 24],
+    ['2028-01-01', '2028-12-31', 'UTC', '2028-01-01T00:00:00Z', '2029-01-01T00:00:00Z', 366 * 24],
+    // Berlin, across the end of DST on Sunday 2026-10-25 (03:00 CEST -> 02:00 CET): starts at
+    // midnight CEST (UTC+2), ends at midnight CET (UTC+1), 11 days of which one has 25 hours.
+    ['2026-10-20', '2026-10-30', 'Europe/Berlin', '2026-10-19T22:00:00Z', '2026-10-30T23:00:00Z', 265],
+    ['2026-10-25', '2026-10-25', 'Europe/Berlin', '2026-10-24T22:00:00Z', '2026-10-25T23:00:00Z', 25],
+    ['2026-10-26', '2026-11-01', 'Europe/Berlin', '2026-10-25T23:00:00Z', '2026-11-01T23:00:00Z', 168],
+    // Berlin, the start of DST on Sunday 2026-03-29: a 23-hour day.
+    ['2026-03-29', '2026-03-29', 'Europe/Berlin', '2026-03-28T23:00:00Z', '2026-03-29T22:00:00Z', 23],
+    // New York leaves DST on Sunday 2026-11-01: midnight EDT (UTC-4) to midnight EST (UTC-5).
+    ['2026-11-01', '2026-11-15', 'America/New_York', '2026-11-01T04:00:00Z', '2026-11-16T05:00:00Z', 361],
+  ])('%s..%s in %s is [%s, %s), %i hours', (from, to, zone, start, end, h) => {
+    const p = parseRange(from, to, zone);
+    expect(p).toEqual({ id: `${from}..${to}`, kind: 'custom', start, end });
+    expect(hours(p)).toBe(h);
+    // The id round-trips, as report.json's period id must.
+    expect(parsePeriodId(p.id, zone)).toEqual(p);
+  });
+
+  it('defaults to UTC', () => {
+    expect(parseRange('2026-11-01', '2026-11-15')).toEqual(parseRange('2026-11-01', '2026-11-15', 'UTC'));
+  });
+
+  it.each([
+    // from, to, message
+    [
+      '2026/11/01',
+      '2026-11-15',
+      'invalid range start (from) "2026/11/01": expected a calendar date YYYY-MM-DD, like 2026-11-01',
+    ],
+    [
+      '2026-11-01',
+      '15.11.2026',
+      'invalid range end (to) "15.11.2026": expected a calendar date YYYY-MM-DD, like 2026-11-01',
+    ],
+    [
+      '2026-11-1',
+      '2026-11-15',
+      'invalid range start (from) "2026-11-1": expected a calendar date YYYY-MM-DD',
+    ],
+    [
+      '2026-11-01T00:00:00Z',
+      '2026-11-15',
+      'invalid range start (from) "2026-11-01T00:00:00Z": expected a calendar date',
+    ],
+    ['', '2026-11-15', 'invalid range start (from) "": expected a calendar date YYYY-MM-DD'],
+    [
+      '2026-02-30',
+      '2026-03-15',
+      'invalid range start (from) "2026-02-30": 2026-02 has days 01 to 28; give a date that exists',
+    ],
+    [
+      '2028-02-01',
+      '2028-02-30',
+      'invalid range end (to) "2028-02-30": 2028-02 has days 01 to 29; give a date that exists',
+    ],
+    ['2026-04-31', '2026-05-15', 'invalid range start (from) "2026-04-31": 2026-04 has days 01 to 30'],
+    ['2026-11-00', '2026-11-15', 'invalid range start (from) "2026-11-00": 2026-11 has days 01 to 30'],
+    [
+      '2026-13-01',
+      '2026-11-15',
+      'invalid range start (from) "2026-13-01": there is no month 13; the month must be 01 to 12',
+    ],
+    [
+      '2026-11-01',
+      '2026-00-15',
+      'invalid range end (to) "2026-00-15": there is no month 00; the month must be 01 to 12',
+    ],
+    ['1969-12-31', '2026-11-15', 'invalid range start (from) "1969-12-31": the year must be 1970 to 9999'],
+    [
+      '2026-11-15',
+      '2026-11-01',
+      'invalid range "2026-11-15..2026-11-01": the last day (to) 2026-11-01 is before the first day (from) 2026-11-15; swap them: from 2026-11-01 to 2026-11-15',
+    ],
+    [
+      '2026-01-01',
+      '2027-01-02',
+      'invalid range "2026-01-01..2027-01-02": 367 days long, at most 366 are allowed; split it into shorter ranges, or use a quarter like 2026-Q4',
+    ],
+    [
+      '2025-01-01',
+      '2026-12-31',
+      'invalid range "2025-01-01..2026-12-31": 730 days long, at most 366 are allowed',
+    ],
+  ])('rejects %j..%j', (from, to, message) => {
+    expect(() => parseRange(from, to)).toThrow(InvalidPeriodError);
+    expect(() => parseRange(from, to)).toThrow(message);
+  });
+
+  it('names a bad time zone', () => {
+    expect(() => parseRange('2026-11-01', '2026-11-15', 'Europe/Berlln')).toThrow(
+      /unknown time zone "Europe\/Berlln"/,
+    );
+  });
+
+  it.each([
+    ['2026-11-15..2026-11-01', /the last day \(to\) 2026-11-01 is before the first day \(from\) 2026-11-15/],
+    ['2026-11-01..', /invalid range end \(to\) "": expected a calendar date YYYY-MM-DD/],
+    ['..2026-11-15', /invalid range start \(from\) "": expected a calendar date YYYY-MM-DD/],
+    ['2026-11-01..2026-11', /invalid range end \(to\) "2026-11": expected a calendar date/],
+    ['2026-11-01...2026-11-15', /invalid range end \(to\) ".2026-11-15": expected a calendar date/],
+    ['2026-02-29..2026-03-01', /"2026-02-29": 2026-02 has days 01 to 28/],
+  ])('parsePeriodId rejects the range id %j with the same messages', (id, message) => {
+    expect(() => parsePeriodId(id)).toThrow(InvalidPeriodError);
+    expect(() => parsePeriodId(id)).toThrow(message);
   });
 });
 
@@ -136,6 +259,67 @@ describe('previousPeriod and lastPeriods', () => {
     ['2026-Q4', '2026-Q3'],
   ])('before %s comes %s', (id, before) => {
     expect(previousPeriod(parsePeriodId(id)).id).toBe(before);
+  });
+
+  it.each([
+    // range, the same number of days just before: hand-computed
+    ['2026-11-01..2026-11-15', '2026-10-17..2026-10-31'], // 15 days
+    ['2026-11-15..2026-11-15', '2026-11-14..2026-11-14'], // 1 day
+    ['2026-03-01..2026-03-31', '2026-01-29..2026-02-28'], // 31 days: 3 in January + 28
+    ['2028-03-01..2028-03-31', '2028-01-30..2028-02-29'], // 31 days: 2 in January + 29
+    ['2027-01-01..2027-12-31', '2026-01-01..2026-12-31'], // 365 days
+    ['2028-01-01..2028-12-31', '2026-12-31..2027-12-31'], // 366 days, 2027 has 365
+    ['2026-01-01..2026-01-10', '2025-12-22..2025-12-31'], // 10 days, across the year
+  ])('before the range %s comes %s', (id, before) => {
+    const p = previousPeriod(parsePeriodId(id));
+    expect(p.id).toBe(before);
+    expect(p.kind).toBe('custom');
+    expect(p.end).toBe(parsePeriodId(id).start);
+    expect(hours(p)).toBe(hours(parsePeriodId(id)));
+  });
+
+  it('goes back by local days across a DST change, ending at the next start', () => {
+    // The Berlin week 2026-10-26..2026-11-01 (168 hours) is preceded by 2026-10-19..2026-10-25,
+    // which holds the end of DST: 169 hours, the boundaries of ISO week 2026-W43.
+    const p = previousPeriod(parseRange('2026-10-26', '2026-11-01', 'Europe/Berlin'), 'Europe/Berlin');
+    expect(p).toEqual({
+      id: '2026-10-19..2026-10-25',
+      kind: 'custom',
+      start: '2026-10-18T22:00:00Z',
+      end: '2026-10-25T23:00:00Z',
+    });
+    expect(hours(p)).toBe(169);
+  });
+
+  it('lists 12 custom ranges of the same length, back to back, ending with p', () => {
+    // 15 days each; the first starts 11 * 15 = 165 days before 2026-11-01, on 2026-05-20.
+    const ranges = lastPeriods(parseRange('2026-11-01', '2026-11-15'), 12);
+    expect(ranges.map((p) => p.id)).toEqual([
+      '2026-05-20..2026-06-03',
+      '2026-06-04..2026-06-18',
+      '2026-06-19..2026-07-03',
+      '2026-07-04..2026-07-18',
+      '2026-07-19..2026-08-02',
+      '2026-08-03..2026-08-17',
+      '2026-08-18..2026-09-01',
+      '2026-09-02..2026-09-16',
+      '2026-09-17..2026-10-01',
+      '2026-10-02..2026-10-16',
+      '2026-10-17..2026-10-31',
+      '2026-11-01..2026-11-15',
+    ]);
+    expect(ranges[0]?.start).toBe('2026-05-20T00:00:00Z');
+    for (const p of ranges) expect(hours(p)).toBe(15 * 24);
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i]?.start).toBe(ranges[i - 1]?.end);
+  });
+
+  it('lists custom ranges in Berlin at local midnights across a DST change', () => {
+    const ranges = lastPeriods(parseRange('2026-10-26', '2026-11-01', 'Europe/Berlin'), 3, 'Europe/Berlin');
+    expect(ranges.map((p) => [p.id, p.start, p.end, hours(p)])).toEqual([
+      ['2026-10-12..2026-10-18', '2026-10-11T22:00:00Z', '2026-10-18T22:00:00Z', 168],
+      ['2026-10-19..2026-10-25', '2026-10-18T22:00:00Z', '2026-10-25T23:00:00Z', 169],
+      ['2026-10-26..2026-11-01', '2026-10-25T23:00:00Z', '2026-11-01T23:00:00Z', 168],
+    ]);
   });
 
   it('keeps the zone across a DST change', () => {

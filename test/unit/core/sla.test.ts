@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertHistory } from '../../../functions/core/metrics.ts';
+import { type AlertHistory, computeCounts } from '../../../functions/core/metrics.ts';
 import type { Alert, AlertState, AlertType, Severity, Transition } from '../../../functions/core/model.ts';
 import { parsePeriodId } from '../../../functions/core/periods.ts';
 import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../../../functions/core/report-model.ts';
-import { findSlaBreaches, slaDays } from '../../../functions/core/sla.ts';
+import { findSlaBreaches, slaCompliance, slaDays } from '../../../functions/core/sla.ts';
 import { buildTimeline } from '../../../functions/core/timeline.ts';
 
-/** An alert created open at `createdAt`, then the given [at, state] changes. */
+/** An alert created open at `createdAt`, then the given [at, state, reason?] changes. */
 function history(
   alertType: AlertType,
   number: number,
   severity: Severity,
   createdAt: string,
-  changes: [string, AlertState][] = [],
+  changes: [string, AlertState, string?][] = [],
 ): AlertHistory {
   const key = { alertType, repository: 'acme/api', number };
   const transitions: Transition[] = [
@@ -28,14 +28,16 @@ function history(
     },
   ];
   let state: AlertState = 'open';
-  for (const [at, to] of changes) {
+  let reason: string | null = null;
+  for (const [at, to, why] of changes) {
+    reason = why ?? null;
     transitions.push({
       ...key,
       from: state,
       to,
       at,
       actor: null,
-      reason: null,
+      reason,
       comment: null,
       source: 'webhook',
     });
@@ -52,7 +54,7 @@ function history(
     updatedAt: createdAt,
     closedAt: null,
     closedBy: null,
-    reason: null,
+    reason: state === 'open' ? null : reason,
     comment: null,
   };
   return { alert, timeline: buildTimeline(transitions) };
@@ -153,5 +155,111 @@ describe('findSlaBreaches (2026-W47, default policy)', () => {
     const strict: SlaPolicy = { days: { critical: 1, high: 1, medium: 1, low: 1 }, secretScanningDays: 1 };
     const breaches = findSlaBreaches([history('dependabot', 6, 'low', '2026-11-20T12:00:00Z')], W47, strict);
     expect(breaches.map((b) => [b.dueAt, b.daysOverdue])).toEqual([['2026-11-21T12:00:00Z', 1]]);
+  });
+});
+
+describe('slaCompliance (2026-W47: [2026-11-16T00:00Z, 2026-11-23T00:00Z), default policy)', () => {
+  // alert                          created      SLA  due (00:00Z)  changes (00:00Z unless given)        counted in  judged
+  // #11 dependabot high            10-20         30  11-19         fixed 11-18                          fixed       within
+  // #12 dependabot high            10-20         30  11-19         fixed 11-19T00:00:00 (at due)        fixed       within
+  // #13 dependabot high            10-20         30  11-19         fixed 11-19T00:00:01 (1 s late)      fixed       after
+  // #14 dependabot critical        10-01         15  10-16         dismissed 11-17 'inaccurate'         dismissed   left out (false positive)
+  // #15 dependabot critical        10-01         15  10-16         dismissed 11-17 'tolerable_risk'     dismissed   after
+  // #16 dependabot critical        11-01         15  11-16         fixed 11-05, reopened 11-10,         fixed       after (last closing 11-20)
+  //                                                                fixed 11-20
+  // #17 code scanning high         10-20         30  11-19         fixed 11-17, reopened 11-18,         fixed       after (last closing 11-21;
+  //                                                                fixed 11-21                                      the first was within)
+  // #18 dependabot high            10-01         30  10-31         fixed 10-10, reopened 11-17,         -           not judged: closed at the
+  //                                                                fixed 11-18                                      start (DESIGN: ignored)
+  // #19 dependabot critical, open  10-01         15  10-16         -                                    open        openPastSla (38 days)
+  // #20 secret, open               11-20          7  11-27         -                                    open        not due yet: none
+  // #21 code scanning low          11-16        180  2027-05-15    dismissed 11-22T12:00 'used in tests' dismissed  within
+  //
+  // within 3 (#11 #12 #21), after 4 (#13 #15 #16 #17), openPastSla 1 (#19): 100 * 3 / 8 = 37.5
+  const histories = [
+    history('dependabot', 11, 'high', '2026-10-20T00:00:00Z', [['2026-11-18T00:00:00Z', 'fixed']]),
+    history('dependabot', 12, 'high', '2026-10-20T00:00:00Z', [['2026-11-19T00:00:00Z', 'fixed']]),
+    history('dependabot', 13, 'high', '2026-10-20T00:00:00Z', [['2026-11-19T00:00:01Z', 'fixed']]),
+    history('dependabot', 14, 'critical', '2026-10-01T00:00:00Z', [
+      ['2026-11-17T00:00:00Z', 'dismissed', 'inaccurate'],
+    ]),
+    history('dependabot', 15, 'critical', '2026-10-01T00:00:00Z', [
+      ['2026-11-17T00:00:00Z', 'dismissed', 'tolerable_risk'],
+    ]),
+    history('dependabot', 16, 'critical', '2026-11-01T00:00:00Z', [
+      ['2026-11-05T00:00:00Z', 'fixed'],
+      ['2026-11-10T00:00:00Z', 'open'],
+      ['2026-11-20T00:00:00Z', 'fixed'],
+    ]),
+    history('code_scanning', 17, 'high', '2026-10-20T00:00:00Z', [
+      ['2026-11-17T00:00:00Z', 'fixed'],
+      ['2026-11-18T00:00:00Z', 'open'],
+      ['2026-11-21T00:00:00Z', 'fixed'],
+    ]),
+    history('dependabot', 18, 'high', '2026-10-01T00:00:00Z', [
+      ['2026-10-10T00:00:00Z', 'fixed'],
+      ['2026-11-17T00:00:00Z', 'open'],
+      ['2026-11-18T00:00:00Z', 'fixed'],
+    ]),
+    history('dependabot', 19, 'critical', '2026-10-01T00:00:00Z'),
+    history('secret_scanning', 20, 'critical', '2026-11-20T00:00:00Z'),
+    history('code_scanning', 21, 'low', '2026-11-16T00:00:00Z', [
+      ['2026-11-22T12:00:00Z', 'dismissed', 'used in tests'],
+    ]),
+  ];
+
+  it('counts within, after and open past the SLA, and the compliance', () => {
+    expect(slaCompliance(histories, W47, DEFAULT_SLA_POLICY)).toEqual({
+      closedWithinSla: 3,
+      closedAfterSla: 4,
+      openPastSla: 1,
+      compliancePct: 37.5,
+    });
+  });
+
+  it('judges the alerts computeCounts counts in fixed and dismissed, less the false positive', () => {
+    const counts = computeCounts(histories, W47);
+    // fixed: #11 #12 #13 #16 #17; dismissed: #14 #15 #21. #18 is in neither (closed at the start).
+    expect([counts.fixed, counts.dismissed]).toEqual([5, 3]);
+    const c = slaCompliance(histories, W47, DEFAULT_SLA_POLICY);
+    expect(c.closedWithinSla + c.closedAfterSla).toBe(counts.fixed + counts.dismissed - 1);
+    expect(c.openPastSla).toBe(findSlaBreaches(histories, W47, DEFAULT_SLA_POLICY).length);
+  });
+
+  it.each([
+    // numbers, within, after, openPastSla, compliancePct
+    ['#12 (closed exactly at the due date)', [12], 1, 0, 0, 100],
+    ['#13 (closed 1 s after the due date)', [13], 0, 1, 0, 0],
+    ['#14 (false positive, left out)', [14], 0, 0, 0, null],
+    ['#15 (same, dismissed as tolerable risk)', [15], 0, 1, 0, 0],
+    ['#16 (reopened, closed again late)', [16], 0, 1, 0, 0],
+    ['#17 (first closing within, last after)', [17], 0, 1, 0, 0],
+    ['#18 (closed at the start: ignored)', [18], 0, 0, 0, null],
+    ['#20 (open, not due yet)', [20], 0, 0, 0, null],
+    // 100 * 1 / 3 = 33.33.. -> 33.3; 100 * 2 / 3 = 66.66.. -> 66.7
+    ['#11 #13 #19', [11, 13, 19], 1, 1, 1, 33.3],
+    ['#11 #12 #19', [11, 12, 19], 2, 0, 1, 66.7],
+    ['#19 alone', [19], 0, 0, 1, 0],
+    ['nothing', [], 0, 0, 0, null],
+  ] as const)('%s', (_name, numbers, within, after, openPast, pct) => {
+    const some = histories.filter((h) => (numbers as readonly number[]).includes(h.alert.number));
+    expect(slaCompliance(some, W47, DEFAULT_SLA_POLICY)).toEqual({
+      closedWithinSla: within,
+      closedAfterSla: after,
+      openPastSla: openPast,
+      compliancePct: pct,
+    });
+  });
+
+  it('follows a configured policy', () => {
+    // 40 days for high moves the due date of #13 and #17 to 11-29: both within now.
+    // within 5 (#11 #12 #13 #17 #21), after 2 (#15 #16), openPastSla 1 (#19): 100 * 5 / 8 = 62.5
+    const lenient: SlaPolicy = { ...DEFAULT_SLA_POLICY, days: { ...DEFAULT_SLA_POLICY.days, high: 40 } };
+    expect(slaCompliance(histories, W47, lenient)).toEqual({
+      closedWithinSla: 5,
+      closedAfterSla: 2,
+      openPastSla: 1,
+      compliancePct: 62.5,
+    });
   });
 });
