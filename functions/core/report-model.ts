@@ -99,6 +99,8 @@ export interface ReportJson {
   openAge: OpenAge;
   /** Extension: the 10 repositories and the 10 advisories, rules or secret types with most open alerts at the end. */
   top: { repositories: TopRepository[]; rules: TopRule[] };
+  /** Extension: alerts closed within / after their SLA in the period, open past it, and the compliance %. */
+  slaCompliance: SlaCompliance;
 }
 
 export interface CoverageGap {

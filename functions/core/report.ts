@@ -36,7 +36,7 @@ import type {
   SummaryScope,
   TrendPoint,
 } from './report-model.ts';
-import { findSlaBreaches } from './sla.ts';
+import { findSlaBreaches, slaCompliance } from './sla.ts';
 import { buildTimeline } from './timeline.ts';
 
 export interface ReportInput {
@@ -131,6 +131,7 @@ export function computeReport(input: ReportInput): ReportJson {
     },
     openAge: openAge(histories, period),
     top: { repositories: topRepositories(histories, period), rules: topRules(histories, period) },
+    slaCompliance: slaCompliance(histories, period, input.slaPolicy),
   };
 }
 

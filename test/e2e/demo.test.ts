@@ -65,6 +65,15 @@ describe('the demo, end to end on the stand-ins', () => {
     const criticalOpened = report.transitions.filter((t) => t.from === null && t.severity === 'critical');
     expect(kinds('critical_created')).toBe(criticalOpened.length);
     expect(kinds('critical_created')).toBeGreaterThan(0);
+    // The finer figures agree with the summary they refine.
+    expect(report.slaCompliance.openPastSla).toBe(report.slaBreaches.length);
+    expect(report.openAge.count).toBe(report.summary.total.openAtEnd);
+    const byReason = report.finer.total.dismissedByReason.reduce((n, r) => n + r.count, 0);
+    expect(byReason).toBe(report.summary.total.dismissed);
+    const severities = Object.values(report.breakdowns.bySeverity).reduce((n, c) => n + c.openAtEnd, 0);
+    expect(severities).toBe(report.summary.total.openAtEnd);
+    expect(report.previousPeriod?.id).toBe('2026-W45');
+    expect(report.trend.at(-2)?.openAtEnd).toBe(report.previousPeriod?.summary.total.openAtEnd);
   });
 
   it('renders a multi-page PDF that names the organisation and the period', () => {
