@@ -1,10 +1,14 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { type GitHubAuth, gitHubAuthFromEnv } from '../github/auth.ts';
+import { buildDynamoDbClient, buildSecretsClient, standInCredentials } from './base-clients.ts';
 import type { RuntimeConfig } from './config.ts';
 import { ConfigError } from './config.ts';
+import { readSecret } from './secrets.ts';
+
+export { resolveWebhookSecrets } from './secrets.ts';
 
 export interface AwsClients {
   dynamodb: DynamoDBClient;
@@ -19,15 +23,10 @@ export interface AwsClients {
  */
 export function buildAwsClients(config: RuntimeConfig): AwsClients {
   const region = config.AWS_REGION;
-  const local = Boolean(config.DYNAMODB_ENDPOINT || config.S3_ENDPOINT || config.SES_ENDPOINT);
   // The stand-ins accept any credentials; fixed ones keep a developer's own profile out of it.
-  const credentials = local ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined;
+  const credentials = standInCredentials(config);
   return {
-    dynamodb: new DynamoDBClient({
-      region,
-      ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-      ...(credentials ? { credentials } : {}),
-    }),
+    dynamodb: buildDynamoDbClient(config),
     s3: new S3Client({
       region,
       ...(config.S3_ENDPOINT
@@ -46,28 +45,8 @@ export function buildAwsClients(config: RuntimeConfig): AwsClients {
       ...(config.SES_ENDPOINT ? { endpoint: config.SES_ENDPOINT } : {}),
       ...(credentials ? { credentials } : {}),
     }),
-    secrets: new SecretsManagerClient({ region }),
+    secrets: buildSecretsClient(config),
   };
-}
-
-const secretCache = new Map<string, Promise<string>>();
-
-async function readSecret(secrets: SecretsManagerClient, arn: string): Promise<string> {
-  let cached = secretCache.get(arn);
-  if (!cached) {
-    cached = secrets.send(new GetSecretValueCommand({ SecretId: arn })).then((r) => {
-      const value = r.SecretString?.trim();
-      if (!value) {
-        throw new ConfigError(
-          `secret ${arn} is empty: set it with \`aws secretsmanager put-secret-value --secret-id ${arn} --secret-string ...\``,
-        );
-      }
-      return value;
-    });
-    cached.catch(() => secretCache.delete(arn));
-    secretCache.set(arn, cached);
-  }
-  return await cached;
 }
 
 /**
@@ -94,25 +73,4 @@ export async function resolveGitHubAuth(config: RuntimeConfig, clients: AwsClien
   throw new ConfigError(
     'no GitHub credentials: set GITHUB_TOKEN (classic token with the security_events and read:org scopes), or GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID for a GitHub App (in AWS: GITHUB_TOKEN_SECRET_ARN or GITHUB_APP_PRIVATE_KEY_SECRET_ARN).',
   );
-}
-
-/** The webhook secrets accepted now (two during a rotation). */
-export async function resolveWebhookSecrets(config: RuntimeConfig, clients: AwsClients): Promise<string[]> {
-  if (config.GITHUB_WEBHOOK_SECRET) {
-    return [config.GITHUB_WEBHOOK_SECRET, config.GITHUB_WEBHOOK_SECRET_PREVIOUS].filter(
-      (s): s is string => typeof s === 'string',
-    );
-  }
-  if (config.WEBHOOK_SECRET_ARN) {
-    // The secret may hold one value, or JSON {"current": "...", "previous": "..."} during a rotation.
-    const raw = await readSecret(clients.secrets, config.WEBHOOK_SECRET_ARN);
-    if (raw.startsWith('{')) {
-      const parsed = JSON.parse(raw) as { current?: string; previous?: string };
-      return [parsed.current, parsed.previous].filter(
-        (s): s is string => typeof s === 'string' && s.length > 0,
-      );
-    }
-    return [raw];
-  }
-  throw new ConfigError('no webhook secret: set GITHUB_WEBHOOK_SECRET, or WEBHOOK_SECRET_ARN in AWS.');
 }

@@ -1,10 +1,11 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { createGitHubClient, type GitHubClient } from '../github/client.ts';
 import { detectGhesVersion, supportsHideSecret } from '../github/ghes.ts';
 import { DynamoStore } from '../store/dynamo-store.ts';
 import type { Log } from '../use-cases/log.ts';
 import { type AwsClients, buildAwsClients, resolveGitHubAuth } from './clients.ts';
 import { type RuntimeConfig, readRuntimeConfig } from './config.ts';
+
+export { createLogger } from './logger.ts';
 
 /** Everything a handler needs, built once per cold start and reused by warm invocations. */
 export interface Runtime {
@@ -63,14 +64,4 @@ export function lazyRuntime(log?: Log): () => Runtime {
     runtime ??= createRuntime(readRuntimeConfig(process.env), log);
     return runtime;
   };
-}
-
-/** Powertools logger: structured JSON, with the org, period and snapshot id appended per call. */
-export function createLogger(serviceName: string): Log {
-  const logger = new Logger({ serviceName });
-  const at =
-    (level: 'info' | 'warn' | 'error') =>
-    (message: string, extra?: Record<string, unknown>): void =>
-      extra ? logger[level](message, extra) : logger[level](message);
-  return { info: at('info'), warn: at('warn'), error: at('error') };
 }

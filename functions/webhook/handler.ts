@@ -1,10 +1,11 @@
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { resolveWebhookSecrets } from '../runtime/clients.ts';
-import { createLogger, lazyRuntime } from '../runtime/runtime.ts';
+import { createLogger } from '../runtime/logger.ts';
+import { lazyWebhookRuntime } from '../runtime/webhook-runtime.ts';
 import { receiveWebhook } from '../use-cases/receive-webhook.ts';
 
 const logger = createLogger('alert-ledger-webhook');
-const runtime = lazyRuntime(logger);
+// Only DynamoDB and Secrets Manager: the bundle stays small and the cold start short.
+const runtime = lazyWebhookRuntime();
 
 /** A Function URL result (the structured form Lambda accepts). */
 export interface WebhookResult {
@@ -23,10 +24,18 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<WebhookRes
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   try {
     const rt = runtime();
-    const secrets = await resolveWebhookSecrets(rt.config, rt.clients);
+    const secrets = await rt.secrets();
     const res = await receiveWebhook(
       { store: rt.store, secrets, log: logger },
-      { method: event.requestContext?.http?.method ?? 'POST', headers, body },
+      {
+        method: event.requestContext?.http?.method ?? 'POST',
+        headers,
+        body,
+        // When the Function URL received the request: dates changes GitHub sends no time for.
+        ...(typeof event.requestContext?.timeEpoch === 'number'
+          ? { receivedAt: new Date(event.requestContext.timeEpoch).toISOString() }
+          : {}),
+      },
     );
     return {
       statusCode: res.status,

@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
 import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
 import { type S3StandIn, startS3StandIn } from '../../infra/local/s3.ts';
 import { type SesStandIn, startSesStandIn } from '../../infra/local/ses.ts';
 import { createTestStore } from '../support/dynamo.ts';
+import { webhookExamples } from '../support/webhook-schemas.ts';
 
 /**
  * The three Lambda handlers as AWS invokes them: configuration from the environment, clients
@@ -22,10 +24,11 @@ describe('Lambda handlers on the stand-ins', () => {
   let github: SimulatedGitHub;
   let s3: S3StandIn;
   let ses: SesStandIn;
+  let store: DynamoStore;
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    const { store } = await createTestStore('handlers');
+    ({ store } = await createTestStore('handlers'));
     const demo = generateDemoOrg({ org: 'octo-demo', seed: 3, weeks: 4, endsAt: '2026-11-16T00:00:00.000Z' });
     github = await startSimulatedGitHub({ demo, token, now: () => new Date('2026-11-16T00:00:00Z') });
     s3 = await startS3StandIn({ dataDir: join(root, 's3') });
@@ -108,5 +111,84 @@ describe('Lambda handlers on the stand-ins', () => {
     const forged = await handler(event({ ...headers, 'X-Hub-Signature-256': await sign('other', body) }));
     expect(forged.statusCode).toBe(401);
     expect((await handler(event(headers, 'GET'))).statusCode).toBe(405);
+  });
+
+  it('webhook: dates a change GitHub sends no time for by the Function URL’s arrival time', async () => {
+    const { handler } = await import('../../functions/webhook/handler.ts');
+    // A reopen as GitHub sends it today: no updated_at, so nothing in the payload says when.
+    const [reopened] = webhookExamples('api.github.com', 'code_scanning_alert').filter(
+      (e) => e.action === 'reopened' && (e.alert as { updated_at?: string }).updated_at === undefined,
+    );
+    const stored = {
+      alertType: 'code_scanning' as const,
+      repository: 'handler-org/app',
+      number: 10,
+      state: 'dismissed' as const,
+      severity: 'low' as const,
+      title: 'Frozen string literal',
+      ruleId: 'Style/FrozenStringLiteralComment',
+      htmlUrl: 'https://github.com/handler-org/app/security/code-scanning/10',
+      createdAt: '2020-07-22T14:06:31.000Z',
+      updatedAt: '2026-11-01T00:00:00.000Z',
+      closedAt: '2026-11-01T00:00:00.000Z',
+      closedBy: 'lead',
+      reason: "won't fix",
+      comment: null,
+    };
+    await store.writeAlert('handler-org', stored, null, []);
+    const body = JSON.stringify({
+      ...reopened,
+      repository: { ...(reopened?.repository as object), full_name: 'handler-org/app' },
+    });
+    const arrived = Date.parse('2026-11-20T09:30:00Z');
+    const result = await handler({
+      headers: {
+        'X-GitHub-Event': 'code_scanning_alert',
+        'X-GitHub-Delivery': randomUUID(),
+        'X-Hub-Signature-256': await sign(secret, body),
+      },
+      body,
+      isBase64Encoded: false,
+      requestContext: { http: { method: 'POST' }, timeEpoch: arrived },
+    } as unknown as LambdaFunctionURLEvent);
+    expect(JSON.parse(result.body)).toMatchObject({
+      message: 'recorded',
+      transitions: 1,
+      notable: ['reopened'],
+    });
+    const [t] = await store.listTransitions('handler-org');
+    expect([t?.from, t?.to, t?.at, t?.actor]).toEqual([
+      'dismissed',
+      'open',
+      '2026-11-20T09:30:00.000Z',
+      'github',
+    ]);
+  });
+
+  it('webhook: answers 500, in time, when DynamoDB cannot be reached, so GitHub can redeliver', async () => {
+    vi.resetModules();
+    const saved = process.env.DYNAMODB_ENDPOINT;
+    process.env.DYNAMODB_ENDPOINT = 'http://127.0.0.1:9'; // nothing listens on the discard port
+    try {
+      const { handler } = await import('../../functions/webhook/handler.ts');
+      const body = JSON.stringify(webhookExamples('api.github.com', 'dependabot_alert')[1]);
+      const started = Date.now();
+      const result = await handler({
+        headers: {
+          'X-GitHub-Event': 'dependabot_alert',
+          'X-GitHub-Delivery': randomUUID(),
+          'X-Hub-Signature-256': await sign(secret, body),
+        },
+        body,
+        isBase64Encoded: false,
+        requestContext: { http: { method: 'POST' } },
+      } as unknown as LambdaFunctionURLEvent);
+      expect(result.statusCode).toBe(500);
+      expect(JSON.parse(result.body)).toEqual({ ok: false, message: 'not stored; redeliver later' });
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      process.env.DYNAMODB_ENDPOINT = saved;
+      vi.resetModules();
+    }
   });
 });
