@@ -902,34 +902,64 @@ export class DynamoStore {
     }
   }
 
+  /**
+   * The head of the scope's hash chain: the record the chain-head item names. Not the last by
+   * sort key, which reruns with the same `--now`, or backfills, would make ambiguous.
+   */
   async latestReportRecord(org: string, scope: string): Promise<ReportRecord | null> {
     try {
-      const res = await this.#doc.send(
-        new QueryCommand({
+      const head = await this.#doc.send(
+        new GetCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `REPORT#${lc(org)}#${scope}` },
-          ScanIndexForward: false,
-          Limit: 1,
+          Key: { pk: `REPORTHEAD#${lc(org)}#${scope}`, sk: 'HEAD' },
           ConsistentRead: true,
         }),
       );
-      return (res.Items?.[0]?.record as ReportRecord | undefined) ?? null;
+      const chainHash = head.Item?.chainHash as string | undefined;
+      if (!chainHash) return null;
+      const records = await this.#reportRecords(org, scope, true);
+      const found = records.find((r) => r.chainHash === chainHash);
+      if (!found) throw new StoreError(`the report chain of ${org}/${scope} names a head that is not stored`);
+      return found;
     } catch (error) {
       throw mapError(`read the latest report of ${org}/${scope}`, error);
     }
   }
 
+  /**
+   * Every report of a scope in chain order (each after the one it links to), whatever their
+   * issue times; records that link to nothing in the chain come last, for `checkChain` to name.
+   */
   async listReportRecords(org: string, scope: string): Promise<ReportRecord[]> {
     try {
-      const items = await this.#queryAll({
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `REPORT#${lc(org)}#${scope}` },
-      });
-      return items.map((i) => i.record as ReportRecord);
+      const records = await this.#reportRecords(org, scope, false);
+      const byPrevious = new Map<string | null, ReportRecord[]>();
+      for (const r of records) {
+        const list = byPrevious.get(r.previousChainHash) ?? [];
+        list.push(r);
+        byPrevious.set(r.previousChainHash, list);
+      }
+      const ordered: ReportRecord[] = [];
+      const placed = new Set<ReportRecord>();
+      let next = byPrevious.get(null)?.[0];
+      while (next && !placed.has(next)) {
+        ordered.push(next);
+        placed.add(next);
+        next = byPrevious.get(next.chainHash)?.[0];
+      }
+      return [...ordered, ...records.filter((r) => !placed.has(r))];
     } catch (error) {
       throw mapError(`list the reports of ${org}/${scope}`, error);
     }
+  }
+
+  async #reportRecords(org: string, scope: string, consistent: boolean): Promise<ReportRecord[]> {
+    const items = await this.#queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `REPORT#${lc(org)}#${scope}` },
+      ...(consistent ? { ConsistentRead: true } : {}),
+    });
+    return items.map((i) => i.record as ReportRecord);
   }
 
   /**

@@ -127,6 +127,41 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect((await store.listReportRecords(org, 'org')).map((r) => r.reportId)).toEqual(['r1', 'r2']);
   });
 
+  it('follows the chain, not the issue times: a rerun at the same instant, and a backfill issued "earlier"', async () => {
+    const base = {
+      org,
+      scope: 'team-a',
+      periodId: '2026-W46',
+      sha256: { pdf: 'a', json: 'b', csv: 'c', html: 'd' },
+      keys: {},
+    };
+    // zz sorts after aa by sort key, but was issued first.
+    await store.appendReportRecord({
+      ...base,
+      reportId: 'zz',
+      issuedAt: '2026-11-16T07:00:00.000Z',
+      chainHash: 'c1',
+      previousChainHash: null,
+    });
+    await store.appendReportRecord({
+      ...base,
+      reportId: 'aa',
+      issuedAt: '2026-11-16T07:00:00.000Z',
+      chainHash: 'c2',
+      previousChainHash: 'c1',
+    });
+    expect((await store.latestReportRecord(org, 'team-a'))?.reportId).toBe('aa');
+    await store.appendReportRecord({
+      ...base,
+      reportId: 'mm',
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      chainHash: 'c3',
+      previousChainHash: 'c2',
+    });
+    expect((await store.latestReportRecord(org, 'team-a'))?.reportId).toBe('mm');
+    expect((await store.listReportRecords(org, 'team-a')).map((r) => r.reportId)).toEqual(['zz', 'aa', 'mm']);
+  });
+
   it('keeps the open-alerts index in step with each alert’s state, per org', async () => {
     const o = 'Index-Org';
     const a = makeAlert({ repository: 'index-org/app', number: 1 });
