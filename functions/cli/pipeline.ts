@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SnapshotManifest } from '../core/model.ts';
 import type { Period } from '../core/periods.ts';
+import { slaPolicyOf } from '../runtime/config.ts';
 import { createReportRuntime } from '../runtime/report-runtime.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { type IssuedReport, issueReport } from '../use-cases/issue-report.ts';
@@ -62,6 +63,8 @@ export async function runReport(
       now: request.now,
       timeZone: rt.config.TIME_ZONE,
       paperFormat: rt.config.PAPER_FORMAT,
+      slaPolicy: slaPolicyOf(rt.config),
+      ...(rt.config.TEAMS ? { teams: rt.config.TEAMS } : {}),
       email: rt.config.REPORT_FROM ? { from: rt.config.REPORT_FROM, to: rt.config.REPORT_TO } : null,
     });
     mkdirSync(request.outDir, { recursive: true });

@@ -1,5 +1,5 @@
 import { lastCompleteWeek, parsePeriodId } from '../core/periods.ts';
-import { ConfigError } from '../runtime/config.ts';
+import { ConfigError, slaPolicyOf } from '../runtime/config.ts';
 import { parseInput, reportInputSchema } from '../runtime/inputs.ts';
 import { createReportRuntime, type ReportRuntime } from '../runtime/report-runtime.ts';
 import { createLogger, lazyRuntime } from '../runtime/runtime.ts';
@@ -42,6 +42,8 @@ export async function handler(event: unknown): Promise<ReportResult> {
       now,
       timeZone: tz,
       paperFormat: rt.config.PAPER_FORMAT,
+      slaPolicy: slaPolicyOf(rt.config),
+      ...(rt.config.TEAMS ? { teams: rt.config.TEAMS } : {}),
       email,
     });
     reports.push({

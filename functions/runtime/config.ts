@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_SLA_POLICY, type SlaPolicy } from '../core/report-model.ts';
 
 /**
  * Configuration of the three handlers, read once per cold start from the environment and
@@ -28,6 +29,44 @@ const timeZone = z
   }, 'not an IANA time zone (for example UTC or Europe/Berlin)');
 
 const optionalUrl = z.url().optional();
+
+/** A JSON value in an environment variable, parsed and then validated by `schema`. */
+function jsonEnv<T extends z.ZodType>(schema: T, example: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `not JSON; expected for example ${example}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema.optional());
+}
+
+const days = z.number().int('whole days').min(1, 'at least 1 day').max(3650, 'at most 3650 days');
+
+/** DESIGN.md's SLA policy; every field optional, the defaults fill the rest. */
+const slaPolicySchema = z
+  .object({
+    critical: days.optional(),
+    high: days.optional(),
+    medium: days.optional(),
+    low: days.optional(),
+    secretScanning: days.optional(),
+  })
+  .strict();
+
+/** Team name to the repositories ("org/repo") it owns, for the per-team figures. */
+const teamsSchema = z.record(
+  z.string().regex(/^[\w .-]{1,100}$/, 'a team name of letters, digits, spaces, dots, dashes'),
+  z
+    .array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'a repository as org/repo'))
+    .min(1, 'at least one repository'),
+);
 
 export const runtimeConfigSchema = z.object({
   TABLE_NAME: z.string().min(3, 'the DynamoDB table name (3+ characters)'),
@@ -60,6 +99,10 @@ export const runtimeConfigSchema = z.object({
   SES_ENDPOINT: optionalUrl,
   CHROMIUM_PATH: z.string().optional(),
   PAPER_FORMAT: z.enum(['A4', 'Letter']).default('A4'),
+  /** Days per severity, and for secret scanning: `{"critical":15,"high":30,"secretScanning":7}`. */
+  SLA_POLICY: jsonEnv(slaPolicySchema, '{"critical":15,"high":30,"medium":90,"low":180,"secretScanning":7}'),
+  /** `{"checkout":["octo/payments","octo/web"]}`: each team's figures in the report. */
+  TEAMS: jsonEnv(teamsSchema, '{"checkout":["octo/payments","octo/web"]}'),
 });
 
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
@@ -80,4 +123,24 @@ export function readRuntimeConfig(env: Record<string, string | undefined>): Runt
     throw new ConfigError(`invalid configuration: ${fields}`);
   }
   return parsed.data;
+}
+
+/**
+ * The SLA policy configured by `SLA_POLICY`, over the defaults of DESIGN.md.
+ *
+ * @example
+ * slaPolicyOf(readRuntimeConfig({ ...env, SLA_POLICY: '{"critical":7}' })).days.critical; // 7
+ */
+export function slaPolicyOf(config: RuntimeConfig): SlaPolicy {
+  const c = config.SLA_POLICY ?? {};
+  const d = DEFAULT_SLA_POLICY;
+  return {
+    days: {
+      critical: c.critical ?? d.days.critical,
+      high: c.high ?? d.days.high,
+      medium: c.medium ?? d.days.medium,
+      low: c.low ?? d.days.low,
+    },
+    secretScanningDays: c.secretScanning ?? d.secretScanningDays,
+  };
 }

@@ -30,6 +30,8 @@ export interface ReportRequest {
   paperFormat: 'A4' | 'Letter';
   email: { from: string; to: string[] } | null;
   slaPolicy?: SlaPolicy;
+  /** Team name to its repositories, for the per-team figures. */
+  teams?: Readonly<Record<string, readonly string[]>>;
   /** "org" for the organisation-wide report; team scopes come later. */
   scope?: string;
 }
@@ -65,6 +67,7 @@ export async function issueReport(deps: ReportDeps, request: ReportRequest): Pro
     ...input,
     generatedAt: request.now.toISOString(),
     slaPolicy: request.slaPolicy ?? DEFAULT_SLA_POLICY,
+    ...(request.teams ? { teams: request.teams } : {}),
   });
 
   const issuedAt = request.now.toISOString();
