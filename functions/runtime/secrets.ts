@@ -40,10 +40,20 @@ export async function resolveWebhookSecrets(
     // The secret may hold one value, or JSON {"current": "...", "previous": "..."} during a rotation.
     const raw = await readSecret(clients.secrets, config.WEBHOOK_SECRET_ARN);
     if (raw.startsWith('{')) {
-      const parsed = JSON.parse(raw) as { current?: string; previous?: string };
-      return [parsed.current, parsed.previous].filter(
-        (s): s is string => typeof s === 'string' && s.length > 0,
-      );
+      let parsed: { current?: unknown; previous?: unknown } | null = null;
+      try {
+        parsed = JSON.parse(raw) as { current?: unknown; previous?: unknown };
+      } catch {
+        // reported below
+      }
+      if (typeof parsed?.current !== 'string' || parsed.current.length === 0) {
+        throw new ConfigError(
+          `webhook secret ${config.WEBHOOK_SECRET_ARN} looks like JSON but is not {"current": "...", "previous": "..."}: store the plain secret, or that JSON during a rotation`,
+        );
+      }
+      const previous =
+        typeof parsed.previous === 'string' && parsed.previous.length > 0 ? [parsed.previous] : [];
+      return [parsed.current, ...previous];
     }
     return [raw];
   }
