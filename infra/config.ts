@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Node } from 'constructs';
 import * as z from 'zod';
+import { slaPolicySchema, teamsSchema } from '../functions/runtime/config.ts';
 
 /** Context key of the inline configuration object (cdk.json `context.alertLedger`). */
 export const CONFIG_CONTEXT_KEY = 'alertLedger';
@@ -115,6 +116,10 @@ export const configSchema = z.strictObject({
         });
       }
     }),
+  /** Days allowed per severity and for secret scanning (SLA_POLICY); DESIGN.md's defaults fill the rest. */
+  slaPolicy: slaPolicySchema.optional(),
+  /** Team name to its repositories ("org/repo"), for per-team figures in the report (TEAMS). */
+  teams: teamsSchema.optional(),
   schedules: z
     .strictObject({
       /** false creates the schedules disabled. */

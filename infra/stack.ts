@@ -147,6 +147,8 @@ export class AlertLedgerStack extends Stack {
       TIME_ZONE: config.timeZone,
       POWERTOOLS_SERVICE_NAME: 'alert-ledger',
       ...(config.enterprise === undefined ? {} : { GITHUB_ENTERPRISE: config.enterprise }),
+      ...(config.slaPolicy === undefined ? {} : { SLA_POLICY: JSON.stringify(config.slaPolicy) }),
+      ...(config.teams === undefined ? {} : { TEAMS: JSON.stringify(config.teams) }),
     };
     const logRetention = config.logRetentionDays as RetentionDays;
 

@@ -50,7 +50,7 @@ function jsonEnv<T extends z.ZodType>(schema: T, example: string) {
 const days = z.number().int('whole days').min(1, 'at least 1 day').max(3650, 'at most 3650 days');
 
 /** DESIGN.md's SLA policy; every field optional, the defaults fill the rest. */
-const slaPolicySchema = z
+export const slaPolicySchema = z
   .object({
     critical: days.optional(),
     high: days.optional(),
@@ -61,7 +61,7 @@ const slaPolicySchema = z
   .strict();
 
 /** Team name to the repositories ("org/repo") it owns, for the per-team figures. */
-const teamsSchema = z.record(
+export const teamsSchema = z.record(
   z.string().regex(/^[\w .-]{1,100}$/, 'a team name of letters, digits, spaces, dots, dashes'),
   z
     .array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'a repository as org/repo'))

@@ -97,6 +97,25 @@ describe('parseConfig', () => {
     expect(() => parseConfig(raw, 'cdk.json')).toThrow(/Invalid alert-ledger configuration \(cdk\.json\)/);
   });
 
+  it('takes an SLA policy and teams, passed to the Lambdas as SLA_POLICY and TEAMS, and names bad ones', () => {
+    const config = parseConfig({
+      ...minimal,
+      slaPolicy: { critical: 7, secretScanning: 2 },
+      teams: { checkout: ['octo-demo/payments', 'octo-demo/web'] },
+    });
+    expect(config.slaPolicy).toEqual({ critical: 7, secretScanning: 2 });
+    expect(config.teams).toEqual({ checkout: ['octo-demo/payments', 'octo-demo/web'] });
+    expect(
+      problemsOf({ ...minimal, slaPolicy: { critical: 0, urgent: 1 }, teams: { ops: ['api'] } }),
+    ).toEqual(
+      expect.arrayContaining([
+        'slaPolicy.critical: at least 1 day',
+        expect.stringMatching(/^slaPolicy: .*urgent/),
+        'teams.ops.0: a repository as org/repo',
+      ]),
+    );
+  });
+
   it('points at the bad element of a list', () => {
     expect(
       problemsOf({ ...minimal, report: { from: 'a@example.com', to: ['b@example.com', 'nope'] } }),

@@ -56,6 +56,8 @@ beforeAll(() => {
     schedules: { enabled: false },
     webhook: { reservedConcurrency: 5 },
     table: { deletionProtection: false },
+    slaPolicy: { critical: 7 },
+    teams: { checkout: ['octo-demo/payments'] },
   });
 });
 
@@ -425,9 +427,13 @@ describe('schedules', () => {
     }
     const functions = t.findResources('AWS::Lambda::Function');
     for (const f of Object.values(functions)) {
-      expect((f.Properties as { Environment: { Variables: Json } }).Environment.Variables.TIME_ZONE).toBe(
-        'Europe/Berlin',
-      );
+      const variables = (f.Properties as { Environment: { Variables: Record<string, Json> } }).Environment
+        .Variables;
+      expect(variables.TIME_ZONE).toBe('Europe/Berlin');
+      expect([variables.SLA_POLICY, variables.TEAMS]).toEqual([
+        '{"critical":7}',
+        '{"checkout":["octo-demo/payments"]}',
+      ]);
     }
   });
 
