@@ -107,13 +107,11 @@ describe('parseConfig', () => {
     expect(config.teams).toEqual({ checkout: ['octo-demo/payments', 'octo-demo/web'] });
     expect(
       problemsOf({ ...minimal, slaPolicy: { critical: 0, urgent: 1 }, teams: { ops: ['api'] } }),
-    ).toEqual(
-      expect.arrayContaining([
-        'slaPolicy.critical: at least 1 day',
-        expect.stringMatching(/^slaPolicy: .*urgent/),
-        'teams.ops.0: a repository as org/repo',
-      ]),
-    );
+    ).toEqual([
+      'slaPolicy.critical: at least 1 day',
+      'slaPolicy.urgent: unknown field',
+      'teams.ops[0]: a repository as org/repo',
+    ]);
   });
 
   it('points at the bad element of a list', () => {
