@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import type { SnapshotManifest } from '../core/model.ts';
 import type { Period } from '../core/periods.ts';
 import { slaPolicyOf } from '../runtime/config.ts';
-import { createReportRuntime } from '../runtime/report-runtime.ts';
+import { createReportRuntime, type ReportRuntime } from '../runtime/report-runtime.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { type IssuedReport, issueReport } from '../use-cases/issue-report.ts';
+import type { IssuedReport } from '../use-cases/issue-report.ts';
+import { issueReports } from '../use-cases/issue-reports.ts';
+import { REPORT_FILES, type ReportFileKind } from '../use-cases/report-files.ts';
+import { ORG_SCOPE } from '../use-cases/report-scopes.ts';
 import { type SnapshotDeps, takeEnterpriseSnapshot, takeSnapshot } from '../use-cases/take-snapshot.ts';
 import type { Progress } from './progress.ts';
 
@@ -38,15 +41,22 @@ export async function runEnterpriseSnapshot(
   return await takeEnterpriseSnapshot(await snapshotDeps(rt, progress, request.enterprise), request);
 }
 
-export interface WrittenReport {
+export interface WrittenScope {
   issued: IssuedReport;
   outDir: string;
-  paths: { pdf: string; html: string; json: string; csv: string };
+  /** Each file of the report (report.pdf, .html, .json, .csv and the table CSVs) by kind. */
+  paths: Record<ReportFileKind, string>;
+}
+
+export interface WrittenReport extends WrittenScope {
+  /** The reports of the teams with recipients, each in `<outDir>/<scope>/` (team-<name>). */
+  scopes: WrittenScope[];
 }
 
 /**
- * Issues a report through the report use case, then reads its files back from S3 (what an
- * auditor would download) into `outDir`.
+ * Issues the reports of a period through the report use case (the organisation-wide one, then
+ * one per team with recipients in TEAMS), then reads their files back from S3 (what an auditor
+ * would download): the organisation's into `outDir`, each team's into `outDir/<scope>/`.
  */
 export async function runReport(
   rt: Runtime,
@@ -57,7 +67,7 @@ export async function runReport(
   try {
     await deps.files.ensureBucket();
     progress.update(`  rendering ${request.org} ${request.period.id} with Chromium`);
-    const issued = await issueReport(deps, {
+    const { issued, failures } = await issueReports(deps, {
       org: request.org,
       period: request.period,
       now: request.now,
@@ -66,22 +76,38 @@ export async function runReport(
       slaPolicy: slaPolicyOf(rt.config),
       ...(rt.config.TEAMS ? { teams: rt.config.TEAMS } : {}),
       email: rt.config.REPORT_FROM ? { from: rt.config.REPORT_FROM, to: rt.config.REPORT_TO } : null,
+      linkExpiryHours: rt.config.REPORT_LINK_EXPIRY_HOURS,
     });
-    mkdirSync(request.outDir, { recursive: true });
-    const paths = {
-      pdf: join(request.outDir, 'report.pdf'),
-      html: join(request.outDir, 'report.html'),
-      json: join(request.outDir, 'report.json'),
-      csv: join(request.outDir, 'report.csv'),
-    };
-    for (const [kind, path] of Object.entries(paths)) {
-      const key = issued.record.keys[kind];
-      if (!key) throw new Error(`report ${issued.record.reportId} has no ${kind} key`);
-      const object = await deps.files.getObject(key);
-      writeFileSync(path, object.body);
+    const written: WrittenScope[] = [];
+    for (const one of issued) {
+      const outDir = one.scope === ORG_SCOPE ? request.outDir : join(request.outDir, one.scope);
+      written.push({ issued: one, outDir, paths: await writeFiles(deps, one, outDir) });
     }
-    return { issued, outDir: request.outDir, paths };
+    const [failure] = failures;
+    if (failure) throw failure.error;
+    const [org, ...scopes] = written;
+    if (!org || org.issued.scope !== ORG_SCOPE)
+      throw new Error('the organisation-wide report was not issued');
+    return { ...org, scopes };
   } finally {
     await deps.closeBrowser();
   }
+}
+
+async function writeFiles(
+  deps: ReportRuntime,
+  issued: IssuedReport,
+  outDir: string,
+): Promise<Record<ReportFileKind, string>> {
+  mkdirSync(outDir, { recursive: true });
+  const paths = {} as Record<ReportFileKind, string>;
+  for (const file of REPORT_FILES) {
+    const key = issued.record.keys[file.kind];
+    if (!key) throw new Error(`report ${issued.record.reportId} has no ${file.kind} key`);
+    const object = await deps.files.getObject(key);
+    const path = join(outDir, file.name);
+    writeFileSync(path, object.body);
+    paths[file.kind] = path;
+  }
+  return paths;
 }

@@ -1,12 +1,12 @@
 /**
  * The rendered files of one issued report, built together so they cannot disagree:
- * report.html (the PDF's source), report.pdf and report.csv, plus the PDF's SHA-256 that the
- * hash chain and the email header carry.
+ * report.html (the PDF's source), report.pdf, report.csv (one row per transition) and one CSV per
+ * table an auditor filters, plus the PDF's SHA-256 that the hash chain and the email header carry.
  */
 import { createHash } from 'node:crypto';
 import type { Browser } from 'puppeteer-core';
 import type { ReportJson } from '../core/report-model.ts';
-import { renderTransitionsCsv } from './csv.ts';
+import { type ReportTable, renderTableCsvs, renderTransitionsCsv } from './csv.ts';
 import { formatDateTime } from './format.ts';
 import { type RenderHtmlOptions, renderReportHtml } from './html.ts';
 import { renderPdf } from './pdf.ts';
@@ -19,6 +19,8 @@ export interface ReportDocuments {
   html: string;
   pdf: Buffer;
   csv: string;
+  /** One CSV per table (`<table>.csv`): SLA breaches, dismissals, reopened, ... */
+  tables: Record<ReportTable, string>;
   /** Hex SHA-256 of `pdf`. */
   pdfSha256: string;
 }
@@ -29,15 +31,17 @@ export async function renderReportDocuments(
   opts: RenderReportDocumentsOptions = {},
 ): Promise<ReportDocuments> {
   const html = renderReportHtml(report, opts);
+  const scope = opts.scopeLabel ? ` · ${opts.scopeLabel}` : '';
   const pdf = await renderPdf(browser, html, {
     format: opts.format ?? 'A4',
-    headerTitle: `${report.org} · Security alert report · ${report.period.id}${report.complete ? '' : ' · INCOMPLETE'}`,
+    headerTitle: `${report.org}${scope} · Security alert report · ${report.period.id}${report.complete ? '' : ' · INCOMPLETE'}`,
     footerNote: `Generated ${formatDateTime(report.generatedAt)}${opts.reportId ? ` · ${opts.reportId}` : ''}`,
   });
   return {
     html,
     pdf,
     csv: renderTransitionsCsv(report),
+    tables: renderTableCsvs(report),
     pdfSha256: createHash('sha256').update(pdf).digest('hex'),
   };
 }

@@ -27,6 +27,11 @@ export interface ReportViewOptions {
   /** SHA-256 of the previous issued report of this org, shown on the cover (hash chain). */
   previousReportHash?: string | null;
   reportId?: string;
+  /**
+   * Which repositories the report covers, for its title and cover: "team checkout (3
+   * repositories)", "organisation-wide (every repository)". Absent: not said.
+   */
+  scopeLabel?: string | null;
 }
 
 export interface AlertRefView {
@@ -99,6 +104,8 @@ export interface KeyFigureView {
 export interface ReportView {
   documentTitle: string;
   org: string;
+  /** See ReportViewOptions.scopeLabel; null when not given. */
+  scopeLabel: string | null;
   schemaVersion: number;
   period: { id: string; start: string; end: string; startDay: string; lastDay: string };
   generatedAt: string;
@@ -143,9 +150,11 @@ export function buildReportView(report: ReportJson, options: ReportViewOptions =
   // The period's last day: end is exclusive, so the day before it is the last one covered.
   const lastDay = new Date(new Date(report.period.end).getTime() - 1).toISOString();
 
+  const scopeLabel = options.scopeLabel ?? null;
   return {
-    documentTitle: `${report.org} security alert report ${report.period.id}`,
+    documentTitle: `${report.org}${scopeLabel ? ` ${scopeLabel}` : ''} security alert report ${report.period.id}`,
     org: report.org,
+    scopeLabel,
     schemaVersion: report.schemaVersion,
     period: {
       ...report.period,

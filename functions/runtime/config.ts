@@ -60,13 +60,108 @@ export const slaPolicySchema = z
   })
   .strict();
 
-/** Team name to the repositories ("org/repo") it owns, for the per-team figures. */
-export const teamsSchema = z.record(
-  z.string().regex(/^[\w .-]{1,100}$/, 'a team name of letters, digits, spaces, dots, dashes'),
-  z
-    .array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'a repository as org/repo'))
-    .min(1, 'at least one repository'),
-);
+const repositoryList = z
+  .array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'a repository as org/repo'), {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'required: the team\'s repositories, ["org/repo", ...]'
+        : 'a list of repositories, ["org/repo", ...]',
+  })
+  .min(1, 'at least one repository');
+
+const teamObject = z.strictObject({
+  repositories: repositoryList,
+  /** Who receives the team's own report (limited to its repositories). */
+  recipients: z
+    .array(z.email('every recipient must be an email address'))
+    .min(1, 'at least one recipient (or leave recipients out for figures only)')
+    .optional(),
+});
+
+/**
+ * One team: its repositories ("org/repo"), for the per-team figures; or, as an object, its
+ * repositories and the recipients of a report limited to them. Checked by the form it has, so a
+ * mistake is named where it is ("checkout.recipients.0", "checkout.repositories: required").
+ */
+const teamSchema = z
+  .custom<z.infer<typeof repositoryList> | z.infer<typeof teamObject>>()
+  .superRefine((team, ctx) => {
+    const form = Array.isArray(team) ? repositoryList : typeof team === 'object' && team ? teamObject : null;
+    if (!form) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a list of repositories ["org/repo", ...], or {"repositories": [...], "recipients": [...]}',
+      });
+      return;
+    }
+    const parsed = form.safeParse(team);
+    for (const issue of parsed.error?.issues ?? [])
+      ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+  });
+
+export type TeamConfig = z.infer<typeof teamSchema>;
+
+/**
+ * The report scope of a team: `team-<name>`, lower-cased, anything but letters, digits, dots,
+ * dashes and underscores made a dash (it is part of S3 keys and of the hash chain's key).
+ *
+ * @example
+ * teamScopeId('Checkout Web'); // 'team-checkout-web'
+ */
+export function teamScopeId(team: string): string {
+  const slug = team
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return `team-${slug}`;
+}
+
+/**
+ * Team name to its repositories ("org/repo") for the per-team figures, or to
+ * `{ repositories, recipients }` for a report of its own, emailed to the recipients.
+ */
+export const teamsSchema = z
+  .record(
+    z.string().regex(/^[\w .-]{1,100}$/, 'a team name of letters, digits, spaces, dots, dashes'),
+    teamSchema,
+  )
+  .superRefine((teams, ctx) => {
+    const scopes = new Map<string, string>();
+    for (const name of Object.keys(teams)) {
+      if (!/[A-Za-z0-9]/.test(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'a team name needs a letter or a digit' });
+        continue;
+      }
+      const scope = teamScopeId(name);
+      const other = scopes.get(scope);
+      if (other !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `gives the same report scope (${scope}) as team "${other}": rename one`,
+        });
+      }
+      scopes.set(scope, name);
+    }
+  });
+
+export type TeamsConfig = z.infer<typeof teamsSchema>;
+
+/**
+ * Each team's repositories, whichever form configured them (the per-team figures' input).
+ *
+ * @example
+ * teamRepositories({ web: ['o/a'], api: { repositories: ['o/b'], recipients: ['x@o.example'] } });
+ * // { web: ['o/a'], api: ['o/b'] }
+ */
+export function teamRepositories(teams: TeamsConfig): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(teams).map(([name, team]) => [name, Array.isArray(team) ? team : team.repositories]),
+  );
+}
+
+/** Presigned S3 links (SigV4) live at most 7 days. */
+export const MAX_LINK_EXPIRY_HOURS = 168;
 
 export const runtimeConfigSchema = z.object({
   TABLE_NAME: z.string().min(3, 'the DynamoDB table name (3+ characters)'),
@@ -101,8 +196,22 @@ export const runtimeConfigSchema = z.object({
   PAPER_FORMAT: z.enum(['A4', 'Letter']).default('A4'),
   /** Days per severity, and for secret scanning: `{"critical":15,"high":30,"secretScanning":7}`. */
   SLA_POLICY: jsonEnv(slaPolicySchema, '{"critical":15,"high":30,"medium":90,"low":180,"secretScanning":7}'),
-  /** `{"checkout":["octo/payments","octo/web"]}`: each team's figures in the report. */
+  /**
+   * `{"checkout":["octo/payments","octo/web"]}`: each team's figures in the report;
+   * `{"checkout":{"repositories":["octo/payments"],"recipients":["lead@octo.example"]}}`: also a
+   * report limited to the team's repositories, emailed to its recipients.
+   */
   TEAMS: jsonEnv(teamsSchema, '{"checkout":["octo/payments","octo/web"]}'),
+  /** How long the emailed link to a PDF too big to attach works, in hours (at most 7 days). */
+  REPORT_LINK_EXPIRY_HOURS: z.coerce
+    .number('a number of hours')
+    .int('whole hours')
+    .min(1, 'at least 1 hour')
+    .max(
+      MAX_LINK_EXPIRY_HOURS,
+      `at most ${MAX_LINK_EXPIRY_HOURS} hours (7 days, the longest a presigned S3 link lives)`,
+    )
+    .default(MAX_LINK_EXPIRY_HOURS),
 });
 
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;

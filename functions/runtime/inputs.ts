@@ -25,6 +25,15 @@ export const reportInputSchema = z
     org: orgLogin.optional(),
     period: z.string().min(1).optional(),
     now: instant.optional(),
+    /**
+     * The scheduled run this invocation belongs to, the same on every retry of it: EventBridge
+     * Scheduler's `<aws.scheduler.execution-id>`. A retry then reuses the reports already issued
+     * and sends no email twice.
+     */
+    invocationId: z
+      .string()
+      .regex(/^[A-Za-z0-9][\w.:/@-]{0,199}$/, 'an id of up to 200 letters, digits and . _ : / @ -')
+      .optional(),
   })
   .strict();
 

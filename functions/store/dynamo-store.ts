@@ -47,6 +47,7 @@ import { OPEN_ALERTS_INDEX, OPEN_ALERTS_KEY } from './table-schema.ts';
  * | audit log event     | `AUDIT#<org>`          | `<at>#<event id>`                          |
  * | webhook delivery    | `DELIVERY#<id>`        | `DELIVERY` (expires through TTL)           |
  * | issued report       | `REPORT#<org>#<scope>` | `<issuedAt>#<reportId>`                    |
+ * | report run          | `REPORTRUN#<org>#<scope>#<period>#<invocation>` | `RUN` (expires through TTL) |
  *
  * Transition sort keys start with the ISO-8601 instant, so a period is one range query.
  * Open alerts carry `openOrg` (the org, lower-cased), the key of the sparse index `open-alerts`:
@@ -135,6 +136,29 @@ export interface DeliveryRecord {
   event: string;
   ttlSeconds: number;
 }
+
+/** One scheduled report run of a scope: a retry of the same invocation finds it. */
+export interface ReportRunKey {
+  org: string;
+  scope: string;
+  periodId: string;
+  /** The scheduler's execution id (the same on every retry of one scheduled run). */
+  invocationId: string;
+}
+
+export interface ReportRun {
+  /** The report the run issued. */
+  record: ReportRecord;
+  /** When the report email went out, and SES's message id; null until then. */
+  emailedAt: string | null;
+  emailMessageId: string | null;
+  /** When an invocation took the email on (it may be sending it now); null when nobody has. */
+  emailClaimedAt: string | null;
+}
+
+/** Run records outlive any retry (EventBridge Scheduler retries for at most 24 hours). */
+const REPORT_RUN_TTL_SECONDS = 35 * 24 * 3600;
+const reportRunPk = (k: ReportRunKey) => `REPORTRUN#${lc(k.org)}#${k.scope}#${k.periodId}#${k.invocationId}`;
 
 /**
  * GitHub logins are case-insensitive (`--org Octo` and `octo` are one organisation, and alerts
@@ -1009,6 +1033,165 @@ export class DynamoStore {
         );
       }
       throw mapError(`record report ${record.reportId}`, error);
+    }
+  }
+
+  /**
+   * `appendReportRecord` and, in the same transaction, the record of the run that issued it. Says
+   * `run-exists` (and writes nothing) when a run with this key already issued a report: a retry,
+   * or a duplicate delivery, of the same scheduled invocation.
+   */
+  async appendReportRecordForRun(
+    record: ReportRecord,
+    invocationId: string,
+  ): Promise<'appended' | 'run-exists'> {
+    const run: ReportRunKey = {
+      org: record.org,
+      scope: record.scope,
+      periodId: record.periodId,
+      invocationId,
+    };
+    try {
+      await this.#doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: `REPORT#${lc(record.org)}#${record.scope}`,
+                  sk: `${record.issuedAt}#${record.reportId}`,
+                  record,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: `REPORTHEAD#${lc(record.org)}#${record.scope}`,
+                  sk: 'HEAD',
+                  chainHash: record.chainHash,
+                },
+                ...(record.previousChainHash === null
+                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                  : {
+                      ConditionExpression: 'chainHash = :prev',
+                      ExpressionAttributeValues: { ':prev': record.previousChainHash },
+                    }),
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  pk: reportRunPk(run),
+                  sk: 'RUN',
+                  record,
+                  startedAt: new Date().toISOString(),
+                  expiresAt: Math.floor(Date.now() / 1000) + REPORT_RUN_TTL_SECONDS,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return 'appended';
+    } catch (error) {
+      if (isConditionFailure(error, 2)) return 'run-exists';
+      if (isConditionFailure(error)) {
+        throw new ConcurrentUpdateError(
+          `another report for ${record.org}/${record.scope} was issued at the same time; run the report again`,
+          { cause: error },
+        );
+      }
+      throw mapError(`record report ${record.reportId}`, error);
+    }
+  }
+
+  /** The run of `key`, or null when no invocation with this key issued a report yet. */
+  async getReportRun(key: ReportRunKey): Promise<ReportRun | null> {
+    try {
+      const res = await this.#doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: reportRunPk(key), sk: 'RUN' },
+          ConsistentRead: true,
+        }),
+      );
+      const item = res.Item;
+      if (!item) return null;
+      return {
+        record: item.record as ReportRecord,
+        emailedAt: (item.emailedAt as string | undefined) ?? null,
+        emailMessageId: (item.emailMessageId as string | undefined) ?? null,
+        emailClaimedAt: (item.emailClaimedAt as string | undefined) ?? null,
+      };
+    } catch (error) {
+      throw mapError(`read report run ${key.invocationId} of ${key.org}/${key.scope}`, error);
+    }
+  }
+
+  /**
+   * Takes the run's email on, so that one invocation only sends it: true when `claim` got it;
+   * false when the email was sent, or another invocation claimed it after `staleBefore` (a claim
+   * older than that is taken to be a crashed invocation's, and taken over).
+   */
+  async claimReportEmail(
+    key: ReportRunKey,
+    claim: { token: string; at: string; staleBefore: string },
+  ): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: reportRunPk(key), sk: 'RUN' },
+          UpdateExpression: 'SET emailClaim = :token, emailClaimedAt = :at',
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(emailedAt) AND (attribute_not_exists(emailClaimedAt) OR emailClaimedAt < :stale)',
+          ExpressionAttributeValues: { ':token': claim.token, ':at': claim.at, ':stale': claim.staleBefore },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw mapError(`claim the email of report run ${key.invocationId}`, error);
+    }
+  }
+
+  /**
+   * Ends a claim: with SES's message id, records the email as sent; with null (sending failed),
+   * gives the claim up so that a retry sends it. Only the claim's holder can. False when the claim
+   * was no longer `token`'s.
+   */
+  async settleReportEmail(
+    key: ReportRunKey,
+    token: string,
+    sent: { messageId: string; at: string } | null,
+  ): Promise<boolean> {
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: reportRunPk(key), sk: 'RUN' },
+          ...(sent
+            ? {
+                UpdateExpression: 'SET emailedAt = :at, emailMessageId = :id REMOVE emailClaim',
+                ExpressionAttributeValues: { ':token': token, ':at': sent.at, ':id': sent.messageId },
+              }
+            : {
+                UpdateExpression: 'REMOVE emailClaim, emailClaimedAt',
+                ExpressionAttributeValues: { ':token': token },
+              }),
+          ConditionExpression: 'emailClaim = :token',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw mapError(`record the email of report run ${key.invocationId}`, error);
     }
   }
 }

@@ -10,6 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePeriodId } from '../../functions/core/periods.ts';
 import { buildReportEmail, REPORT_HASH_HEADER, sendRawEmail } from '../../functions/deliver/email.ts';
 import {
   BucketNotFoundError,
@@ -25,9 +26,12 @@ import {
 import { renderReportEmail } from '../../functions/render/email-body.ts';
 import { launchBrowser } from '../../functions/render/pdf.ts';
 import { type ReportDocuments, renderReportDocuments } from '../../functions/render/report-documents.ts';
+import { issueReport, type ReportDeps } from '../../functions/use-cases/issue-report.ts';
+import { silentLog } from '../../functions/use-cases/log.ts';
 import { makeLocalS3Client, type S3StandIn, startS3StandIn } from '../../infra/local/s3.ts';
 import { type SesStandIn, startSesStandIn } from '../../infra/local/ses.ts';
 import { sampleReport } from '../fixtures/report-sample.ts';
+import { createTestStore } from '../support/dynamo.ts';
 
 const SLOW = 60_000;
 /** Every byte value, so any text re-encoding of an attachment or object shows. */
@@ -251,4 +255,65 @@ describe('deliver: report email through aws-ses-v2-local', () => {
     expect(err).toBeInstanceOf(EmailRejectedError);
     expect((err as Error).cause).toBeDefined();
   });
+});
+
+describe('deliver: the issued report email, PDF attached or linked', () => {
+  const request = {
+    org: 'octo-demo',
+    period: parsePeriodId('2026-W46'),
+    now: new Date('2026-11-16T07:00:00Z'),
+    timeZone: 'UTC',
+    paperFormat: 'A4' as const,
+    email: { from: 'reports@alert-ledger.example', to: ['ciso@octo-demo.example'] },
+  };
+  let deps: ReportDeps;
+
+  beforeAll(async () => {
+    const { store: ledger } = await createTestStore('deliver');
+    await store.ensureBucket();
+    deps = { store: ledger, files: store, ses, browser: async () => browser, log: silentLog };
+  });
+
+  it(
+    'links a PDF at or over the limit (presigned S3 URL, configured expiry) and the link downloads it',
+    async () => {
+      await sesStandIn.clear();
+      const issued = await issueReport(deps, { ...request, attachLimitBytes: 1, linkExpiryHours: 2 });
+      expect(issued.pdfDelivery).toBe('link');
+      expect(issued.email).toBe('sent');
+      const [mail, ...more] = await sesStandIn.readStore();
+      expect(more).toEqual([]);
+      expect(mail?.attachments).toEqual([]);
+      const url = /^Download: (\S+)/m.exec(mail?.body.text ?? '')?.[1] ?? '';
+      expect(url).toContain(`/alert-ledger-reports/${issued.record.keys.pdf}?`);
+      expect(url).toContain('X-Amz-Expires=7200');
+      // The HTML part carries the same link (Handlebars-escaped in the attribute).
+      const signature = /X-Amz-Signature=([0-9a-f]+)/.exec(url)?.[1] ?? 'none';
+      expect(mail?.body.html).toContain(signature);
+
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(body.equals(issued.files.pdf)).toBe(true);
+      expect(createHash('sha256').update(body).digest('hex')).toBe(issued.record.sha256.pdf);
+    },
+    SLOW,
+  );
+
+  it(
+    'attaches a PDF under the limit (7 MB by default), with no link',
+    async () => {
+      await sesStandIn.clear();
+      const issued = await issueReport(deps, request);
+      expect(issued.pdfDelivery).toBe('attached');
+      expect(issued.files.pdf.length).toBeLessThan(7 * 1024 * 1024);
+      const [mail] = await sesStandIn.readStore();
+      expect(mail?.body.text).not.toMatch(/^Download:/m);
+      expect(mail?.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+        ['alert-ledger-octo-demo-2026-W46.pdf', 'application/pdf'],
+      ]);
+      expect(Buffer.from(mail?.attachments[0]?.content ?? '', 'base64').equals(issued.files.pdf)).toBe(true);
+    },
+    SLOW,
+  );
 });

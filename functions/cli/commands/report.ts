@@ -7,7 +7,7 @@ import { withLocalRuntime } from './local-runtime.ts';
 
 /**
  * `alert-ledger report --org ORG [--period ID | --from DATE --to DATE] [--out DIR]`, from the local
- * store. `period` is any id `parsePeriodId` reads, a custom range `2026-11-01..2026-11-15` included
+ * store: the organisation-wide report in DIR, and each team with recipients in TEAMS in DIR/team-<name>/. `period` is any id `parsePeriodId` reads, a custom range `2026-11-01..2026-11-15` included
  * (main.ts turns --from/--to into that id); its boundaries are computed in the configured zone.
  */
 export async function runReportCommand(
@@ -26,5 +26,11 @@ export async function runReportCommand(
       `${opts.org} ${period.id}: ${r.summary.total.opened} opened, ${r.summary.total.fixed} fixed, ${r.summary.total.dismissed} dismissed, ${r.summary.total.openAtEnd} open at end${r.complete ? '' : ' (INCOMPLETE)'}`,
     );
     for (const path of Object.values(written.paths)) progress.line(`  ${path}`);
+    for (const scope of written.scopes) {
+      const t = scope.issued.report.summary.total;
+      progress.line(
+        `${scope.issued.scope}: ${t.opened} opened, ${t.fixed} fixed, ${t.dismissed} dismissed, ${t.openAtEnd} open at end; ${scope.outDir}/`,
+      );
+    }
   });
 }
