@@ -3,7 +3,7 @@
  * resources), the input of the PDF and itself an issued file (report.html).
  *
  * Everything from GitHub is escaped by Handlebars' double-stash; only our own CSS and the
- * generated chart SVG go in as SafeString.
+ * trend charts' SVG (written by vega, see charts.ts) go in as SafeString.
  */
 import type { ReportJson } from '../core/report-model.ts';
 import { loadTemplates } from './templates.ts';

@@ -11,7 +11,8 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { type AlertState, SEVERITIES } from '../core/model.ts';
-import { barChartSvg } from './chart.ts';
+import type { TrendPoint } from '../core/report-model.ts';
+import { renderTrendCharts } from './charts.ts';
 import { TemplateRenderError, TemplatesNotFoundError } from './errors.ts';
 import {
   DASH,
@@ -144,28 +145,11 @@ function registerHelpers(hb: typeof Handlebars): void {
     n === 1 ? String(one) : typeof many === 'string' ? many : `${String(one)}s`,
   );
   hb.registerHelper('trendCharts', (trend: unknown) => {
-    const points = Array.isArray(trend)
-      ? (trend as { periodId: string; openAtEnd: number; opened: number; closed: number }[])
-      : [];
-    const categories = points.map((p) => p.periodId);
-    const open = barChartSvg({
-      title: 'Open alerts at the end of each week',
-      categories,
-      series: [
-        { name: 'Open at end', values: points.map((p) => p.openAtEnd), fill: '#2b4c7e', stroke: '#1a2f4f' },
-      ],
-    });
-    const flow = barChartSvg({
-      title: 'Alerts opened and closed each week',
-      categories,
-      series: [
-        { name: 'Opened', values: points.map((p) => p.opened), fill: '#2b4c7e', stroke: '#1a2f4f' },
-        { name: 'Closed', values: points.map((p) => p.closed), fill: '#c9d6e8', stroke: '#2b4c7e' },
-      ],
-    });
-    // The SVG is built from numbers and escaped period ids only (chart.ts escapes all text).
+    const charts = renderTrendCharts(Array.isArray(trend) ? (trend as TrendPoint[]) : []);
+    // Unescaped on purpose, and only this: SVG written by vega, which escapes every text and
+    // attribute value, around our own accessible name (escaped by charts.ts). Chart ids are ours.
     return new hb.SafeString(
-      `<figure class="chart"><figcaption>Open alerts at week end</figcaption>${open}</figure><figure class="chart"><figcaption>Opened and closed per week</figcaption>${flow}</figure>`,
+      charts.map((chart) => `<figure class="chart chart-${chart.id}">${chart.svg}</figure>`).join(''),
     );
   });
 }

@@ -510,6 +510,51 @@ describe('render: PDF with Chromium', () => {
     expect(text).toContain("<script>alert('xss')</script>");
   });
 
+  it('draws the three trend charts (vega SVG) on the trend page, as text a reader can find', () => {
+    // pdftotext separates pages with a form feed.
+    const pages = pdfText(pdfPath).split('\f');
+    const titles = [
+      'Open alerts at the end of each week, by severity',
+      'Alerts opened and closed each week',
+      'Mean time to remediate, in days, each week',
+    ];
+    const at = pages.findIndex((page) => page.includes(titles[0] as string));
+    expect(at).toBeGreaterThan(-1);
+    // All three on one page with the section heading: the section fits one page.
+    const page = pages[at] as string;
+    expect(page).toMatch(/^\s*Trend$/m);
+    for (const title of titles) expect(page).toContain(title);
+    // The charts' own text: period labels in order, the sample's values.
+    expect(page).toMatch(/W35\s+W36\s+W37\s+W38\s+W39\s+W40\s+W41\s+W42\s+W43\s+W44\s+W45\s+W46/);
+    expect(page).toMatch(/Critical\s+High\s+Medium\s+Low/);
+    for (const mttr of ['24.1', '26.0', '19.6', '21.7']) expect(page).toContain(mttr);
+    // Page images for a human look, in colour and as a grayscale printer would see them.
+    const n = String(at + 1);
+    for (const [name, extra] of [
+      ['trend', []],
+      ['trend-gray', ['-gray']],
+    ] as const) {
+      execFileSync('pdftoppm', [
+        '-png',
+        ...extra,
+        '-r',
+        '70',
+        '-f',
+        n,
+        '-l',
+        n,
+        '-singlefile',
+        pdfPath,
+        join(ARTIFACTS, name),
+      ]);
+      expect(
+        readFileSync(join(ARTIFACTS, `${name}.png`))
+          .subarray(1, 4)
+          .toString('latin1'),
+      ).toBe('PNG');
+    }
+  });
+
   it(
     'prints a hostile notable event title as literal text',
     async () => {
