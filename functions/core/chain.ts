@@ -8,27 +8,37 @@ export interface ReportHashes {
   csv: string;
 }
 
+/**
+ * Every file hash a record has: the four files every report has, and any further ones (one CSV
+ * per table since those were added; older records have only the four).
+ */
+export type FileHashes = ReportHashes & { readonly [file: string]: string | undefined };
+
 export interface ChainLink {
   org: string;
   scope: string;
   periodId: string;
   reportId: string;
-  sha256: ReportHashes;
+  sha256: FileHashes;
   previousChainHash: string | null;
 }
+
+const CORE_FILES: ReadonlySet<string> = new Set(['pdf', 'html', 'json', 'csv']);
 
 export const sha256Hex = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 /**
  * The hash that links a report to its predecessor: over the previous chain hash, every file's
- * hash and the report's identity. Changing any file, or any earlier report, changes it.
+ * hash and the report's identity. Changing any file, or any earlier report, changes it. A record
+ * of the four core files hashes as it always did; further files are chained after, as
+ * `name=hash` in name order, so older records still verify.
  *
  * @example
  * chainHash({ org: 'octo', scope: 'org', periodId: '2026-W46', reportId: 'r1', sha256, previousChainHash: null });
  */
 export function chainHash(link: ChainLink): string {
   const { sha256 } = link;
-  return sha256Hex(
+  const base = sha256Hex(
     [
       link.previousChainHash ?? '',
       sha256.pdf,
@@ -41,6 +51,11 @@ export function chainHash(link: ChainLink): string {
       link.reportId,
     ].join('\n'),
   );
+  const more = Object.entries(sha256)
+    .filter((e): e is [string, string] => !CORE_FILES.has(e[0]) && typeof e[1] === 'string')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (more.length === 0) return base;
+  return sha256Hex([base, ...more.map(([file, hash]) => `${file}=${hash}`)].join('\n'));
 }
 
 export interface ChainProblem {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Browser } from 'puppeteer-core';
-import { sha256Hex as sha256 } from '../core/chain.ts';
+import { chainHash, sha256Hex as sha256 } from '../core/chain.ts';
 import { lastPeriods, type Period } from '../core/periods.ts';
 import { computeReport } from '../core/report.ts';
 import { DEFAULT_SLA_POLICY, type ReportJson, type SlaPolicy } from '../core/report-model.ts';
@@ -14,7 +14,7 @@ import { renderReportDocuments } from '../render/report-documents.ts';
 import type { DynamoStore, ReportRecord, ReportRunKey } from '../store/dynamo-store.ts';
 import { loadReportInput } from './load-report-input.ts';
 import type { Log } from './log.ts';
-import { type FileHashes, REPORT_FILES, type ReportFileKind, reportChainHash } from './report-files.ts';
+import { type FileHashes, REPORT_FILES, type ReportFileKind } from './report-files.ts';
 import { limitToRepositories, ORG_SCOPE } from './report-scopes.ts';
 
 export interface ReportDeps {
@@ -208,7 +208,7 @@ async function issueNew(
   const hashes = Object.fromEntries(
     REPORT_FILES.map((f) => [f.kind, f.kind === 'pdf' ? docs.pdfSha256 : sha256(bodies[f.kind])]),
   ) as unknown as FileHashes;
-  const chain = reportChainHash({
+  const chain = chainHash({
     org,
     scope,
     periodId: period.id,

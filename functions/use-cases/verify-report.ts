@@ -1,7 +1,7 @@
 import type { ChainProblem } from '../core/chain.ts';
-import { sha256Hex } from '../core/chain.ts';
+import { checkChain, sha256Hex } from '../core/chain.ts';
 import type { DynamoStore, ReportRecord } from '../store/dynamo-store.ts';
-import { checkReportChain, type ReportFileKind } from './report-files.ts';
+import type { ReportFileKind } from './report-files.ts';
 import { ORG_SCOPE } from './report-scopes.ts';
 
 export type { ReportFileKind } from './report-files.ts';
@@ -65,7 +65,7 @@ export async function verifyReport(
     }
   }
   const checked = best ?? first ?? { scope: ORG_SCOPE, records: [] };
-  const chainProblems = checkReportChain(checked.records);
+  const chainProblems = checkChain(checked.records);
   const matching = best?.matching ?? [];
   const changed = kinds.filter((kind) => !matching.includes(kind));
   return {
