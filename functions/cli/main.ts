@@ -149,11 +149,19 @@ export function buildProgram(): Command {
     .description('check report files against the recorded hash chain (exit 1 if anything changed)')
     .argument('<path>', 'a report folder (report.pdf, .html, .json, .csv) or one of its files')
     .option('--org <org>', 'organisation (default: read from report.json)', parseOrg)
-    .action(async (path: string, opts: { org?: string }) => {
+    .option('--scope <scope>', 'report scope: org or team-<name> (default: found from the files)', parseScope)
+    .action(async (path: string, opts: { org?: string; scope?: string }) => {
       if (!(await runVerifyCommand(globals(), path, opts))) process.exitCode = 1;
     });
 
   return program;
+}
+
+function parseScope(value: string): string {
+  if (!/^(org|team-[a-z0-9._-]+)$/.test(value)) {
+    throw new InvalidArgumentError('a scope is "org" or "team-<name>" (lower case, as in the S3 path).');
+  }
+  return value;
 }
 
 const KNOWN_ERRORS = [

@@ -55,6 +55,7 @@ describe('the CLI on bad input: one clear line, a non-zero exit, nothing written
   it.each([
     [['snapshot', '--org', 'octo-demo', '--colour'], /unknown option '--colour'/],
     [['snapshot'], /required option '--org <org>' not specified/],
+    [['verify', 'out', '--scope', 'Team Checkout'], /a scope is "org" or "team-<name>"/],
     [['report', '--org', 'octo-demo', '--period', '2026-W60'], /2026-W60/],
     [['report', '--org', 'octo-demo', '--now', 'yesterday'], /yesterday/],
     [['snapshot', '--org', 'not an org!'], /not a GitHub organisation login/],
