@@ -58,101 +58,143 @@ const cronExpression = z.string().regex(CRON_EXPRESSION, {
 
 const email = z.email({ error: 'must be an email address' });
 
-export const configSchema = z.strictObject({
-  /** CloudFormation stack name. */
-  stackName: z
-    .string()
-    .regex(STACK_NAME, { error: 'must start with a letter; letters, digits and hyphens only' })
-    .default('AlertLedger'),
-  /** GitHub organisations to snapshot (ORGS). At least one. */
-  orgs: z
-    .array(z.string().regex(GITHUB_LOGIN, { error: 'must be a GitHub organisation login' }))
-    .min(1, { error: 'must list at least one organisation' })
-    .refine((orgs) => new Set(orgs.map((o) => o.toLowerCase())).size === orgs.length, {
-      error: 'must not list an organisation twice',
-    }),
-  /** Optional enterprise slug (enterprise-level endpoints and audit log). */
-  enterprise: z.string().regex(ENTERPRISE_SLUG, { error: 'must be a GitHub enterprise slug' }).optional(),
-  /** GitHub REST base URL (GITHUB_API_URL). GHES: https://HOST/api/v3. */
-  githubApiUrl: z
-    .url({ protocol: /^https$/, error: 'must be an https URL' })
-    .transform((u) => u.replace(/\/+$/, ''))
-    .default('https://api.github.com'),
-  /** IANA time zone of periods and of the cron schedules (TIME_ZONE). */
-  timeZone: z
-    .string()
-    .refine(isIanaTimeZone, { error: 'must be an IANA time zone name such as "Europe/Berlin" or "UTC"' })
-    .default('UTC'),
-  report: z
-    .strictObject({
-      /** Sender address (REPORT_FROM). */
-      from: email,
-      /** Recipients (REPORT_TO, comma separated). */
-      to: z.array(email).min(1, { error: 'must list at least one recipient' }),
-      /**
-       * SES identity created in the stack and the only one the report function may send as:
-       * a domain ("example.com") or an address. Default: the `from` address.
-       */
-      senderIdentity: z
-        .string()
-        .refine((s) => DOMAIN.test(s) || isEmail(s), {
-          error: 'must be a domain or an email address',
-        })
-        .optional(),
-    })
-    .superRefine((r, ctx) => {
-      const identity = r.senderIdentity;
-      // Only compare well-formed values; malformed ones already have their own issue.
-      if (identity === undefined || !isEmail(r.from) || !(DOMAIN.test(identity) || isEmail(identity))) return;
-      const fromDomain = r.from.slice(r.from.lastIndexOf('@') + 1).toLowerCase();
-      const ok = identity.includes('@')
-        ? identity.toLowerCase() === r.from.toLowerCase()
-        : identity.toLowerCase() === fromDomain;
-      if (!ok) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['senderIdentity'],
-          message: `must be the domain of report.from (${fromDomain}) or report.from itself`,
-        });
-      }
-    }),
-  /** Days allowed per severity and for secret scanning (SLA_POLICY); DESIGN.md's defaults fill the rest. */
-  slaPolicy: slaPolicySchema.optional(),
-  /** Team name to its repositories ("org/repo"), for per-team figures in the report (TEAMS). */
-  teams: teamsSchema.optional(),
-  schedules: z
-    .strictObject({
-      /** false creates the schedules disabled. */
-      enabled: z.boolean().default(true),
-      /** Incremental snapshot, input {"mode":"incremental"}. */
-      snapshotIncremental: scheduleExpression.default('rate(1 hour)'),
-      /** Full reconciliation, input {"mode":"full"}; cron in `timeZone`. */
-      snapshotFull: scheduleExpression.default('cron(0 23 ? * SUN *)'),
-      /** Weekly report; cron in `timeZone`. */
-      report: cronExpression.default('cron(0 7 ? * MON *)'),
-      /** Scheduler retries when the invocation itself fails (0-185). */
-      retryAttempts: z.int().min(0).max(185).default(3),
-      /** Scheduler gives up on an event older than this (1-1440 minutes). */
-      maxEventAgeMinutes: z.int().min(1).max(1440).default(60),
-    })
-    .prefault({}),
-  webhook: z
-    .strictObject({
-      /** Reserved concurrency of the webhook function; null reserves none. */
-      reservedConcurrency: z.int().min(1).max(1000).nullable().default(10),
-    })
-    .prefault({}),
-  table: z
-    .strictObject({
-      /** DynamoDB deletion protection. */
-      deletionProtection: z.boolean().default(true),
-    })
-    .prefault({}),
-  /** Retention of each function's log group, in days (a value CloudWatch Logs accepts). */
-  logRetentionDays: z
-    .literal(LOG_RETENTION_DAYS, { error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}` })
-    .default(30),
-});
+export const configSchema = z
+  .strictObject({
+    /** CloudFormation stack name. */
+    stackName: z
+      .string()
+      .regex(STACK_NAME, { error: 'must start with a letter; letters, digits and hyphens only' })
+      .default('AlertLedger'),
+    /** GitHub organisations to snapshot (ORGS). At least one. */
+    orgs: z
+      .array(z.string().regex(GITHUB_LOGIN, { error: 'must be a GitHub organisation login' }))
+      .min(1, { error: 'must list at least one organisation' })
+      .refine((orgs) => new Set(orgs.map((o) => o.toLowerCase())).size === orgs.length, {
+        error: 'must not list an organisation twice',
+      }),
+    /** Optional enterprise slug (enterprise-level endpoints and audit log). */
+    enterprise: z.string().regex(ENTERPRISE_SLUG, { error: 'must be a GitHub enterprise slug' }).optional(),
+    /**
+     * Authenticate as a GitHub App installation instead of with a token: the credentials secret then
+     * holds the App's private key (PEM). Not with `enterprise` (GitHub keeps enterprise-level lists
+     * from Apps).
+     */
+    githubApp: z
+      .strictObject({
+        /** The App's id (GITHUB_APP_ID). */
+        appId: z.int().positive(),
+        /** The id of its installation on the organisations (GITHUB_APP_INSTALLATION_ID). */
+        installationId: z.int().positive(),
+      })
+      .optional(),
+    /** GitHub REST base URL (GITHUB_API_URL). GHES: https://HOST/api/v3. */
+    githubApiUrl: z
+      .url({ protocol: /^https$/, error: 'must be an https URL' })
+      .transform((u) => u.replace(/\/+$/, ''))
+      .default('https://api.github.com'),
+    /** IANA time zone of periods and of the cron schedules (TIME_ZONE). */
+    timeZone: z
+      .string()
+      .refine(isIanaTimeZone, { error: 'must be an IANA time zone name such as "Europe/Berlin" or "UTC"' })
+      .default('UTC'),
+    report: z
+      .strictObject({
+        /** Sender address (REPORT_FROM). */
+        from: email,
+        /** Recipients (REPORT_TO, comma separated). */
+        to: z.array(email).min(1, { error: 'must list at least one recipient' }),
+        /**
+         * SES identity created in the stack and the only one the report function may send as:
+         * a domain ("example.com") or an address. Default: the `from` address.
+         */
+        senderIdentity: z
+          .string()
+          .refine((s) => DOMAIN.test(s) || isEmail(s), {
+            error: 'must be a domain or an email address',
+          })
+          .optional(),
+      })
+      .superRefine((r, ctx) => {
+        const identity = r.senderIdentity;
+        // Only compare well-formed values; malformed ones already have their own issue.
+        if (identity === undefined || !isEmail(r.from) || !(DOMAIN.test(identity) || isEmail(identity)))
+          return;
+        const fromDomain = r.from.slice(r.from.lastIndexOf('@') + 1).toLowerCase();
+        const ok = identity.includes('@')
+          ? identity.toLowerCase() === r.from.toLowerCase()
+          : identity.toLowerCase() === fromDomain;
+        if (!ok) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['senderIdentity'],
+            message: `must be the domain of report.from (${fromDomain}) or report.from itself`,
+          });
+        }
+      }),
+    /** Days allowed per severity and for secret scanning (SLA_POLICY); DESIGN.md's defaults fill the rest. */
+    slaPolicy: slaPolicySchema.optional(),
+    /** Team name to its repositories ("org/repo"), for per-team figures in the report (TEAMS). */
+    teams: teamsSchema.optional(),
+    schedules: z
+      .strictObject({
+        /** false creates the schedules disabled. */
+        enabled: z.boolean().default(true),
+        /** Incremental snapshot, input {"mode":"incremental"}. */
+        snapshotIncremental: scheduleExpression.default('rate(1 hour)'),
+        /** Full reconciliation, input {"mode":"full"}; cron in `timeZone`. */
+        snapshotFull: scheduleExpression.default('cron(0 23 ? * SUN *)'),
+        /** Weekly report; cron in `timeZone`. */
+        report: cronExpression.default('cron(0 7 ? * MON *)'),
+        /** Scheduler retries when the invocation itself fails (0-185). */
+        retryAttempts: z.int().min(0).max(185).default(3),
+        /** Scheduler gives up on an event older than this (1-1440 minutes). */
+        maxEventAgeMinutes: z.int().min(1).max(1440).default(60),
+      })
+      .prefault({}),
+    /**
+     * Fan-out of the scheduled snapshots (a Step Functions Map over `orgs`): one run per
+     * organisation, each resumed from its checkpoint until it finishes.
+     */
+    snapshotRuns: z
+      .strictObject({
+        /** Organisations snapshotted at once (they share the token's rate limit). */
+        maxConcurrency: z.int().min(1).max(40).default(5),
+        /**
+         * Invocations of the snapshot function one organisation may use in one run (each up to
+         * 15 minutes); a snapshot still resumable after them fails the run and is resumed by the next.
+         */
+        maxInvocations: z.int().min(1).max(50).default(12),
+      })
+      .prefault({}),
+    /** Operators' address for the alarm topic (an SNS email subscription to confirm); none: subscribe yourself. */
+    alarmEmail: email.optional(),
+    webhook: z
+      .strictObject({
+        /** Reserved concurrency of the webhook function; null reserves none. */
+        reservedConcurrency: z.int().min(1).max(1000).nullable().default(10),
+      })
+      .prefault({}),
+    table: z
+      .strictObject({
+        /** DynamoDB deletion protection. */
+        deletionProtection: z.boolean().default(true),
+      })
+      .prefault({}),
+    /** Retention of each function's log group, in days (a value CloudWatch Logs accepts). */
+    logRetentionDays: z
+      .literal(LOG_RETENTION_DAYS, { error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}` })
+      .default(30),
+  })
+  .superRefine((c, ctx) => {
+    if (c.githubApp !== undefined && c.enterprise !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['githubApp'],
+        message:
+          'GitHub does not let Apps read the enterprise-level lists: use a token with enterprise, or drop enterprise',
+      });
+    }
+  });
 
 export type AlertLedgerConfig = z.output<typeof configSchema>;
 export type AlertLedgerConfigInput = z.input<typeof configSchema>;

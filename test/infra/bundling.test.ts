@@ -1,13 +1,16 @@
 /**
  * One real synth with bundling (as `cdk synth` does): each Lambda bundle must exist, be ESM with
  * the createRequire banner, load in Node, and the report bundle must carry @sparticuz/chromium as
- * a node module and the templates folder. The stack tests skip bundling to stay fast; this is the
- * one place that catches a handler change that breaks the bundle.
+ * a node module and the templates folder, and that Chromium must start from the bundle and print
+ * a PDF. The stack tests skip bundling to stay fast; this is the one place that catches a handler
+ * change that breaks the bundle.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,4 +108,62 @@ describe('Lambda bundles', () => {
       readdirSync(join(PROJECT_ROOT, 'templates')).sort(),
     );
   });
+});
+
+describe('the report bundle’s Chromium', () => {
+  // @sparticuz/chromium ships a Linux x86_64 Chromium only (the report function is x86_64).
+  const runnable = process.platform === 'linux' && process.arch === 'x64';
+
+  it.runIf(runnable)(
+    'unpacks from the bundle’s node_modules and prints a one-line PDF, as functions/render/pdf.ts launches it',
+    async () => {
+      const dir = dirOf('report');
+      // A fresh TMPDIR: @sparticuz/chromium reuses whatever is at $TMPDIR/chromium without looking
+      // at its version, so only an empty one proves the binary came out of this bundle.
+      const tmp = temp.make('alert-ledger-chromium-tmp-');
+      const pdfPath = join(tmp, 'check.pdf');
+      // puppeteer-core is inlined in index.mjs; the same pinned version, from the project.
+      const puppeteerUrl = pathToFileURL(createRequire(import.meta.url).resolve('puppeteer-core')).href;
+      // Beside index.mjs, so that the bare import resolves exactly as the bundle's own does.
+      const script = join(dir, 'chromium-check.mjs');
+      writeFileSync(
+        script,
+        [
+          "import chromium from '@sparticuz/chromium';",
+          "import { writeFileSync } from 'node:fs';",
+          `const { default: puppeteer } = await import(${JSON.stringify(puppeteerUrl)});`,
+          'const executablePath = await chromium.executablePath();',
+          "const browser = await puppeteer.launch({ executablePath, args: chromium.args, headless: 'shell', timeout: 60000 });",
+          'try {',
+          '  const page = await browser.newPage();',
+          "  await page.setContent('<!doctype html><html><head><title>bundle check</title></head><body><p>alert-ledger bundle check</p></body></html>', { waitUntil: 'load' });",
+          "  const pdf = await page.pdf({ format: 'A4' });",
+          `  writeFileSync(${JSON.stringify(pdfPath)}, pdf);`,
+          "  console.log(JSON.stringify({ module: import.meta.resolve('@sparticuz/chromium'), executablePath, version: await browser.version() }));",
+          '} finally {',
+          '  await browser.close();',
+          '}',
+        ].join('\n'),
+      );
+      const { stdout } = await promisify(execFile)(process.execPath, [script], {
+        env: { PATH: process.env.PATH ?? '', HOME: tmp, TMPDIR: tmp },
+        timeout: 120_000,
+      });
+      const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as {
+        module: string;
+        executablePath: string;
+        version: string;
+      };
+      expect(
+        result.module.startsWith(pathToFileURL(join(dir, 'node_modules', '@sparticuz', 'chromium')).href),
+      ).toBe(true);
+      expect(result.executablePath).toBe(join(tmp, 'chromium'));
+      expect(result.version).toMatch(/^HeadlessChrome\/147\./);
+      const pdf = readFileSync(pdfPath);
+      expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      const text = execFileSync('pdftotext', [pdfPath, '-'], { encoding: 'utf8' });
+      expect(text.trim()).toBe('alert-ledger bundle check');
+    },
+    180_000,
+  );
 });

@@ -39,6 +39,7 @@ describe('parseConfig', () => {
         retryAttempts: 3,
         maxEventAgeMinutes: 60,
       },
+      snapshotRuns: { maxConcurrency: 5, maxInvocations: 12 },
       webhook: { reservedConcurrency: 10 },
       table: { deletionProtection: true },
       logRetentionDays: 30,
@@ -111,6 +112,43 @@ describe('parseConfig', () => {
       'slaPolicy.critical: at least 1 day',
       'slaPolicy.urgent: unknown field',
       'teams.ops[0]: a repository as org/repo',
+    ]);
+  });
+
+  it('takes the alarm email and the snapshot fan-out limits, and names bad ones', () => {
+    const config = parseConfig({
+      ...minimal,
+      alarmEmail: 'ops@example.com',
+      snapshotRuns: { maxConcurrency: 2, maxInvocations: 4 },
+    });
+    expect(config.alarmEmail).toBe('ops@example.com');
+    expect(config.snapshotRuns).toEqual({ maxConcurrency: 2, maxInvocations: 4 });
+    expect(parseConfig(minimal).alarmEmail).toBeUndefined();
+    expect(
+      problemsOf({
+        ...minimal,
+        alarmEmail: 'ops',
+        snapshotRuns: { maxConcurrency: 0, maxInvocations: 1.5, parallel: true },
+      }),
+    ).toEqual([
+      'snapshotRuns.maxConcurrency: Too small: expected number to be >=1',
+      'snapshotRuns.maxInvocations: Invalid input: expected int, received number',
+      'snapshotRuns.parallel: unknown field',
+      'alarmEmail: must be an email address',
+    ]);
+  });
+
+  it('takes a GitHub App instead of a token, but not with an enterprise', () => {
+    const config = parseConfig({ ...minimal, githubApp: { appId: 123456, installationId: 7890123 } });
+    expect(config.githubApp).toEqual({ appId: 123456, installationId: 7890123 });
+    expect(problemsOf({ ...minimal, githubApp: { appId: '12', installationId: 0 } })).toEqual([
+      'githubApp.appId: Invalid input: expected number, received string',
+      'githubApp.installationId: Too small: expected number to be >0',
+    ]);
+    expect(
+      problemsOf({ ...minimal, enterprise: 'octo-corp', githubApp: { appId: 1, installationId: 2 } }),
+    ).toEqual([
+      'githubApp: GitHub does not let Apps read the enterprise-level lists: use a token with enterprise, or drop enterprise',
     ]);
   });
 

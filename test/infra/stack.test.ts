@@ -58,6 +58,7 @@ beforeAll(() => {
     table: { deletionProtection: false },
     slaPolicy: { critical: 7 },
     teams: { checkout: ['octo-demo/payments'] },
+    githubApp: { appId: 123456, installationId: 7890123 },
   });
 });
 
@@ -128,8 +129,10 @@ describe('DynamoDB table', () => {
 
 describe('reports bucket', () => {
   it('blocks public access, encrypts with S3 keys, is versioned and retained', () => {
-    template.resourceCountIs('AWS::S3::Bucket', 1);
-    template.hasResource('AWS::S3::Bucket', {
+    // The reports bucket and its access-log bucket.
+    template.resourceCountIs('AWS::S3::Bucket', 2);
+    expect(resources[logicalId(stack, stack.bucket)]).toMatchObject({
+      Type: 'AWS::S3::Bucket',
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
       Properties: {
@@ -148,20 +151,62 @@ describe('reports bucket', () => {
     });
   });
 
-  it('denies every request that is not over TLS', () => {
+  it('logs every request to the reports into the access-log bucket, kept a year', () => {
+    const logsId = logicalId(stack, stack.accessLogsBucket);
+    expect(propsOf(logicalId(stack, stack.bucket)).LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: logsId },
+      LogFilePrefix: 'reports-bucket/',
+    });
+    expect(resources[logsId]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LifecycleConfiguration: { Rules: [{ ExpirationInDays: 365, Status: 'Enabled' }] },
+      },
+    });
+    // Delivered by the S3 logging service under a bucket policy (no ACLs), only from the reports bucket.
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      Bucket: { Ref: logicalId(stack, stack.bucket) },
+      Bucket: { Ref: logsId },
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
-            Effect: 'Deny',
-            Action: 's3:*',
-            Principal: { AWS: '*' },
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Effect: 'Allow',
+            Action: 's3:PutObject',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Condition: Match.objectLike({
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalId(stack, stack.bucket), 'Arn'] } },
+            }),
           }),
         ]),
       },
     });
+  });
+
+  it('denies every request that is not over TLS, on both buckets', () => {
+    for (const bucket of [stack.bucket, stack.accessLogsBucket]) {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: logicalId(stack, bucket) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
   });
 });
 
@@ -201,6 +246,19 @@ describe('functions', () => {
         TIME_ZONE: 'UTC',
         NODE_OPTIONS: '--enable-source-maps',
       });
+    }
+  });
+
+  it('authenticate as a GitHub App when configured, with its private key in the same secret', () => {
+    for (const f of Object.values(variant.template.findResources('AWS::Lambda::Function'))) {
+      const env = (f.Properties as { Environment: { Variables: Json } }).Environment.Variables;
+      expect(env).toMatchObject({
+        GITHUB_APP_ID: '123456',
+        GITHUB_APP_INSTALLATION_ID: '7890123',
+        GITHUB_APP_PRIVATE_KEY_SECRET_ARN: { Ref: logicalId(variant.stack, variant.stack.githubTokenSecret) },
+      });
+      // A token secret would win over the App (functions/runtime/clients.ts): it must not be set.
+      expect(env.GITHUB_TOKEN_SECRET_ARN).toBeUndefined();
     }
   });
 
@@ -266,23 +324,26 @@ describe('IAM', () => {
     }
   });
 
-  it('scopes DynamoDB access to the table for every function', () => {
+  it('scopes DynamoDB access to the table, and the open-alerts index to the report function', () => {
     for (const fn of ['snapshot', 'report', 'webhook'] as const) {
       const dynamo = statementsOf(fn).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
       expect(dynamo).toHaveLength(1);
-      // The table and its indexes (the report queries the open-alerts index), nothing else.
-      expect(resourcesOf(dynamo[0] as Statement)).toEqual([
-        tableArn(),
-        { 'Fn::Join': ['', [tableArn(), '/index/*']] },
-      ]);
-      expect(actionsOf(dynamo[0] as Statement)).toEqual(
-        expect.arrayContaining([
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:Query',
-          'dynamodb:UpdateItem',
-        ]),
+      // The table; the report also queries the open-alerts index, by name. No index/* wildcard.
+      expect(resourcesOf(dynamo[0] as Statement)).toEqual(
+        fn === 'report'
+          ? [tableArn(), { 'Fn::Join': ['', [tableArn(), '/index/open-alerts']] }]
+          : [tableArn()],
       );
+      // The data-plane calls the store makes, and nothing else (no Scan, DescribeTable, streams).
+      expect(actionsOf(dynamo[0] as Statement).sort()).toEqual([
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]);
     }
   });
 
@@ -359,13 +420,25 @@ describe('IAM', () => {
     variant.template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'example.com' });
   });
 
-  it('attaches no managed policy beyond basic execution', () => {
-    for (const fn of Object.values(stack.functions)) {
+  it('attaches no managed policy: each function writes only to its own log group', () => {
+    for (const name of ['snapshot', 'report', 'webhook'] as const) {
+      const fn = stack.functions[name];
       if (fn.role === undefined) throw new Error('function without role');
-      const roleId = logicalId(stack, fn.role);
-      const managed = JSON.stringify(propsOf(roleId).ManagedPolicyArns);
-      expect(managed).toContain('service-role/AWSLambdaBasicExecutionRole');
-      expect((propsOf(roleId).ManagedPolicyArns as unknown[]).length).toBe(1);
+      const role = propsOf(logicalId(stack, fn.role));
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      expect(role.AssumeRolePolicyDocument).toMatchObject({
+        Statement: [{ Action: 'sts:AssumeRole', Principal: { Service: 'lambda.amazonaws.com' } }],
+      });
+      const logGroupRef = (propsOf(logicalId(stack, fn)).LoggingConfig as { LogGroup: { Ref: string } })
+        .LogGroup.Ref;
+      const logs = statementsOf(name).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+      expect(logs).toHaveLength(1);
+      expect(actionsOf(logs[0] as Statement).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(resourcesOf(logs[0] as Statement)).toEqual([{ 'Fn::GetAtt': [logGroupRef, 'Arn'] }]);
+    }
+    // No role of the stack uses an AWS-managed policy.
+    for (const r of Object.values(resources)) {
+      if (r.Type === 'AWS::IAM::Role') expect(r.Properties.ManagedPolicyArns).toBeUndefined();
     }
   });
 });
@@ -384,21 +457,24 @@ describe('schedules', () => {
           },
       );
 
-  it('run the incremental snapshot hourly, the full one on Sunday 23:00, the report on Monday 07:00', () => {
+  it('start the snapshot runs hourly (incremental) and on Sunday 23:00 (full), the report on Monday 07:00', () => {
     const dlqArn = { 'Fn::GetAtt': [logicalId(stack, stack.failureQueue), 'Arn'] };
+    const roleArn = { 'Fn::GetAtt': [logicalId(stack, stack.schedulerRole), 'Arn'] };
     const byExpression = new Map(schedules().map((s) => [s.ScheduleExpression, s]));
     expect([...byExpression.keys()].sort()).toEqual([
       'cron(0 23 ? * SUN *)',
       'cron(0 7 ? * MON *)',
       'rate(1 hour)',
     ]);
-    const snapshotArn = { 'Fn::GetAtt': [logicalId(stack, stack.functions.snapshot), 'Arn'] };
+    // The snapshot schedules start the fan-out state machine, never the function directly.
+    const stateMachineArn = { Ref: logicalId(stack, stack.snapshotRuns.stateMachine) };
     const reportArn = { 'Fn::GetAtt': [logicalId(stack, stack.functions.report), 'Arn'] };
     const expected: [string, Json, string, string][] = [
       // The L2 always sets a zone (Etc/UTC by default); rate() ignores it.
-      ['rate(1 hour)', snapshotArn, '{"mode":"incremental"}', 'Etc/UTC'],
-      ['cron(0 23 ? * SUN *)', snapshotArn, '{"mode":"full"}', 'UTC'],
-      ['cron(0 7 ? * MON *)', reportArn, '{}', 'UTC'],
+      ['rate(1 hour)', stateMachineArn, '{"mode":"incremental"}', 'Etc/UTC'],
+      ['cron(0 23 ? * SUN *)', stateMachineArn, '{"mode":"full"}', 'UTC'],
+      // Retry-safe: the same id on every retry of one run (functions/runtime/inputs.ts invocationId).
+      ['cron(0 7 ? * MON *)', reportArn, '{"invocationId":"<aws.scheduler.execution-id>"}', 'UTC'],
     ];
     for (const [expression, arn, input, zone] of expected) {
       const s = byExpression.get(expression);
@@ -407,10 +483,50 @@ describe('schedules', () => {
       expect(s?.Target).toMatchObject({
         Arn: arn,
         Input: input,
+        RoleArn: roleArn,
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
         DeadLetterConfig: { Arn: dlqArn },
       });
     }
+  });
+
+  it('run with one role that may only start the state machine, invoke the report and use the failure queue', () => {
+    const role = propsOf(logicalId(stack, stack.schedulerRole));
+    expect(role.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ],
+    });
+    const statements = Object.values(resources)
+      .filter(
+        (r) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          JSON.stringify(r.Properties.Roles) ===
+            JSON.stringify([{ Ref: logicalId(stack, stack.schedulerRole) }]),
+      )
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    const reportArn = { 'Fn::GetAtt': [logicalId(stack, stack.functions.report), 'Arn'] };
+    expect(statements.map((s) => ({ actions: actionsOf(s).sort(), resources: resourcesOf(s) }))).toEqual(
+      expect.arrayContaining([
+        {
+          actions: ['states:StartExecution'],
+          resources: [{ Ref: logicalId(stack, stack.snapshotRuns.stateMachine) }],
+        },
+        {
+          actions: ['sqs:SendMessage'],
+          resources: [{ 'Fn::GetAtt': [logicalId(stack, stack.failureQueue), 'Arn'] }],
+        },
+        {
+          actions: ['lambda:InvokeFunction'],
+          resources: [reportArn, { 'Fn::Join': ['', [reportArn, ':*']] }],
+        },
+      ]),
+    );
+    expect(statements).toHaveLength(3);
   });
 
   it('follow the configured time zone and can be created disabled', () => {
@@ -437,7 +553,7 @@ describe('schedules', () => {
     }
   });
 
-  it('send failed asynchronous runs of snapshot and report to the failure queue', () => {
+  it('send failed asynchronous runs of snapshot (manual ones) and report to the failure queue', () => {
     const dlqArn = { 'Fn::GetAtt': [logicalId(stack, stack.failureQueue), 'Arn'] };
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
@@ -464,6 +580,15 @@ describe('outputs', () => {
     template.hasOutput('ReportsBucketName', { Value: { Ref: logicalId(stack, stack.bucket) } });
     template.hasOutput('TableName', { Value: { Ref: logicalId(stack, stack.table) } });
     template.hasOutput('GitHubTokenSecretArn', { Value: { Ref: logicalId(stack, stack.githubTokenSecret) } });
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: logicalId(stack, stack.alarms.topic) } });
+    template.hasOutput('ReportFunctionName', { Value: { Ref: logicalId(stack, stack.functions.report) } });
+    template.hasOutput('WebhookFunctionName', { Value: { Ref: logicalId(stack, stack.functions.webhook) } });
+    template.hasOutput('SnapshotFunctionName', {
+      Value: { Ref: logicalId(stack, stack.functions.snapshot) },
+    });
+    template.hasOutput('SnapshotStateMachineArn', {
+      Value: { Ref: logicalId(stack, stack.snapshotRuns.stateMachine) },
+    });
     const howTo = template.findOutputs('HowToSubscribeGitHub').HowToSubscribeGitHub as {
       Value: { 'Fn::Join': [string, unknown[]] };
     };
