@@ -63,6 +63,9 @@ export async function handler(
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         logger.error('snapshot failed', { org, error: message });
+        // One organisation asked for (the fan-out's way): its own error, so that the caller can
+        // retry what is passing (a held lease, a GitHub or DynamoDB outage) and not what is not.
+        if (input.org) throw error;
         failures.push(`${org}: ${message}`);
       }
     }

@@ -35,8 +35,20 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 
-/** Error name the snapshot handler throws when an organisation's snapshot failed (functions/snapshot/handler.ts). */
+/** Error name the snapshot handler throws when some of several organisations failed (functions/snapshot/handler.ts). */
 export const SNAPSHOT_FAILED_ERROR = 'SnapshotFailedError';
+/**
+ * Errors of one organisation's snapshot that may pass (the handler rethrows them by name when
+ * one organisation is asked for): the lease of a still-running invocation, a GitHub outage or
+ * rate limit, a DynamoDB failure. A missing permission or bad token is not retried.
+ */
+export const RETRYABLE_SNAPSHOT_ERRORS = [
+  'ConcurrentUpdateError',
+  'GitHubUnavailableError',
+  'GitHubRateLimitError',
+  'StoreError',
+  SNAPSHOT_FAILED_ERROR,
+] as const;
 /** First pause before resuming a paused snapshot; doubled on each further pause, up to the cap. */
 export const RESUME_WAIT_FIRST_SECONDS = 30;
 export const RESUME_WAIT_MAX_SECONDS = 900;
@@ -91,7 +103,7 @@ export class SnapshotFanOut extends Construct {
     // a still-running invocation (another execution resuming the same organisation), or a GitHub
     // or DynamoDB outage; a missing permission fails the same way each time, quickly.
     invoke.addRetry({
-      errors: [SNAPSHOT_FAILED_ERROR],
+      errors: [...RETRYABLE_SNAPSHOT_ERRORS],
       interval: Duration.minutes(2),
       backoffRate: 2,
       maxAttempts: 3,

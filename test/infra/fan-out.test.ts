@@ -169,9 +169,16 @@ describe('the snapshot state machine', () => {
         MaxAttempts: 6,
         BackoffRate: 2,
       },
-      // The handler's error when an organisation's snapshot failed (a held lease included).
+      // What may pass: a held lease, a GitHub outage or rate limit, a DynamoDB failure (the handler
+      // rethrows one organisation's own error by name); not a bad token or a missing permission.
       {
-        ErrorEquals: ['SnapshotFailedError'],
+        ErrorEquals: [
+          'ConcurrentUpdateError',
+          'GitHubUnavailableError',
+          'GitHubRateLimitError',
+          'StoreError',
+          'SnapshotFailedError',
+        ],
         IntervalSeconds: 120,
         MaxAttempts: 3,
         BackoffRate: 2,

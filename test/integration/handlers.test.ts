@@ -72,6 +72,12 @@ describe('Lambda handlers on the stand-ins', () => {
     expect(result.snapshots[0]?.alertsSeen).toBeGreaterThan(50);
     await expect(handler({ mode: 'sometimes' })).rejects.toThrow(/invalid snapshot input: mode/);
     await expect(handler({ org: 'octo-demo', typo: 1 })).rejects.toThrow(/Unrecognized key/);
+    // One organisation asked for (the fan-out's way): its own error, by name, for the retry policy.
+    await expect(
+      handler({ org: 'no-such-org', mode: 'full', now: '2026-11-16T00:00:00Z' }),
+    ).rejects.toMatchObject({
+      name: 'GitHubNotFoundError',
+    });
   });
 
   it('report: issues the last complete week, stores the files and emails the PDF', async () => {
