@@ -1,9 +1,10 @@
-import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { observeAlert } from '../../functions/core/diff.ts';
 import { alertKey } from '../../functions/core/model.ts';
 import { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { ConcurrentUpdateError, DuplicateDeliveryError } from '../../functions/store/errors.ts';
+import { startDynamoStandIn } from '../../infra/local/dynamodb.ts';
 import { makeAlert } from '../support/alerts.ts';
 import { createTestStore } from '../support/dynamo.ts';
 
@@ -185,41 +186,53 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect(await store.listOpenAlerts('other-org')).toEqual([]);
   });
 
+  // A DynamoDB Local of its own: adding an index to a table of the shared one, busy with every
+  // other test file, has taken over a minute under load.
   it('adds the open-alerts index to a table made before it, with the open alerts already stored', async () => {
-    const client = (store as unknown as { client: import('@aws-sdk/client-dynamodb').DynamoDBClient }).client;
-    const tableName = `${store.tableName}-old`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-    const put = (number: number, state: string) =>
-      client.send(
-        new PutItemCommand({
+    const local = await startDynamoStandIn({ dataDir: null });
+    const client = new DynamoDBClient({
+      endpoint: local.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      const tableName = 'ledger-before-the-index';
+      await client.send(
+        new CreateTableCommand({
           TableName: tableName,
-          Item: {
-            pk: { S: 'ALERT#old-org' },
-            sk: { S: `dependabot#old-org/app#${number}` },
-            alert: { M: { number: { N: String(number) }, state: { S: state } } },
-            version: { N: '1' },
-          },
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
         }),
       );
-    await put(1, 'open');
-    await put(2, 'dismissed');
-    const old = new DynamoStore(client, tableName);
-    await old.ensureTable();
-    expect((await old.listOpenAlerts('old-org')).map((x) => x.number)).toEqual([1]);
-    await old.ensureTable(); // idempotent once the index exists
+      const put = (number: number, state: string) =>
+        client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              pk: { S: 'ALERT#old-org' },
+              sk: { S: `dependabot#old-org/app#${number}` },
+              alert: { M: { number: { N: String(number) }, state: { S: state } } },
+              version: { N: '1' },
+            },
+          }),
+        );
+      await put(1, 'open');
+      await put(2, 'dismissed');
+      const old = new DynamoStore(client, tableName);
+      await old.ensureTable();
+      expect((await old.listOpenAlerts('old-org')).map((x) => x.number)).toEqual([1]);
+      await old.ensureTable(); // idempotent once the index exists
+    } finally {
+      client.destroy();
+      await local.close();
+    }
   });
 
   it('lists the manifests of a range, oldest first, the end excluded', async () => {
