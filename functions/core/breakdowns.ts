@@ -8,8 +8,24 @@
  * `mttrDays` do not depend on the input order). Strings are compared by code unit, never by locale.
  */
 import { CoreError } from './errors.ts';
-import { type AlertHistory, alertStateAt, computeCounts, roundTo } from './metrics.ts';
-import { type AlertState, alertKey, SEVERITIES, type Severity } from './model.ts';
+import {
+  type AlertHistory,
+  alertStateAt,
+  computeCounts,
+  computeCountsForPeriods,
+  createdMsIn,
+  historyTimes,
+  roundTo,
+  stateIn,
+} from './metrics.ts';
+import {
+  type Alert,
+  type AlertState,
+  alertKey,
+  SEVERITIES,
+  type Severity,
+  type Transition,
+} from './model.ts';
 import { instantMs, MS_PER_DAY, type Period } from './periods.ts';
 import type {
   Counts,
@@ -20,6 +36,7 @@ import type {
   TopRepository,
   TopRule,
 } from './report-model.ts';
+import { transitionMs } from './timeline.ts';
 
 /** The reason recorded for a dismissal whose reason no source gave. */
 export const UNKNOWN_REASON = 'unknown';
@@ -48,6 +65,27 @@ export function countsBySeverity(
   const result = {} as Record<Severity, Counts>;
   for (const severity of SEVERITIES) result[severity] = computeCounts(groups.get(severity) ?? [], period);
   return result;
+}
+
+/**
+ * `countsBySeverity` of several periods at once (one walk of each timeline for all of them): the
+ * same figures as `periods.map((p) => countsBySeverity(histories, p))`.
+ *
+ * @example
+ * countsBySeverityForPeriods(histories, lastPeriods(parsePeriodId('2026-W47'), 12))[11].critical.openAtEnd; // 3
+ */
+export function countsBySeverityForPeriods(
+  histories: readonly AlertHistory[],
+  periods: readonly Period[],
+): Record<Severity, Counts>[] {
+  const counts = computeCountsForPeriods(canonical(histories), periods, SEVERITIES, (h) => [
+    h.alert.severity,
+  ]);
+  return periods.map((_, k) => {
+    const result = {} as Record<Severity, Counts>;
+    for (const severity of SEVERITIES) result[severity] = counts.get(severity)?.[k] as Counts;
+    return result;
+  });
 }
 
 /**
@@ -130,13 +168,16 @@ export function finerCounts(histories: readonly AlertHistory[], period: Period):
   let openedAndClosed = 0;
   const reasons = new Map<string, number>();
   for (const history of histories) {
-    for (const t of history.timeline) {
-      const ms = instantMs(t.at);
+    const known = historyTimes(history);
+    const { timeline, times } = known;
+    for (let i = 0; i < timeline.length; i++) {
+      const t = timeline[i] as Transition;
+      const ms = transitionMs(times, t, i);
       if (ms >= startMs && ms < endMs && isClosed(t.from) && t.to === 'open') reopenEvents++;
     }
-    const atStart = alertStateAt(history, period.start);
-    const atEnd = alertStateAt(history, period.end);
-    const createdMs = instantMs(history.alert.createdAt);
+    const atStart = stateIn(known, startMs);
+    const atEnd = stateIn(known, endMs);
+    const createdMs = createdMsIn(known);
     const createdInPeriod = createdMs >= startMs && createdMs < endMs;
     if (createdInPeriod && isClosed(atEnd)) openedAndClosed++;
     // The same condition as `dismissed` in computeCounts.
@@ -167,8 +208,9 @@ export function openAge(histories: readonly AlertHistory[], period: Period): Ope
   // Ages in whole milliseconds: integer sums and comparisons, exact and independent of order.
   const agesMs: number[] = [];
   for (const history of histories) {
-    if (alertStateAt(history, period.end) !== 'open') continue;
-    agesMs.push(Math.max(0, endMs - instantMs(history.alert.createdAt)));
+    const known = historyTimes(history);
+    if (stateIn(known, endMs) !== 'open') continue;
+    agesMs.push(Math.max(0, endMs - createdMsIn(known)));
   }
   agesMs.sort((a, b) => a - b);
   const buckets = OPEN_AGE_BUCKETS.map((b) => ({ ...b, count: 0 }));
@@ -266,8 +308,10 @@ export function topRules(histories: readonly AlertHistory[], period: Period, lim
 function dismissalReasonAt(history: AlertHistory, endMs: number): string {
   let reason: string | null = null;
   let laterTransitions = false;
-  for (const t of history.timeline) {
-    if (instantMs(t.at) >= endMs) {
+  const { timeline, times } = historyTimes(history);
+  for (let i = 0; i < timeline.length; i++) {
+    const t = timeline[i] as Transition;
+    if (transitionMs(times, t, i) >= endMs) {
       laterTransitions = true;
       break;
     }
@@ -302,12 +346,53 @@ function checkLimit(limit: number): void {
   }
 }
 
-/** Histories in alert-key order (stable for equal keys), so that sums do not depend on input order. */
-function canonical(histories: readonly AlertHistory[]): AlertHistory[] {
-  return histories
+/**
+ * Histories in alert-key order (stable for equal keys), so that sums do not depend on input order.
+ * A report orders the same histories once per trend period: the order is remembered per input
+ * array, and used again only when the array still holds the same histories of the same alerts
+ * with the same keys (checked element by element, without building the keys again).
+ */
+function canonical(histories: readonly AlertHistory[]): readonly AlertHistory[] {
+  const known = canonicalOrders.get(histories);
+  if (known !== undefined && sameHistories(known, histories)) return known.sorted;
+  const sorted = histories
     .map((h) => ({ h, key: alertKey(h.alert) }))
     .sort((a, b) => compareStrings(a.key, b.key))
     .map(({ h }) => h);
+  canonicalOrders.set(histories, {
+    histories: [...histories],
+    alerts: histories.map((h) => h.alert),
+    keys: histories.map((h) => [h.alert.alertType, h.alert.repository, h.alert.number]),
+    sorted,
+  });
+  return sorted;
+}
+
+interface CanonicalOrder {
+  histories: AlertHistory[];
+  alerts: Alert[];
+  keys: [Alert['alertType'], string, number][];
+  sorted: readonly AlertHistory[];
+}
+
+const canonicalOrders = new WeakMap<readonly AlertHistory[], CanonicalOrder>();
+
+function sameHistories(known: CanonicalOrder, histories: readonly AlertHistory[]): boolean {
+  if (known.histories.length !== histories.length) return false;
+  for (let i = 0; i < histories.length; i++) {
+    const h = histories[i] as AlertHistory;
+    const key = known.keys[i] as CanonicalOrder['keys'][number];
+    if (
+      h !== known.histories[i] ||
+      h.alert !== known.alerts[i] ||
+      h.alert.alertType !== key[0] ||
+      h.alert.repository !== key[1] ||
+      h.alert.number !== key[2]
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Groups in first-seen order; each group keeps the order of `items`. */

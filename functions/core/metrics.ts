@@ -6,6 +6,7 @@
 import { type Alert, type AlertState, FALSE_POSITIVE_REASONS, type Transition } from './model.ts';
 import { instantMs, MS_PER_DAY, type Period } from './periods.ts';
 import type { Counts } from './report-model.ts';
+import { type TimelineTimes, timesOf, transitionMs } from './timeline.ts';
 
 /** One alert with its merged timeline (`buildTimeline`). */
 export interface AlertHistory {
@@ -25,17 +26,97 @@ export interface AlertHistory {
  * alertStateAt({ alert, timeline }, '2026-11-16T00:00:00Z'); // 'open' | 'fixed' | 'dismissed' | 'absent'
  */
 export function alertStateAt(history: AlertHistory, instant: string | Date): AlertState | 'absent' {
-  const limit = instantMs(instant);
-  if (instantMs(history.alert.createdAt) >= limit) return 'absent';
+  return stateBeforeMs(history, instantMs(instant));
+}
+
+/** `alertStateAt` with the instant already in milliseconds. */
+export function stateBeforeMs(history: AlertHistory, limit: number): AlertState | 'absent' {
+  return stateIn(historyTimes(history), limit);
+}
+
+/** `stateBeforeMs` of a history's remembered times. */
+export function stateIn(known: HistoryTimes, limit: number): AlertState | 'absent' {
+  if (createdMsIn(known) >= limit) return 'absent';
+  const { timeline, times } = known;
   let state: AlertState | null = null;
-  for (const t of history.timeline) {
-    if (instantMs(t.at) < limit) {
+  for (let i = 0; i < timeline.length; i++) {
+    const t = timeline[i] as Transition;
+    if (transitionMs(times, t, i) < limit) {
       state = t.to;
     } else {
       return state ?? t.from ?? 'open';
     }
   }
   return state ?? 'open';
+}
+
+/** What is remembered of one history: its timeline's times and its alert's creation (lazily). */
+export interface HistoryTimes {
+  alert: Alert;
+  createdAt: string;
+  /** NaN until read. */
+  createdMs: number;
+  timeline: readonly Transition[];
+  times: TimelineTimes;
+}
+
+const historyTimesCache = new WeakMap<AlertHistory, HistoryTimes>();
+
+/** Where the histories `newHistory` makes carry what is remembered of them: a hidden property. */
+const TIMES: unique symbol = Symbol('alert-ledger.historyTimes');
+type WithTimes = AlertHistory & { [TIMES]?: HistoryTimes };
+
+/**
+ * What is remembered of a history (its timeline's parsed times, its alert's creation), renewed when
+ * its alert, timeline or createdAt changed: a report asks for the state of every alert at dozens of
+ * instants (each trend period, each breakdown), and parsing the same strings each time dominated
+ * its cost. Histories made by `newHistory` carry it; others are looked up in a WeakMap.
+ */
+export function historyTimes(history: AlertHistory): HistoryTimes {
+  const { alert, timeline } = history;
+  const own = (history as WithTimes)[TIMES];
+  const known = own ?? historyTimesCache.get(history);
+  if (
+    known !== undefined &&
+    known.alert === alert &&
+    known.timeline === timeline &&
+    known.createdAt === alert.createdAt &&
+    known.times.ats.length === timeline.length
+  ) {
+    return known;
+  }
+  const fresh = {
+    alert,
+    createdAt: alert.createdAt,
+    createdMs: Number.NaN,
+    timeline,
+    times: timesOf(timeline),
+  };
+  if (own !== undefined) (history as WithTimes)[TIMES] = fresh;
+  else historyTimesCache.set(history, fresh);
+  return fresh;
+}
+
+/**
+ * `{ alert, timeline }` carrying the timeline's parsed instants in a hidden property (a symbol, not
+ * enumerable: equality, spreading and JSON see the two fields only), so that the figures computed
+ * over it find them without a lookup.
+ */
+export function newHistory(alert: Alert, timeline: Transition[], times: TimelineTimes): AlertHistory {
+  const history: AlertHistory = { alert, timeline };
+  Object.defineProperty(history, TIMES, {
+    value: { alert, createdAt: alert.createdAt, createdMs: Number.NaN, timeline, times },
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+  return history;
+}
+
+/** `instantMs(known.createdAt)`, remembered. */
+export function createdMsIn(known: HistoryTimes): number {
+  if (Number.isNaN(known.createdMs)) known.createdMs = instantMs(known.createdAt);
+  return known.createdMs;
 }
 
 /**
@@ -55,39 +136,146 @@ export function alertStateAt(history: AlertHistory, instant: string | Date): Ale
 export function computeCounts(alerts: readonly AlertHistory[], period: Period): Counts {
   const startMs = instantMs(period.start);
   const endMs = instantMs(period.end);
-  const counts: Counts = {
-    openAtStart: 0,
-    openAtEnd: 0,
-    opened: 0,
-    fixed: 0,
-    dismissed: 0,
-    reopened: 0,
-    mttrDays: null,
-    netResolveRate: null,
-  };
-  let remediationDaysTotal = 0;
-  let remediated = 0;
+  const tally = newTally();
   for (const history of alerts) {
-    const atStart = alertStateAt(history, period.start);
-    const atEnd = alertStateAt(history, period.end);
-    const createdMs = instantMs(history.alert.createdAt);
-    const createdInPeriod = createdMs >= startMs && createdMs < endMs;
+    const known = historyTimes(history);
+    addToTally(tally, history, known, stateIn(known, startMs), stateIn(known, endMs), startMs, endMs);
+  }
+  return tallyCounts(tally);
+}
 
-    if (atStart === 'open') counts.openAtStart++;
-    if (atEnd === 'open') counts.openAtEnd++;
-    if (createdInPeriod) counts.opened++;
-    if (isClosed(atStart) && atEnd === 'open') counts.reopened++;
-    if ((atStart === 'open' || createdInPeriod) && isClosed(atEnd)) {
-      if (atEnd === 'fixed') counts.fixed++;
-      else counts.dismissed++;
-      if (atEnd === 'dismissed' && isFalsePositive(history, endMs)) continue;
-      const closedMs = lastClosedMs(history.timeline, endMs);
-      if (closedMs === null) continue;
-      // Clamped: a clock skew between sources must not make a remediation take negative time.
-      remediationDaysTotal += Math.max(0, closedMs - createdMs) / MS_PER_DAY;
-      remediated++;
+/**
+ * `computeCounts` of several periods and groups of alerts at once, with one walk of each timeline
+ * for all the periods' boundaries: `result.get(g)[k]` is `computeCounts` over the alerts `groupsOf`
+ * puts in group `g` (in the order of `alerts`) for `periods[k]`, the same figures from the same sums
+ * in the same order. Every group of `groups` is in the result, counted over no alerts when none
+ * belongs to it.
+ *
+ * @example
+ * computeCountsForPeriods(histories, lastPeriods(p, 12), ['total'], () => ['total']).get('total');
+ * // the 12 periods' Counts, as lastPeriods(p, 12).map((x) => computeCounts(histories, x))
+ */
+export function computeCountsForPeriods<G>(
+  alerts: readonly AlertHistory[],
+  periods: readonly Period[],
+  groups: readonly G[],
+  groupsOf: (history: AlertHistory) => readonly G[],
+): Map<G, Counts[]> {
+  const bounds = periods.map((p) => ({ startMs: instantMs(p.start), endMs: instantMs(p.end) }));
+  const limits = [...new Set(bounds.flatMap((b) => [b.startMs, b.endMs]))].sort((a, b) => a - b);
+  const at = new Map(limits.map((ms, k) => [ms, k]));
+  const slots = bounds.map((b) => ({
+    ...b,
+    start: at.get(b.startMs) as number,
+    end: at.get(b.endMs) as number,
+  }));
+  const tallies = new Map<G, Tally[]>(groups.map((g) => [g, periods.map(() => newTally())]));
+  const states: (AlertState | 'absent')[] = new Array(limits.length);
+  for (const history of alerts) {
+    const known = historyTimes(history);
+    statesBefore(known, limits, states);
+    for (const g of groupsOf(history)) {
+      let perPeriod = tallies.get(g);
+      if (perPeriod === undefined) {
+        perPeriod = periods.map(() => newTally());
+        tallies.set(g, perPeriod);
+      }
+      for (let k = 0; k < slots.length; k++) {
+        const slot = slots[k] as (typeof slots)[number];
+        addToTally(
+          perPeriod[k] as Tally,
+          history,
+          known,
+          states[slot.start] as AlertState | 'absent',
+          states[slot.end] as AlertState | 'absent',
+          slot.startMs,
+          slot.endMs,
+        );
+      }
     }
   }
+  return new Map([...tallies].map(([g, perPeriod]) => [g, perPeriod.map(tallyCounts)]));
+}
+
+/**
+ * The state just before each of `limits` (ascending, distinct), as `stateBeforeMs` gives it for
+ * each, from one walk of the timeline.
+ */
+function statesBefore(known: HistoryTimes, limits: readonly number[], out: (AlertState | 'absent')[]): void {
+  const { timeline, times } = known;
+  let i = 0;
+  let state: AlertState | null = null;
+  for (let k = 0; k < limits.length; k++) {
+    const limit = limits[k] as number;
+    if (createdMsIn(known) >= limit) {
+      out[k] = 'absent';
+      continue;
+    }
+    // The state before `limit` is that after the transitions before the first one at or after it.
+    while (i < timeline.length && transitionMs(times, timeline[i] as Transition, i) < limit) {
+      state = (timeline[i] as Transition).to;
+      i++;
+    }
+    const next = timeline[i];
+    out[k] = next === undefined ? (state ?? 'open') : (state ?? next.from ?? 'open');
+  }
+}
+
+/** computeCounts' running sums. */
+interface Tally {
+  counts: Counts;
+  remediationDaysTotal: number;
+  remediated: number;
+}
+
+function newTally(): Tally {
+  return {
+    counts: {
+      openAtStart: 0,
+      openAtEnd: 0,
+      opened: 0,
+      fixed: 0,
+      dismissed: 0,
+      reopened: 0,
+      mttrDays: null,
+      netResolveRate: null,
+    },
+    remediationDaysTotal: 0,
+    remediated: 0,
+  };
+}
+
+/** Counts one alert, given its states just before the period's start and end. */
+function addToTally(
+  tally: Tally,
+  history: AlertHistory,
+  known: HistoryTimes,
+  atStart: AlertState | 'absent',
+  atEnd: AlertState | 'absent',
+  startMs: number,
+  endMs: number,
+): void {
+  const { counts } = tally;
+  const createdMs = createdMsIn(known);
+  const createdInPeriod = createdMs >= startMs && createdMs < endMs;
+
+  if (atStart === 'open') counts.openAtStart++;
+  if (atEnd === 'open') counts.openAtEnd++;
+  if (createdInPeriod) counts.opened++;
+  if (isClosed(atStart) && atEnd === 'open') counts.reopened++;
+  if ((atStart === 'open' || createdInPeriod) && isClosed(atEnd)) {
+    if (atEnd === 'fixed') counts.fixed++;
+    else counts.dismissed++;
+    if (atEnd === 'dismissed' && isFalsePositive(history, endMs)) return;
+    const closedMs = lastClosedIn(known.timeline, known.times, endMs);
+    if (closedMs === null) return;
+    // Clamped: a clock skew between sources must not make a remediation take negative time.
+    tally.remediationDaysTotal += Math.max(0, closedMs - createdMs) / MS_PER_DAY;
+    tally.remediated++;
+  }
+}
+
+function tallyCounts({ counts, remediationDaysTotal, remediated }: Tally): Counts {
   counts.mttrDays = remediated === 0 ? null : roundTo(remediationDaysTotal / remediated, 2);
   counts.netResolveRate =
     counts.opened === 0 ? null : roundTo((counts.fixed + counts.dismissed) / counts.opened, 4);
@@ -115,9 +303,14 @@ function isClosed(state: AlertState | 'absent'): state is 'fixed' | 'dismissed' 
  * the MTTR and of SLA compliance.
  */
 export function lastClosedMs(timeline: readonly Transition[], endMs: number): number | null {
+  return lastClosedIn(timeline, timesOf(timeline), endMs);
+}
+
+function lastClosedIn(timeline: readonly Transition[], times: TimelineTimes, endMs: number): number | null {
   let closedSince: number | null = null;
-  for (const t of timeline) {
-    const ms = instantMs(t.at);
+  for (let i = 0; i < timeline.length; i++) {
+    const t = timeline[i] as Transition;
+    const ms = transitionMs(times, t, i);
     if (ms >= endMs) break;
     if (t.to === 'open') closedSince = null;
     else if (closedSince === null) closedSince = ms;
@@ -133,8 +326,10 @@ export function lastClosedMs(timeline: readonly Transition[], endMs: number): nu
 export function isFalsePositive(history: AlertHistory, endMs: number): boolean {
   let reason: string | null = null;
   let laterTransitions = false;
-  for (const t of history.timeline) {
-    if (instantMs(t.at) >= endMs) {
+  const { timeline, times } = historyTimes(history);
+  for (let i = 0; i < timeline.length; i++) {
+    const t = timeline[i] as Transition;
+    if (transitionMs(times, t, i) >= endMs) {
       laterTransitions = true;
       break;
     }

@@ -4,7 +4,7 @@
  */
 import {
   countsByRepository,
-  countsBySeverity,
+  countsBySeverityForPeriods,
   countsByTeam,
   finerCounts,
   openAge,
@@ -12,7 +12,14 @@ import {
   topRules,
 } from './breakdowns.ts';
 import { countsChange } from './change.ts';
-import { type AlertHistory, alertStateAt, computeCounts } from './metrics.ts';
+import { CoreError } from './errors.ts';
+import {
+  type AlertHistory,
+  alertStateAt,
+  computeCountsForPeriods,
+  historyTimes,
+  newHistory,
+} from './metrics.ts';
 import {
   ALERT_TYPES,
   type Alert,
@@ -21,6 +28,7 @@ import {
   type AuditEvent,
   alertKey,
   SEVERITIES,
+  type Severity,
   type SnapshotManifest,
   type Transition,
 } from './model.ts';
@@ -37,7 +45,7 @@ import type {
   TrendPoint,
 } from './report-model.ts';
 import { findSlaBreaches, slaCompliance } from './sla.ts';
-import { buildTimeline } from './timeline.ts';
+import { buildTimelineWithTimes, transitionMs } from './timeline.ts';
 
 export interface ReportInput {
   org: string;
@@ -85,9 +93,11 @@ export function computeReport(input: ReportInput): ReportJson {
   const { histories, orphans } = buildHistories(input.alerts, input.transitions);
   const audit = indexAuditEvents(input.auditEvents);
 
-  const summary = summaryOf(histories, period);
   const previous = input.trendPeriods.length >= 2 ? input.trendPeriods.at(-2) : undefined;
-  const previousSummary = previous ? summaryOf(histories, previous) : null;
+  // The counts of every period the report shows (summary, previous period, trend), at once.
+  const counts = periodCounts(histories, [period, ...(previous ? [previous] : []), ...input.trendPeriods]);
+  const summary = counts.summary(period);
+  const previousSummary = previous ? counts.summary(previous) : null;
 
   const incompleteReasons = completenessReasons(input, startMs, endMs);
   const orphansBeforeEnd = orphans.filter((t) => instantMs(t.at) < endMs);
@@ -115,7 +125,7 @@ export function computeReport(input: ReportInput): ReportJson {
     slaBreaches: findSlaBreaches(histories, period, input.slaPolicy),
     pushProtectionBypasses: pushProtectionBypasses(histories, input.auditEvents, period, startMs, endMs),
     notableEvents: notableEventsIn(histories, startMs, endMs),
-    trend: input.trendPeriods.map((p) => trendPoint(histories, p)),
+    trend: input.trendPeriods.map((p) => trendPoint(p, counts.summary(p).total, counts.bySeverity(p))),
     previousPeriod:
       previous && previousSummary
         ? { id: previous.id, start: previous.start, end: previous.end, summary: previousSummary }
@@ -125,7 +135,7 @@ export function computeReport(input: ReportInput): ReportJson {
       : null,
     finer: mapScopes((scope) => finerCounts(ofScope(histories, scope), period)),
     breakdowns: {
-      bySeverity: countsBySeverity(histories, period),
+      bySeverity: counts.bySeverity(period),
       byRepository: countsByRepository(histories, period),
       byTeam: countsByTeam(histories, period, input.teams ?? {}),
     },
@@ -145,13 +155,41 @@ function ofScope(histories: readonly AlertHistory[], scope: SummaryScope): reado
   return scope === 'total' ? histories : histories.filter((h) => h.alert.alertType === scope);
 }
 
-function summaryOf(histories: readonly AlertHistory[], period: Period): Record<SummaryScope, Counts> {
-  return mapScopes((scope) => computeCounts(ofScope(histories, scope), period));
+/**
+ * The summary counts (every scope) and the counts by severity of each of `periods`, computed together
+ * (`computeCountsForPeriods`): the same figures as `computeCounts` of each scope and `countsBySeverity`
+ * for each period, from one walk of each timeline instead of one per period and figure.
+ */
+function periodCounts(
+  histories: readonly AlertHistory[],
+  periods: readonly Period[],
+): {
+  summary(p: Period): Record<SummaryScope, Counts>;
+  bySeverity(p: Period): Record<Severity, Counts>;
+} {
+  const keyOf = (p: Period) => `${p.start}|${p.end}`;
+  const unique = [...new Map(periods.map((p) => [keyOf(p), p])).values()];
+  const index = new Map(unique.map((p, k) => [keyOf(p), k]));
+  const scopeGroups = new Map(ALERT_TYPES.map((t) => [t, ['total', t] as const]));
+  const byScope = computeCountsForPeriods<SummaryScope>(histories, unique, SCOPES, (h) => {
+    return scopeGroups.get(h.alert.alertType) ?? ['total'];
+  });
+  const bySeverity = countsBySeverityForPeriods(histories, unique);
+  const at = (p: Period): number => {
+    const k = index.get(keyOf(p));
+    if (k === undefined) throw new CoreError(`period ${p.id} was not counted`);
+    return k;
+  };
+  return {
+    summary: (p) => {
+      const k = at(p);
+      return mapScopes((scope) => byScope.get(scope)?.[k] as Counts);
+    },
+    bySeverity: (p) => bySeverity[at(p)] as Record<Severity, Counts>,
+  };
 }
 
-function trendPoint(histories: readonly AlertHistory[], p: Period): TrendPoint {
-  const c = computeCounts(histories, p);
-  const bySeverity = countsBySeverity(histories, p);
+function trendPoint(p: Period, c: Counts, bySeverity: Record<Severity, Counts>): TrendPoint {
   return {
     periodId: p.id,
     openAtEnd: c.openAtEnd,
@@ -195,7 +233,8 @@ export function buildHistories(
     const key = alertKey(alert);
     const own = byKey.get(key);
     byKey.delete(key);
-    histories.push({ alert, timeline: buildTimeline(own ?? impliedTransitions(alert)) });
+    const { timeline, times } = buildTimelineWithTimes(own ?? impliedTransitions(alert));
+    histories.push(newHistory(alert, timeline, times));
   }
   return { histories, orphans: [...byKey.values()].flat() };
 }
@@ -242,9 +281,12 @@ function periodTransitions(
   endMs: number,
 ): ReportTransition[] {
   const rows: { ms: number; row: ReportTransition }[] = [];
-  for (const { alert, timeline } of histories) {
-    for (const t of timeline) {
-      const ms = instantMs(t.at);
+  for (const history of histories) {
+    const { alert } = history;
+    const { timeline, times } = historyTimes(history);
+    for (let i = 0; i < timeline.length; i++) {
+      const t = timeline[i] as Transition;
+      const ms = transitionMs(times, t, i);
       if (ms < startMs || ms >= endMs) continue;
       const event = t.actor === null || t.reason === null ? findAuditEvent(audit, t, ms) : undefined;
       rows.push({

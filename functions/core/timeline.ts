@@ -39,11 +39,29 @@ const SOURCE_ORDER: Readonly<Record<TransitionSource, number>> = { webhook: 0, a
  * // [{ ...base, from: 'open', to: 'dismissed', at: '2026-11-17T10:00:00Z', source: 'webhook', actor: 'octocat' }]
  */
 export function buildTimeline(transitions: readonly Transition[]): Transition[] {
+  const { timeline, times } = buildTimelineWithTimes(transitions);
+  timelineTimes.set(timeline, times);
+  return timeline;
+}
+
+/** `buildTimeline`, with the parsed instants of the merged transitions. */
+export function buildTimelineWithTimes(transitions: readonly Transition[]): {
+  timeline: Transition[];
+  times: TimelineTimes;
+} {
   const first = transitions[0];
-  if (first === undefined) return [];
+  if (first === undefined) return { timeline: [], times: { ats: [], ms: [] } };
+  if (transitions.length === 1) {
+    // What the general path gives for one transition (a group of one is copied), without its arrays.
+    const ms = instantMs(first.at);
+    return { timeline: [{ ...first }], times: { ats: [first.at], ms: [ms] } };
+  }
   const key = alertKey(first);
   const keyed = transitions.map((t) => {
-    if (alertKey(t) !== key) {
+    // Same fields, same key; only other fields need the key built to compare.
+    const sameFields =
+      t.alertType === first.alertType && t.repository === first.repository && t.number === first.number;
+    if (!sameFields && alertKey(t) !== key) {
       throw new CoreError(
         `buildTimeline takes the transitions of one alert, got ${key} and ${alertKey(t)}: group them by alertKey first`,
       );
@@ -64,7 +82,40 @@ export function buildTimeline(transitions: readonly Transition[]): Transition[] 
       groups.push({ ms, members: [t] });
     }
   }
-  return groups.map((g) => mergeGroup(g.members));
+  const timeline = groups.map((g) => mergeGroup(g.members));
+  // A merged transition keeps its first observation's `at`, whose instant is the group's.
+  return { timeline, times: { ats: timeline.map((t) => t.at), ms: groups.map((g) => g.ms) } };
+}
+
+/**
+ * The parsed `at` of each transition of a timeline, remembered per timeline array (buildTimeline
+ * fills them for the timelines it makes): reports read every timeline at dozens of instants.
+ * Others are filled lazily (parsed only as far as they are read), and every use checks `at` against
+ * the string parsed, so a timeline edited in place is never read stale.
+ */
+export interface TimelineTimes {
+  ats: (string | undefined)[];
+  ms: number[];
+}
+
+const timelineTimes = new WeakMap<readonly Transition[], TimelineTimes>();
+
+export function timesOf(timeline: readonly Transition[]): TimelineTimes {
+  let times = timelineTimes.get(timeline);
+  if (times === undefined || times.ats.length !== timeline.length) {
+    times = { ats: new Array<string | undefined>(timeline.length), ms: new Array<number>(timeline.length) };
+    timelineTimes.set(timeline, times);
+  }
+  return times;
+}
+
+/** `instantMs(t.at)` for `t = timeline[i]`, from the timeline's remembered times. */
+export function transitionMs(times: TimelineTimes, t: Transition, i: number): number {
+  if (times.ats[i] === t.at) return times.ms[i] as number;
+  const ms = instantMs(t.at);
+  times.ats[i] = t.at;
+  times.ms[i] = ms;
+  return ms;
 }
 
 /**
