@@ -21,6 +21,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
 import {
   type Alert,
   type AuditEvent,
@@ -166,6 +167,9 @@ const reportRunPk = (k: ReportRunKey) => `REPORTRUN#${lc(k.org)}#${k.scope}#${k.
  */
 const lc = (org: string): string => org.toLowerCase();
 const alertPk = (org: string) => `ALERT#${lc(org)}`;
+
+/** Items per Query page (see `#queryAll`). */
+const QUERY_PAGE_LIMIT = 2_000;
 
 const openIndexDefinition = {
   IndexName: OPEN_ALERTS_INDEX,
@@ -357,8 +361,16 @@ export class DynamoStore {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
+      // A page limit changes nothing on DynamoDB (pages stop at 1 MB anyway), but DynamoDB Local
+      // answers an unlimited Query in time that grows with the rest of the range: with it, a long
+      // range read took 15 s instead of 36 s in the report benchmark.
       const page = await this.#doc.send(
-        new QueryCommand({ TableName: this.tableName, ...input, ExclusiveStartKey: startKey }),
+        new QueryCommand({
+          TableName: this.tableName,
+          Limit: QUERY_PAGE_LIMIT,
+          ...input,
+          ExclusiveStartKey: startKey,
+        }),
       );
       items.push(...((page.Items ?? []) as Record<string, unknown>[]));
       startKey = page.LastEvaluatedKey;
@@ -480,29 +492,35 @@ export class DynamoStore {
   async getAlerts(org: string, keys: readonly string[]): Promise<Map<string, StoredAlert>> {
     const out = new Map<string, StoredAlert>();
     const unique = [...new Set(keys)];
+    const batches: string[][] = [];
+    for (let i = 0; i < unique.length; i += 100) batches.push(unique.slice(i, i + 100));
+    const limit = pLimit(4);
     try {
-      for (let i = 0; i < unique.length; i += 100) {
-        let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> = {
-          [this.tableName]: {
-            Keys: unique.slice(i, i + 100).map((sk) => ({ pk: alertPk(org), sk })),
-            ConsistentRead: true,
-          },
-        };
-        for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
-          if (attempt > 8) throw new StoreError('DynamoDB kept returning unprocessed keys');
-          if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-          const res = await this.#doc.send(new BatchGetCommand({ RequestItems: request }));
-          for (const item of res.Responses?.[this.tableName] ?? []) {
-            const stored = toStored(item);
-            out.set(alertKey(stored.alert), stored);
-            this.usage.itemsRead += 1;
-          }
-          request = (res.UnprocessedKeys ?? {}) as typeof request;
-        }
-      }
+      await Promise.all(batches.map((batch) => limit(() => this.#getBatch(org, batch, out))));
       return out;
     } catch (error) {
       throw mapError(`read alerts of ${org}`, error);
+    }
+  }
+
+  /** One BatchGetItem of at most 100 alerts, retrying unprocessed keys with backoff. */
+  async #getBatch(org: string, batch: readonly string[], out: Map<string, StoredAlert>): Promise<void> {
+    let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> = {
+      [this.tableName]: {
+        Keys: batch.map((sk) => ({ pk: alertPk(org), sk })),
+        ConsistentRead: true,
+      },
+    };
+    for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
+      if (attempt > 8) throw new StoreError('DynamoDB kept returning unprocessed keys');
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+      const res = await this.#doc.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of res.Responses?.[this.tableName] ?? []) {
+        const stored = toStored(item);
+        out.set(alertKey(stored.alert), stored);
+        this.usage.itemsRead += 1;
+      }
+      request = (res.UnprocessedKeys ?? {}) as typeof request;
     }
   }
 
