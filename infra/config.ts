@@ -180,12 +180,37 @@ export const configSchema = z
         deletionProtection: z.boolean().default(true),
       })
       .prefault({}),
+    /** The reports bucket: how long issued reports are kept, and write-once evidence. */
+    reportsBucket: z
+      .strictObject({
+        /** Days after which report files (and their older versions) expire; null keeps them forever. */
+        retentionDays: z.int().min(1).max(36500).nullable().default(null),
+        /**
+         * S3 Object Lock: each report file cannot be changed or deleted for `days` (COMPLIANCE: not
+         * even by the root user; GOVERNANCE: by those allowed to bypass it). Set at creation only.
+         */
+        objectLock: z
+          .strictObject({
+            mode: z.enum(['COMPLIANCE', 'GOVERNANCE']),
+            days: z.int().min(1).max(36500),
+          })
+          .optional(),
+      })
+      .prefault({}),
     /** Retention of each function's log group, in days (a value CloudWatch Logs accepts). */
     logRetentionDays: z
       .literal(LOG_RETENTION_DAYS, { error: `must be one of ${LOG_RETENTION_DAYS.join(', ')}` })
       .default(30),
   })
   .superRefine((c, ctx) => {
+    const { retentionDays, objectLock } = c.reportsBucket;
+    if (objectLock && retentionDays !== null && retentionDays < objectLock.days) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reportsBucket', 'retentionDays'],
+        message: `must be at least objectLock.days (${objectLock.days}): locked files cannot expire earlier`,
+      });
+    }
     if (c.githubApp !== undefined && c.enterprise !== undefined) {
       ctx.addIssue({
         code: 'custom',

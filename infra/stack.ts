@@ -28,6 +28,7 @@ import {
   Bucket,
   BucketEncryption,
   type IBucket,
+  ObjectLockRetention,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import {
@@ -160,6 +161,7 @@ export class AlertLedgerStack extends Stack {
         'This is the access-log bucket of the reports bucket; logging it into another bucket would only move the finding one bucket further.',
     });
 
+    const { reportsBucket } = config;
     this.bucket = new Bucket(this, 'ReportsBucket', {
       // (The cast: Bucket declares isWebsite as possibly undefined, which exactOptionalPropertyTypes rejects.)
       serverAccessLogsBucket: this.accessLogsBucket as IBucket,
@@ -173,7 +175,26 @@ export class AlertLedgerStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        ...(reportsBucket.retentionDays === null
+          ? []
+          : [
+              {
+                id: 'expire-reports',
+                prefix: 'reports/',
+                expiration: Duration.days(reportsBucket.retentionDays),
+                noncurrentVersionExpiration: Duration.days(reportsBucket.retentionDays),
+              },
+            ]),
       ],
+      ...(reportsBucket.objectLock
+        ? {
+            objectLockEnabled: true,
+            objectLockDefaultRetention:
+              reportsBucket.objectLock.mode === 'COMPLIANCE'
+                ? ObjectLockRetention.compliance(Duration.days(reportsBucket.objectLock.days))
+                : ObjectLockRetention.governance(Duration.days(reportsBucket.objectLock.days)),
+          }
+        : {}),
     });
 
     // --- Secrets and sender identity -----------------------------------------------------------

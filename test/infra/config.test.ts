@@ -42,9 +42,32 @@ describe('parseConfig', () => {
       snapshotRuns: { maxConcurrency: 5, maxInvocations: 12 },
       webhook: { reservedConcurrency: 10 },
       table: { deletionProtection: true },
+      reportsBucket: { retentionDays: null },
       logRetentionDays: 30,
     };
     expect(parseConfig(minimal)).toEqual(expected);
+  });
+
+  it('checks the reports bucket retention against its object lock', () => {
+    const locked = parseConfig({
+      ...minimal,
+      reportsBucket: { retentionDays: 2555, objectLock: { mode: 'COMPLIANCE', days: 2555 } },
+    });
+    expect(locked.reportsBucket).toEqual({
+      retentionDays: 2555,
+      objectLock: { mode: 'COMPLIANCE', days: 2555 },
+    });
+    expect(
+      problemsOf({
+        ...minimal,
+        reportsBucket: { retentionDays: 30, objectLock: { mode: 'COMPLIANCE', days: 365 } },
+      }),
+    ).toEqual([
+      'reportsBucket.retentionDays: must be at least objectLock.days (365): locked files cannot expire earlier',
+    ]);
+    expect(
+      problemsOf({ ...minimal, reportsBucket: { objectLock: { mode: 'LEGAL', days: 1 } } }),
+    ).toHaveLength(1);
   });
 
   it('accepts the example configuration in cdk.json', () => {

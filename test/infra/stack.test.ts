@@ -59,6 +59,7 @@ beforeAll(() => {
     slaPolicy: { critical: 7 },
     teams: { checkout: ['octo-demo/payments'] },
     githubApp: { appId: 123456, installationId: 7890123 },
+    reportsBucket: { retentionDays: 2555, objectLock: { mode: 'COMPLIANCE', days: 2555 } },
   });
 });
 
@@ -124,6 +125,37 @@ describe('DynamoDB table', () => {
 
   it('turns deletion protection off when configured', () => {
     variant.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+  });
+});
+
+describe('reports bucket, configured', () => {
+  it('keeps reports write-once for the configured days and lets them expire after the retention', () => {
+    variant.template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2555 } },
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Id: 'expire-reports',
+            Prefix: 'reports/',
+            ExpirationInDays: 2555,
+            NoncurrentVersionExpiration: { NoncurrentDays: 2555 },
+            Status: 'Enabled',
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('has neither by default: reports are kept, not locked', () => {
+    const buckets = Object.values(template.findResources('AWS::S3::Bucket')).map(
+      (r) => r.Properties as Record<string, unknown>,
+    );
+    expect(buckets.some((b) => 'ObjectLockConfiguration' in b)).toBe(false);
+    expect(JSON.stringify(buckets)).not.toContain('expire-reports');
   });
 });
 
