@@ -26,7 +26,9 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { SEVERITIES, type Severity } from '../core/model.ts';
 import type { TrendPoint } from '../core/report-model.ts';
-import { formatDays, formatNumber } from './format.ts';
+import { formatDays, formatNumber, periodLabels, periodNoun } from './format.ts';
+
+export { periodLabels };
 
 export type TrendChartId = 'open-by-severity' | 'opened-closed' | 'mttr';
 
@@ -142,60 +144,6 @@ const CONFIG = {
 
 /** Multi-line axis labels: period labels may hold a "\n". A constant expression. */
 const X_LABEL_EXPR = "split(datum.value, '\\n')";
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const WEEK_ID = /^(\d{4})-W(\d{2})$/;
-const MONTH_ID = /^(\d{4})-(\d{2})$/;
-const QUARTER_ID = /^(\d{4})-Q([1-4])$/;
-const RANGE_ID = /^(\d{4})-(\d{2})-(\d{2})\.\.(\d{4})-(\d{2})-(\d{2})$/;
-
-function monthName(mm: string): string | undefined {
-  return MONTHS[Number(mm) - 1];
-}
-
-/**
- * Short x-axis labels for period ids, in order: "2026-W46" → "W46", "2026-11" → "Nov" (the year
- * under the first label and under each January), "2026-Q4" → "Q4" over "2026",
- * "2026-11-01..2026-11-15" → "1–15 Nov", "2026-10-25..2026-11-07" → "25 Oct–" over "7 Nov".
- * A "\n" separates the lines. Anything else stays as it is, and if two labels come out equal
- * (ranges longer than a year apart, say) the full ids are used instead, ranges on two lines.
- */
-export function periodLabels(ids: readonly string[]): string[] {
-  const labels = ids.map((id, i) => {
-    const week = WEEK_ID.exec(id);
-    if (week) return `W${week[2]}`;
-    const month = MONTH_ID.exec(id);
-    const monthShort = month ? monthName(month[2] as string) : undefined;
-    if (month && monthShort) {
-      return i === 0 || month[2] === '01' ? `${monthShort}\n${month[1]}` : monthShort;
-    }
-    const quarter = QUARTER_ID.exec(id);
-    if (quarter) return `Q${quarter[2]}\n${quarter[1]}`;
-    const range = RANGE_ID.exec(id);
-    if (range) {
-      const [, y1, m1, d1, y2, m2, d2] = range as unknown as string[];
-      const from = monthName(m1 as string);
-      const to = monthName(m2 as string);
-      if (from && to) {
-        const day1 = Number(d1);
-        const day2 = Number(d2);
-        if (y1 === y2 && m1 === m2) return day1 === day2 ? `${day1} ${from}` : `${day1}–${day2} ${from}`;
-        return `${day1} ${from}–\n${day2} ${to}`;
-      }
-    }
-    return id;
-  });
-  if (new Set(labels).size === labels.length) return labels;
-  return ids.map((id) => id.replace('..', '–\n'));
-}
-
-/** "week", "month", "quarter" when every id is one, otherwise "period". */
-function periodNoun(ids: readonly string[]): string {
-  if (ids.length > 0 && ids.every((id) => WEEK_ID.test(id))) return 'week';
-  if (ids.length > 0 && ids.every((id) => MONTH_ID.test(id))) return 'month';
-  if (ids.length > 0 && ids.every((id) => QUARTER_ID.test(id))) return 'quarter';
-  return 'period';
-}
 
 const finite = (n: number): number => (Number.isFinite(n) ? n : 0);
 
@@ -438,70 +386,17 @@ export function escapeXml(s: string): string {
 }
 
 /**
- * vega's own SVG of a compiled vega-lite spec, rendered synchronously (the Handlebars helpers
- * that place it are synchronous).
- *
- * `view.toSVG()` is the public way and returns a Promise; it runs the dataflow and renders with
- * vega's SVGStringRenderer. With inline data and autosize "pad", `view.run()` already completes
- * the whole layout synchronously, including the view-size callback, so the same renderer can be
- * applied at once. The one thing vega keeps private is the laid-out view size (`_viewWidth`,
- * `_viewHeight`). The chart tests check this output is byte for byte what `toSVG()` gives.
+ * vega's own SVG of a compiled vega-lite spec, through vega's public API: the dataflow runs and
+ * `view.toSVG()` lays the chart out and writes it with vega's SVG string renderer. Headless
+ * (renderer "none"): nothing is drawn to a canvas or a DOM.
  */
-export function renderVegaLiteSvg(spec: TopLevelSpec): string {
+export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none', logLevel: vega.Error });
   try {
-    view.run();
-    const laidOut = view as unknown as LaidOutView;
-    const { _viewWidth: width, _viewHeight: height } = laidOut;
-    const padding = laidOut.padding();
-    if (!(typeof width === 'number' && width > 0 && typeof height === 'number' && height > 0)) {
-      throw new Error('vega did not lay the chart out synchronously (a changed vega version?)');
-    }
-    // vega-lite always compiles padding to an object ({ left, top, right, bottom }).
-    if (typeof padding !== 'object') throw new Error('vega returned a padding without sides');
-    const origin = view.origin();
-    const renderer = new (vega as unknown as VegaRenderers).SVGStringRenderer(view.loader())
-      .initialize(
-        null,
-        width + padding.left + padding.right,
-        height + padding.top + padding.bottom,
-        [padding.left + origin[0], padding.top + origin[1]],
-        1,
-      )
-      .background(view.background());
-    renderer.render(laidOut.scenegraph().root);
-    return renderer.svg();
+    return await view.toSVG();
   } finally {
     view.finalize();
   }
-}
-
-/** What renderVegaLiteSvg uses of a run vega View beyond its typings. */
-interface LaidOutView {
-  _viewWidth: unknown;
-  _viewHeight: unknown;
-  padding(): { left: number; right: number; top: number; bottom: number } | number;
-  scenegraph(): { root: unknown };
-}
-
-/** vega's SVG string renderer (exported by vega, not in its type definitions). */
-interface VegaRenderers {
-  SVGStringRenderer: new (
-    loader: unknown,
-  ) => {
-    initialize(
-      el: null,
-      width: number,
-      height: number,
-      origin: [number, number],
-      scaleFactor: number,
-    ): { background(color: unknown): SvgStringRenderer };
-  };
-}
-
-interface SvgStringRenderer {
-  render(scene: unknown): unknown;
-  svg(): string;
 }
 
 /**
@@ -515,12 +410,17 @@ export function withAccessibleName(svg: string, title: string, description: stri
   return `${open}><title>${escapeXml(title)}</title><desc>${escapeXml(description)}</desc>${svg.slice(end + 1)}`;
 }
 
-/** The three trend charts as self-contained SVG, deterministic (same trend, same bytes). */
-export function renderTrendCharts(trend: readonly TrendPoint[]): TrendChart[] {
+/**
+ * The three trend charts as self-contained SVG, deterministic (same trend, same bytes). Rendered
+ * before the report's template runs (Handlebars helpers are synchronous; vega's rendering is not).
+ */
+export async function renderTrendCharts(trend: readonly TrendPoint[]): Promise<TrendChart[]> {
   if (trend.length === 0) return [];
-  return trendChartSpecs(trend).map(({ id, title, description, spec }) => ({
-    id,
-    title,
-    svg: withAccessibleName(renderVegaLiteSvg(spec), title, description),
-  }));
+  return Promise.all(
+    trendChartSpecs(trend).map(async ({ id, title, description, spec }) => ({
+      id,
+      title,
+      svg: withAccessibleName(await renderVegaLiteSvg(spec), title, description),
+    })),
+  );
 }

@@ -18,7 +18,12 @@ export interface ReportEmailOptions extends ReportViewOptions {
   reportSha256: string;
   /** Name of the attached PDF; default "report.pdf". */
   pdfFilename?: string;
-  /** A presigned download link, if the PDF is also offered that way. */
+  /**
+   * Whether the PDF travels with the mail (default true). False when it is too big to attach
+   * and is sent as the presigned `downloadUrl` instead: both parts then say so.
+   */
+  attached?: boolean;
+  /** A presigned download link, if the PDF is also offered that way (the only way when not attached). */
   downloadUrl?: string;
   /** When downloadUrl stops working (ISO-8601). */
   downloadExpiresAt?: string;
@@ -38,9 +43,14 @@ export function renderReportEmail(report: ReportJson, opts: ReportEmailOptions):
   const templates = loadTemplates(opts.templatesDir);
   const view = buildReportView(report, opts);
   const total = report.summary.total;
-  // One line, whatever the org name holds: a newline in a subject would start a new header.
+  // A team's report names the team: "[alert-ledger] octo · team checkout · 2026-W46: ...".
+  const heading =
+    view.team === null
+      ? `${report.org} ${report.period.id}`
+      : `${report.org} · team ${view.team} · ${report.period.id}`;
+  // One line, whatever the org or team name holds: a newline in a subject would start a new header.
   const subject = [
-    `[alert-ledger] ${report.org} ${report.period.id}:`,
+    `[alert-ledger] ${heading}:`,
     `${formatNumber(total.openAtEnd)} open,`,
     `${formatNumber(report.slaBreaches.length)} past SLA`,
     report.complete ? '' : '(INCOMPLETE)',
@@ -56,6 +66,7 @@ export function renderReportEmail(report: ReportJson, opts: ReportEmailOptions):
     notableMore: view.notableEvents.length - notableShown.length,
     reportSha256: opts.reportSha256,
     pdfFilename: opts.pdfFilename ?? 'report.pdf',
+    attached: opts.attached ?? true,
     // Only an http(s) link becomes a link: the URL is ours, but a mail is no place to find out.
     downloadUrl: safeUrl(opts.downloadUrl),
     downloadExpiresAt: opts.downloadExpiresAt ?? null,

@@ -100,7 +100,7 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
 }
 
 export interface RenderPdfOptions {
-  format: 'A4' | 'Letter';
+  format: PaperFormat;
   /** Running header, e.g. "octo-demo · Security alert report · 2026-W46". Plain text. */
   headerTitle: string;
   /** Left side of the footer, plain text (e.g. "Generated 16 Nov 2026 06:00 UTC"). */
@@ -111,32 +111,70 @@ export interface RenderPdfOptions {
   timeoutMs?: number;
 }
 
+export type PaperFormat = 'A4' | 'Letter';
+
+/** Paper sizes in mm. */
+export const PAPER_MM: Readonly<Record<PaperFormat, { width: number; height: number }>> = {
+  A4: { width: 210, height: 297 },
+  Letter: { width: 215.9, height: 279.4 },
+};
+
+/** Page margins in mm: room for the running header (top) and the page numbers (bottom). */
+export const PAGE_MARGIN_MM = { top: 20, bottom: 18, left: 14, right: 14 } as const;
+
+const CSS_PX_PER_MM = 96 / 25.4;
+
+/**
+ * The text column's width in CSS px (A4 about 688, Letter about 710). Anything laid out wider
+ * makes Chromium shrink every page to fit, so templates and report.css keep every table within it.
+ */
+export function textColumnPx(format: PaperFormat): number {
+  return (PAPER_MM[format].width - PAGE_MARGIN_MM.left - PAGE_MARGIN_MM.right) * CSS_PX_PER_MM;
+}
+
+type Page = Awaited<ReturnType<Browser['newPage']>>;
+
+/** A fresh page with JavaScript off and every request but the document itself refused. */
+async function lockedDownPage(browser: Browser, onBlockedRequest?: (url: string) => void): Promise<Page> {
+  const page = await browser.newPage();
+  await page.setJavaScriptEnabled(false);
+  await page.setRequestInterception(true);
+  page.on('request', (request: HTTPRequest) => {
+    const url = request.url();
+    // The document itself arrives by document.write into about:blank; nothing else may load.
+    if (url === 'about:blank' || url.startsWith('data:')) {
+      void request.continue();
+      return;
+    }
+    onBlockedRequest?.(url);
+    void request.abort('blockedbyclient');
+  });
+  return page;
+}
+
 /** Renders one PDF in a fresh page of `browser`; the page is closed whatever happens. */
 export async function renderPdf(browser: Browser, html: string, options: RenderPdfOptions): Promise<Buffer> {
   const timeout = options.timeoutMs ?? 60_000;
-  let page: Awaited<ReturnType<Browser['newPage']>> | undefined;
+  let page: Page | undefined;
   try {
-    page = await browser.newPage();
-    await page.setJavaScriptEnabled(false);
-    await page.setRequestInterception(true);
-    page.on('request', (request: HTTPRequest) => {
-      const url = request.url();
-      // The document itself arrives by document.write into about:blank; nothing else may load.
-      if (url === 'about:blank' || url.startsWith('data:')) {
-        void request.continue();
-        return;
-      }
-      options.onBlockedRequest?.(url);
-      void request.abort('blockedbyclient');
-    });
+    page = await lockedDownPage(browser, options.onBlockedRequest);
     await page.setContent(html, { waitUntil: 'load', timeout });
+    const mm = (n: number): string => `${n}mm`;
     const pdf = await page.pdf({
       format: options.format,
+      // 1: the document is laid out at the text column's width and printed at its own size.
+      scale: 1,
       printBackground: true,
       displayHeaderFooter: true,
       headerTemplate: headerTemplate(options.headerTitle),
       footerTemplate: footerTemplate(options.footerNote ?? ''),
-      margin: { top: '20mm', bottom: '18mm', left: '14mm', right: '14mm' },
+      margin: {
+        top: mm(PAGE_MARGIN_MM.top),
+        bottom: mm(PAGE_MARGIN_MM.bottom),
+        left: mm(PAGE_MARGIN_MM.left),
+        right: mm(PAGE_MARGIN_MM.right),
+      },
+      // Tagged PDF, and bookmarks from the headings (h1 the organisation, h2 the sections).
       tagged: true,
       outline: true,
       timeout,
@@ -144,6 +182,70 @@ export async function renderPdf(browser: Browser, html: string, options: RenderP
     return Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   } catch (err) {
     throw new PdfRenderError(`Rendering the PDF failed: ${(err as Error).message}`, { cause: err });
+  } finally {
+    if (page) await releaseMemory(page);
+    await page?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * A reused browser keeps what a big document made it allocate (@sparticuz/chromium runs as one
+ * process): a warm Lambda rendering several scopes would start each from the last one's peak.
+ * Collecting garbage and signalling critical memory pressure before the page goes makes Chromium
+ * drop it. Best effort: a failure here never fails the PDF.
+ */
+async function releaseMemory(page: Page): Promise<void> {
+  try {
+    const cdp = await page.createCDPSession();
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('Memory.simulatePressureNotification', { level: 'critical' });
+    await cdp.detach();
+  } catch {
+    // the page or the browser is already gone
+  }
+}
+
+export interface PageFit {
+  format: PaperFormat;
+  /** The text column's width, CSS px. */
+  columnPx: number;
+  /** The document's layout width at that column width, and the column as the page sees it. */
+  scrollWidth: number;
+  clientWidth: number;
+  /** Elements whose right edge passes the column, widest first (at most 10): "table.data.trend 912px". */
+  overflowing: string[];
+}
+
+/**
+ * Lays `html` out as the PDF will be (print styles, the text column's width, JavaScript off and
+ * requests blocked as in renderPdf) and says whether anything is wider than the column, which
+ * would make Chromium shrink every page. For tests and diagnosis; the PDF itself does not need it.
+ */
+export async function measurePageFit(browser: Browser, html: string, format: PaperFormat): Promise<PageFit> {
+  const columnPx = textColumnPx(format);
+  let page: Page | undefined;
+  try {
+    page = await lockedDownPage(browser);
+    await page.setViewport({ width: Math.floor(columnPx), height: 1000 });
+    await page.emulateMediaType('print');
+    await page.setContent(html, { waitUntil: 'load' });
+    // Runs in the page through the DevTools protocol, not as page script: JavaScript stays off
+    // for the document's own content.
+    const measured = await page.evaluate(() => {
+      const root = document.documentElement;
+      const limit = root.clientWidth + 0.5;
+      const wide = Array.from(document.body.querySelectorAll('*'))
+        .map((el) => ({ el, right: el.getBoundingClientRect().right }))
+        .filter((e) => e.right > limit)
+        .sort((a, b) => b.right - a.right)
+        .slice(0, 10)
+        .map(
+          ({ el, right }) =>
+            `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${Array.from(el.classList, (c) => `.${c}`).join('')} ${Math.round(right)}px`,
+        );
+      return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, overflowing: wide };
+    });
+    return { format, columnPx, ...measured };
   } finally {
     await page?.close().catch(() => undefined);
   }

@@ -9,10 +9,12 @@ import type { ReportJson } from '../core/report-model.ts';
 import { type ReportTable, renderTableCsvs, renderTransitionsCsv } from './csv.ts';
 import { formatDateTime } from './format.ts';
 import { type RenderHtmlOptions, renderReportHtml } from './html.ts';
-import { renderPdf } from './pdf.ts';
+import { type PaperFormat, renderPdf } from './pdf.ts';
 
 export interface RenderReportDocumentsOptions extends RenderHtmlOptions {
-  format?: 'A4' | 'Letter';
+  format?: PaperFormat;
+  /** Per Chromium step (load, print), in ms; default renderPdf's 60 s. */
+  timeoutMs?: number;
 }
 
 export interface ReportDocuments {
@@ -30,12 +32,13 @@ export async function renderReportDocuments(
   report: ReportJson,
   opts: RenderReportDocumentsOptions = {},
 ): Promise<ReportDocuments> {
-  const html = renderReportHtml(report, opts);
+  const html = await renderReportHtml(report, opts);
   const scope = opts.scopeLabel ? ` · ${opts.scopeLabel}` : '';
   const pdf = await renderPdf(browser, html, {
     format: opts.format ?? 'A4',
     headerTitle: `${report.org}${scope} · Security alert report · ${report.period.id}${report.complete ? '' : ' · INCOMPLETE'}`,
     footerNote: `Generated ${formatDateTime(report.generatedAt)}${opts.reportId ? ` · ${opts.reportId}` : ''}`,
+    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
   });
   return {
     html,

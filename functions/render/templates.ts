@@ -11,8 +11,6 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { type AlertState, SEVERITIES } from '../core/model.ts';
-import type { TrendPoint } from '../core/report-model.ts';
-import { renderTrendCharts } from './charts.ts';
 import { TemplateRenderError, TemplatesNotFoundError } from './errors.ts';
 import {
   DASH,
@@ -144,12 +142,13 @@ function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('plural', (n: unknown, one: unknown, many: unknown) =>
     n === 1 ? String(one) : typeof many === 'string' ? many : `${String(one)}s`,
   );
-  hb.registerHelper('trendCharts', (trend: unknown) => {
-    const charts = renderTrendCharts(Array.isArray(trend) ? (trend as TrendPoint[]) : []);
-    // Unescaped on purpose, and only this: SVG written by vega, which escapes every text and
-    // attribute value, around our own accessible name (escaped by charts.ts). Chart ids are ours.
-    return new hb.SafeString(
-      charts.map((chart) => `<figure class="chart chart-${chart.id}">${chart.svg}</figure>`).join(''),
-    );
-  });
+}
+
+/**
+ * Markup that goes into a template unescaped: only the trend charts' SVG, written by vega (which
+ * escapes every text and attribute value) around our own escaped accessible name (charts.ts).
+ * Never for anything that came from GitHub: that is double-stashed and escaped.
+ */
+export function trustedMarkup(markup: string): Handlebars.SafeString {
+  return new Handlebars.SafeString(markup);
 }

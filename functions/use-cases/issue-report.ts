@@ -332,6 +332,7 @@ async function emailReport(
       previousReportHash: record.previousChainHash,
       reportSha256: record.sha256.pdf,
       pdfFilename,
+      attached: attach,
       ...(request.scopeLabel ? { scopeLabel: request.scopeLabel } : {}),
       ...(link ?? {}),
     });

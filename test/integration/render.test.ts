@@ -4,7 +4,7 @@
  * test-artifacts/ (git-ignored) for a human look.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,8 +18,9 @@ import { renderTransitionsCsv, TRANSITION_CSV_COLUMNS } from '../../functions/re
 import { EMAIL_NOTABLE_LIMIT, renderReportEmail } from '../../functions/render/email-body.ts';
 import { ChromiumLaunchError, TemplatesNotFoundError } from '../../functions/render/errors.ts';
 import { renderReportHtml } from '../../functions/render/html.ts';
-import { launchBrowser, renderPdf } from '../../functions/render/pdf.ts';
+import { launchBrowser, measurePageFit, renderPdf } from '../../functions/render/pdf.ts';
 import { renderReportDocuments } from '../../functions/render/report-documents.ts';
+import { numberOf, reportWithTransitions, repositoryOf } from '../bench/pdf-data.ts';
 import {
   SAMPLE_FORMULA_COMMENT,
   SAMPLE_SCRIPT_COMMENT,
@@ -44,7 +45,49 @@ function pdfInfo(path: string): Record<string, string> {
 }
 
 function pdfText(path: string): string {
-  return execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+  return execFileSync('pdftotext', ['-layout', path, '-'], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+}
+
+/** pdftotext's pages (it ends each with a form feed). */
+function pdfPages(path: string): string[] {
+  return pdfText(path).split('\f').slice(0, -1);
+}
+
+/** Height of each word's box on `page` (1-based), by word, from pdftotext -bbox. */
+function wordHeights(path: string, page: number): Map<string, number> {
+  const xml = execFileSync('pdftotext', ['-bbox', '-f', String(page), '-l', String(page), path, '-'], {
+    encoding: 'utf8',
+  });
+  const heights = new Map<string, number>();
+  for (const m of xml.matchAll(
+    /<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<\/word>/g,
+  )) {
+    if (!heights.has(m[3] as string)) heights.set(m[3] as string, Number(m[2]) - Number(m[1]));
+  }
+  return heights;
+}
+
+/** The executive summary's first and last words are on one page, and which page that is. */
+function summaryPage(pages: readonly string[]): number {
+  const at = pages.findIndex((page) => /^\s*Executive summary$/m.test(page));
+  expect(at).toBeGreaterThan(-1);
+  const page = (pages[at] as string).replace(/\s+/g, ' ');
+  expect(page).toContain('THE PERIOD, COMPARED WITH W45');
+  expect(page).toContain('By alert type, compared with W45');
+  expect(page).toContain('alerts closed late + alerts open past their deadline).');
+  return at;
+}
+
+/** Every page carries the running header and "Page N of M". */
+function expectRunningBands(pages: readonly string[], header: string): void {
+  expect(pages.length).toBeGreaterThan(1);
+  pages.forEach((page, i) => {
+    expect(page, `page ${i + 1}`).toContain(header);
+    expect(page, `page ${i + 1}`).toContain(`Page ${i + 1} of ${pages.length}`);
+  });
 }
 
 /** RFC 4180 reader, enough to check what csv-stringify wrote. */
@@ -110,9 +153,12 @@ function manyNotable(n: number): Notable[] {
 }
 
 describe('render: HTML', () => {
-  const html = renderReportHtml(sampleReport, {
-    reportId: 'octo-demo/2026-W46/01',
-    previousReportHash: 'b'.repeat(64),
+  let html: string;
+  beforeAll(async () => {
+    html = await renderReportHtml(sampleReport, {
+      reportId: 'octo-demo/2026-W46/01',
+      previousReportHash: 'b'.repeat(64),
+    });
   });
 
   it('is a titled, self-contained document with no script', () => {
@@ -130,8 +176,8 @@ describe('render: HTML', () => {
     expect(html).toContain('&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;');
   });
 
-  it('escapes a hostile notable event and links only to http(s)', () => {
-    const out = renderReportHtml({
+  it('escapes a hostile notable event and links only to http(s)', async () => {
+    const out = await renderReportHtml({
       ...sampleReport,
       notableEvents: [
         { ...firstNotable, title: SAMPLE_XSS_TITLE, actor: '<b>mallory</b>', htmlUrl: 'javascript:alert(1)' },
@@ -141,11 +187,10 @@ describe('render: HTML', () => {
     expect(raw).not.toContain('<img src=x');
     expect(raw).not.toContain('<b>mallory</b>');
     expect(raw).not.toContain('javascript:');
-    expect(raw).toContain('<div class="alert-title">&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;</div>');
-    expect(raw).toContain('<td>&lt;b&gt;mallory&lt;/b&gt;</td>');
     expect(raw).toContain(
-      '<div class="alert-id">octo-demo/api #101 <span class="alert-type">Dependabot</span></div>',
+      '<span class="alert-id">octo-demo/api #101</span> <span class="alert-type">Dependabot</span><br>&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;',
     );
+    expect(raw).toContain('<td>&lt;b&gt;mallory&lt;/b&gt;</td>');
   });
 
   it('links every alert to GitHub and shows the cover facts', () => {
@@ -185,23 +230,27 @@ describe('render: HTML', () => {
     ];
     expect(section).toContain(rows.join(' '));
     const raw = html.slice(html.indexOf('id="notable-events"'), html.indexOf('id="trend"'));
-    for (const n of sampleReport.notableEvents) expect(raw).toContain(`<a href="${n.htmlUrl}">`);
+    for (const n of sampleReport.notableEvents)
+      expect(raw).toContain(`<a class="alert-id" href="${n.htmlUrl}">`);
     expect(raw.match(/<span class="sev sev-critical">Critical<\/span>/g)).toHaveLength(5);
   });
 
-  it('orders notable events by instant and names a single kind plainly', () => {
+  it('orders notable events by instant and names a single kind plainly', async () => {
     const [leak, reopen] = [
       { ...firstNotable, kind: 'publicly_leaked', at: '2026-11-12T10:00:00.000Z', actor: null },
       { ...firstNotable, kind: 'reopened', at: '2026-11-12T09:59:59Z', actor: 'mona' },
     ] as Notable[];
-    const out = renderReportHtml({ ...sampleReport, notableEvents: [leak as Notable, reopen as Notable] });
+    const out = await renderReportHtml({
+      ...sampleReport,
+      notableEvents: [leak as Notable, reopen as Notable],
+    });
     expect(out).toContain('2 notable events need a look: 1 secret publicly leaked and 1 alert reopened.');
     const section = sectionText(out, 'notable-events');
     expect(section.indexOf('09:59 UTC Reopened')).toBeGreaterThan(-1);
     expect(section.indexOf('09:59 UTC Reopened')).toBeLessThan(
       section.indexOf('10:00 UTC Secret publicly leaked'),
     );
-    const one = renderReportHtml({ ...sampleReport, notableEvents: [leak as Notable] });
+    const one = await renderReportHtml({ ...sampleReport, notableEvents: [leak as Notable] });
     expect(one).toContain('1 notable event needs a look: 1 secret publicly leaked.');
   });
 
@@ -214,20 +263,20 @@ describe('render: HTML', () => {
     for (const file of files) expect(readFileSync(join(TEMPLATES, file), 'utf8')).not.toContain('{{{');
   });
 
-  it('says loudly when the report is incomplete', () => {
+  it('says loudly when the report is incomplete', async () => {
     const incomplete: ReportJson = {
       ...sampleReport,
       complete: false,
       incompleteReasons: ['code_scanning stream failed: 502 Bad Gateway after 3 retries'],
     };
-    const out = renderReportHtml(incomplete);
+    const out = await renderReportHtml(incomplete);
     expect(out).toContain('Incomplete report');
     expect(out).toContain('code_scanning stream failed: 502 Bad Gateway after 3 retries');
     expect(out).toContain('This report is incomplete');
     expect(html).not.toContain('Incomplete report');
   });
 
-  it('renders empty sections as such', () => {
+  it('renders empty sections as such', async () => {
     const quiet: ReportJson = {
       ...sampleReport,
       transitions: [],
@@ -236,7 +285,7 @@ describe('render: HTML', () => {
       notableEvents: [],
       trend: [],
     };
-    const out = renderReportHtml(quiet);
+    const out = await renderReportHtml(quiet);
     const notable = sectionText(out, 'notable-events');
     expect(notable).toMatch(
       /oldest first\. Nothing notable in the period: no push-protection bypass, no critical alert created, no alert reopened, no secret publicly leaked\.$/,
@@ -254,11 +303,179 @@ describe('render: HTML', () => {
     expect(out).toContain('No earlier periods recorded yet.');
   });
 
-  it('takes a templates folder and explains a missing one', () => {
-    expect(renderReportHtml(sampleReport, { templatesDir: TEMPLATES })).toBe(renderReportHtml(sampleReport));
-    expect(() => renderReportHtml(sampleReport, { templatesDir: '/nonexistent/templates' })).toThrow(
+  it('takes a templates folder and explains a missing one', async () => {
+    expect(await renderReportHtml(sampleReport, { templatesDir: TEMPLATES })).toBe(
+      await renderReportHtml(sampleReport),
+    );
+    await expect(renderReportHtml(sampleReport, { templatesDir: '/nonexistent/templates' })).rejects.toThrow(
       TemplatesNotFoundError,
     );
+  });
+
+  it('sums the period up in plain words, against the previous period', () => {
+    const summary = sectionText(html, 'summary');
+    // Key figures with their change against W45 ("new" where W45 had none).
+    expect(summary).toContain('41 Open at period end 42 at start ↓ 2.4% vs W45');
+    expect(summary).toContain('7 Opened 2 reopened ↑ 250% vs W45');
+    expect(summary).toContain('10 Closed 6 fixed, 4 dismissed ↑ 100% vs W45');
+    expect(summary).toContain('21.7 Days to remediate mean, creation to closing ↑ 10.7% vs W45');
+    expect(summary).toContain('42.9% SLA compliance 6 of 14 in time');
+    expect(summary).toContain('5 Past SLA oldest 48 days over');
+    expect(summary).toContain('1 Push-protection bypasses 1 unresolved');
+    expect(summary).toContain('7 Notable events listed after this page');
+    expect(summary).toContain(
+      'Compared with W45, more alerts were opened (7 against 2, up 250%) and more were closed (10 against 5, up 100%).',
+    );
+    expect(summary).toContain('The organisation closed more alerts than were opened');
+    expect(summary).toContain(
+      'SLA compliance was 42.9%: of 14 alerts closed in the period or open past the deadline, 6 were closed within the deadline the SLA policy sets for their severity, 3 after it, and 5 are still open past it.',
+    );
+    expect(summary).toContain(
+      'GitHub would not list Code scanning, so it is missing from every figure (see Coverage gaps).',
+    );
+    // Per alert type, each figure over its change: secret scanning opened 2 against 0 is "new".
+    expect(summary).toContain(
+      'Secret scanning 5 2 new 0 no change 1 no change 1 new 5 no change 2.9 ↓ 12.9% 100%',
+    );
+    expect(summary).toContain(
+      'All alerts 42 7 ↑ 250% 2 ↑ 100% 6 ↑ 100% 4 ↑ 100% 41 ↓ 2.4% 21.7 ↑ 10.7% 143%',
+    );
+  });
+
+  it('compares nothing when there is no previous period', async () => {
+    const out = await renderReportHtml({ ...sampleReport, previousPeriod: null, change: null });
+    const summary = sectionText(out, 'summary');
+    expect(summary).toContain('The period (no earlier period to compare with)');
+    expect(summary).not.toContain('vs W45');
+    expect(summary).not.toContain('Compared with');
+    expect(summary).toContain('All alerts 42 7 2 6 4 41 21.7 143%');
+  });
+
+  it('names the team in a team report', async () => {
+    const out = await renderReportHtml(sampleReport, { scopeLabel: 'team checkout (2 repositories)' });
+    const summary = sectionText(out, 'summary');
+    expect(summary).toContain(
+      'During 2026-W46 in the repositories of team checkout, 7 new alerts were opened',
+    );
+    expect(summary).toContain('The team closed more alerts than were opened');
+    expect(summary).not.toContain('organisation');
+    // The organisation-wide report says "organisation"; an explicit team wins over the label.
+    const explicit = await renderReportHtml(sampleReport, { scopeLabel: 'checkout', team: 'Checkout Web' });
+    expect(sectionText(explicit, 'summary')).toContain('in the repositories of team Checkout Web');
+    const org = await renderReportHtml(sampleReport, { scopeLabel: 'organisation-wide (every repository)' });
+    expect(sectionText(org, 'summary')).toContain('The organisation closed');
+  });
+
+  it('shows where the open alerts are, after the SLA breaches', () => {
+    const at = (id: string) => html.indexOf(`id="${id}"`);
+    expect(at('open-alerts')).toBeGreaterThan(at('sla-breaches'));
+    expect(at('coverage-gaps')).toBeGreaterThan(at('open-alerts'));
+    expect(at('resolutions')).toBeGreaterThan(at('coverage-gaps'));
+    const section = sectionText(html, 'open-alerts');
+    expect(section).toContain('The 41 alerts open at the end of 2026-W46');
+    expect(section).toContain(
+      'Severity SLA (days) Open at start Opened Reopened Fixed Dismissed Open at end MTTR (days) Critical 15 5 3 0 1 1 6 4.2 High 30 13 2 1 3 1 12 15.9',
+    );
+    expect(section).toContain(
+      '# Repository Open Critical High Medium Low Share of open 1 octo-demo/api 18 2 5 7 4 44% 2 octo-demo/payments 14 3 4 4 3 34% 3 octo-demo/web 9 1 3 5 0 22%',
+    );
+    expect(section).toContain('1 Dependabot GHSA-p6mc-m468-83gw Prototype pollution in lodash 6');
+    expect(section).toContain('3 Secret scanning aws_access_key_id Amazon AWS Access Key ID 2');
+    expect(section).toContain('checkout octo-demo/payments, octo-demo/web 24 4 6 23 18.9');
+    expect(section).toContain(
+      '41 alerts open at the end of the period: on average 96.4 days old, half of them older than 71.0 days, the oldest 402.5 days.',
+    );
+    expect(section).toContain(
+      'Open for &lt; 7 days 7–29 days 30–89 days 90–179 days 180 days or more Alerts 5 8 10 9 9 Share of open 12% 20% 24% 22% 22%',
+    );
+    expect(section).toContain(
+      'Reason given Dependabot Secret scanning Code scanning All Auto dismissed 1 0 0 1 False positive 0 1 0 1',
+    );
+    expect(section).toContain('2 reopens in the period');
+    // In the contents, with the open-alert count; and the table of teams only when teams exist.
+    expect(html).toContain(
+      '<li><a href="#open-alerts">Where the open alerts are</a><span class="contents-count">41 open</span></li>',
+    );
+  });
+
+  it('leaves the team table out when no team is configured', async () => {
+    const out = await renderReportHtml({
+      ...sampleReport,
+      breakdowns: { ...sampleReport.breakdowns, byTeam: [] },
+    });
+    expect(sectionText(out, 'open-alerts')).not.toContain('By team');
+    expect(sectionText(html, 'open-alerts')).toContain('By team');
+  });
+
+  it('lists the coverage gaps in a section of their own, and says when there are none', async () => {
+    const section = sectionText(html, 'coverage-gaps');
+    expect(section).toContain(
+      'Code scanning code_scanning is not available for octo-demo (403: Code scanning is not enabled for this organization). No Code scanning alert is in any figure or table of this report.',
+    );
+    expect(html).toContain(
+      '<li><a href="#coverage-gaps">Coverage gaps</a><span class="contents-count">1</span></li>',
+    );
+    const none = await renderReportHtml({ ...sampleReport, coverageGaps: [] });
+    expect(sectionText(none, 'coverage-gaps')).toContain(
+      'None: every alert type and the audit log were readable.',
+    );
+  });
+
+  it('escapes GitHub text in the new sections too', async () => {
+    const xss = SAMPLE_XSS_TITLE;
+    const out = await renderReportHtml({
+      ...sampleReport,
+      top: {
+        repositories: [
+          {
+            repository: `octo-demo/${xss}`,
+            open: 1,
+            bySeverity: { critical: 1, high: 0, medium: 0, low: 0 },
+          },
+        ],
+        rules: [{ alertType: 'code_scanning', ruleId: xss, title: xss, open: 1 }],
+      },
+      breakdowns: {
+        ...sampleReport.breakdowns,
+        byTeam: [{ team: xss, repositories: [`octo-demo/${xss}`], counts: sampleReport.summary.total }],
+      },
+      coverageGaps: [{ stream: 'audit_log', lane: 'audit_log', message: xss }],
+      finer: {
+        ...sampleReport.finer,
+        dependabot: { ...sampleReport.finer.dependabot, dismissedByReason: [{ reason: xss, count: 1 }] },
+      },
+    });
+    expect(out).not.toContain('<img src=x');
+    const escaped = '&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;';
+    for (const id of ['open-alerts', 'coverage-gaps']) {
+      const raw = out.slice(out.indexOf(`id="${id}"`), out.indexOf('</section>', out.indexOf(`id="${id}"`)));
+      expect(raw, id).toContain(escaped);
+    }
+  });
+
+  it('enforces the print rules in CSS: headers repeat, rows never split, nothing wider than the page', () => {
+    expect(html).toMatch(/thead \{\s*display: table-header-group;\s*\}/);
+    expect(html).toMatch(/tr \{\s*break-inside: avoid;\s*page-break-inside: avoid;\s*\}/);
+    // Header cells of figures wrap (".num" keeps the figures themselves on one line).
+    expect(html).toMatch(/table\.data th\.num \{\s*white-space: normal;\s*\}/);
+    // The trend table says "W35" rather than "2026-W35" in its 12 column headers.
+    const trend = html.slice(
+      html.indexOf('<table class="data trend">'),
+      html.indexOf('</thead>', html.indexOf('<table class="data trend">')),
+    );
+    expect(trend).toContain('<th scope="col" class="num" abbr="2026-W35">W35</th>');
+    expect(trend).not.toContain('>2026-W35<');
+  });
+
+  it('tables a long period by day, each table with its header', async () => {
+    const out = await renderReportHtml(reportWithTransitions(1500));
+    const appendix = out.slice(out.indexOf('id="appendix"'));
+    const tables = appendix.match(/<table class="data fixed long appendix">/g) ?? [];
+    expect(tables.length).toBe(7);
+    expect(appendix).toContain('<h3 class="group-heading">Mon 9 Nov 2026, 214 changes</h3>');
+    expect(appendix.match(/<th scope="col">Alert, severity, type<\/th>/g)).toHaveLength(7);
+    // The sample's 19 changes are one table, without a day heading.
+    expect(html.slice(html.indexOf('id="appendix"')).match(/<table /g)).toHaveLength(1);
   });
 });
 
@@ -369,6 +586,76 @@ describe('render: email body', () => {
   });
 });
 
+describe('render: email wording', () => {
+  const link = 'https://example.com/report.pdf?X-Amz-Signature=abc&X-Amz-Expires=604800';
+  const expires = '2026-11-23T07:00:00.000Z';
+
+  it('says an attached PDF is attached', () => {
+    const mail = renderReportEmail(sampleReport, { reportSha256: 'c'.repeat(64), pdfFilename: 'r.pdf' });
+    expect(mail.text).toContain('\nThe full report is attached as r.pdf.\n');
+    expect(mail.html).toContain('The full report is attached as <strong>r.pdf</strong>');
+    expect(mail.text).not.toContain('too big');
+  });
+
+  it('says a PDF too big to attach is linked, with the link and its expiry, in both parts', () => {
+    const mail = renderReportEmail(sampleReport, {
+      reportSha256: 'c'.repeat(64),
+      pdfFilename: 'r.pdf',
+      attached: false,
+      downloadUrl: link,
+      downloadExpiresAt: expires,
+    });
+    expect(mail.text).toContain(
+      [
+        'The full report, r.pdf, is too big to attach to this email.',
+        'Download it from the link below; the link works until 2026-11-23 07:00 UTC.',
+        `Download: ${link} (until 2026-11-23 07:00 UTC)`,
+      ].join('\n'),
+    );
+    expect(mail.text).not.toContain('attached as');
+    expect(mail.html).toContain(
+      'The full report, <strong>r.pdf</strong>, is too big to attach to this email.',
+    );
+    expect(mail.html).toContain(
+      '<a href="https://example.com/report.pdf?X-Amz-Signature&#x3D;abc&amp;X-Amz-Expires&#x3D;604800" style="color:#2b4c7e;font-weight:700;">Download the PDF</a>; the link works until 2026-11-23 07:00 UTC.',
+    );
+    expect(mail.html).not.toContain('attached as');
+  });
+
+  it('says where a PDF too big to attach is when no link came with it', () => {
+    const mail = renderReportEmail(sampleReport, {
+      reportSha256: 'c'.repeat(64),
+      attached: false,
+      reportId: 'r-1',
+    });
+    expect(mail.text).toContain("It is stored with the report's other files under report ID r-1.");
+    expect(mail.text).not.toMatch(/^Download:/m);
+  });
+
+  it('names the team in the subject and the summary of a team report', () => {
+    const mail = renderReportEmail(sampleReport, {
+      reportSha256: 'c'.repeat(64),
+      scopeLabel: 'team checkout (2 repositories)',
+    });
+    expect(mail.subject).toBe('[alert-ledger] octo-demo · team checkout · 2026-W46: 41 open, 5 past SLA');
+    expect(mail.text).toContain('\nScope: team checkout (2 repositories)\n');
+    expect(mail.html).toContain('>Scope: team checkout (2 repositories)</td>');
+    expect(mail.text).toContain('The team closed more alerts than were opened');
+    expect(mail.text).not.toContain('The organisation');
+    expect(mail.html).toContain('The team closed more alerts than were opened');
+    // A team name with a line break cannot start a header of its own.
+    const hostile = renderReportEmail(sampleReport, {
+      reportSha256: 'c'.repeat(64),
+      team: 'a\r\nBcc: x@example.com',
+    });
+    expect(hostile.subject).not.toMatch(/[\r\n]/);
+    // The organisation-wide report keeps its subject.
+    expect(renderReportEmail(sampleReport, { reportSha256: 'c'.repeat(64) }).subject).toBe(
+      '[alert-ledger] octo-demo 2026-W46: 41 open, 5 past SLA',
+    );
+  });
+});
+
 describe('render: CSV', () => {
   const csv = renderTransitionsCsv(sampleReport);
   const rows = parseCsv(csv);
@@ -418,9 +705,12 @@ describe('render: CSV', () => {
 });
 
 describe('render: PDF with Chromium', () => {
+  const HEADER = 'octo-demo · Security alert report · 2026-W46';
   let browser: Browser;
   let pdfPath: string;
+  let letterPath: string;
   let pdf: Buffer;
+  let html: string;
   let renderMs: number;
 
   beforeAll(async () => {
@@ -433,6 +723,14 @@ describe('render: PDF with Chromium', () => {
     });
     renderMs = performance.now() - started;
     pdf = docs.pdf;
+    html = docs.html;
+    const letter = await renderReportDocuments(browser, sampleReport, {
+      format: 'Letter',
+      reportId: 'octo-demo/2026-W46/01',
+      previousReportHash: 'b'.repeat(64),
+    });
+    letterPath = join(ARTIFACTS, 'report-letter-full.pdf');
+    writeFileSync(letterPath, letter.pdf);
     pdfPath = join(ARTIFACTS, 'report.pdf');
     writeFileSync(pdfPath, docs.pdf);
     writeFileSync(join(ARTIFACTS, 'report.html'), docs.html);
@@ -480,7 +778,7 @@ describe('render: PDF with Chromium', () => {
 
   it('shows the notable events after the summary, one row per event', () => {
     const text = pdfText(pdfPath);
-    expect(text).toMatch(/Notable events\s+7\n/);
+    expect(text).toMatch(/Notable events\s+7\s/);
     expect(text.replace(/\s+/g, ' ')).toContain(
       '7 notable events need a look: 1 secret publicly leaked, 1 push-protection bypass, 3 critical alerts created and 2 alerts reopened.',
     );
@@ -493,7 +791,7 @@ describe('render: PDF with Chromium', () => {
       /2026-11-10\s+Critical alert created\s+octo-demo\/payments #7 SECRET SCANNING\s+CRITICAL\s+dev-intern\s+11:47 UTC/,
       /2026-11-13\s+Critical alert created\s+octo-demo\/web #3 SECRET SCANNING\s+CRITICAL\s+—\s+14:12 UTC\s+GitHub Personal Access Token/,
       /2026-11-14\s+Secret publicly leaked\s+octo-demo\/web #3 SECRET SCANNING\s+CRITICAL\s+—\s+09:31 UTC/,
-      /2026-11-15\s+Reopened\s+octo-demo\/api #64 DEPENDABOT\s+HIGH\s+mona\s+08:00 UTC\s+follow-redirects: Proxy-Authorization header kept across hosts/,
+      /2026-11-15\s+Reopened\s+octo-demo\/api #64 DEPENDABOT\s+HIGH\s+mona\s+08:00 UTC\s+follow-redirects: Proxy-Authorization header kept\s+across\s+hosts/,
       /2026-11-15\s+Reopened\s+octo-demo\/api #150 CODE SCANNING\s+MEDIUM\s+—\s+19:20 UTC\s+Prototype-polluting assignment/,
     ];
     let from = 0;
@@ -560,7 +858,10 @@ describe('render: PDF with Chromium', () => {
     async () => {
       const hostile = await renderPdf(
         browser,
-        renderReportHtml({ ...sampleReport, notableEvents: [{ ...firstNotable, title: SAMPLE_XSS_TITLE }] }),
+        await renderReportHtml({
+          ...sampleReport,
+          notableEvents: [{ ...firstNotable, title: SAMPLE_XSS_TITLE }],
+        }),
         { format: 'A4', headerTitle: 'octo-demo · 2026-W46' },
       );
       const path = join(ARTIFACTS, 'hostile-notable.pdf');
@@ -575,7 +876,7 @@ describe('render: PDF with Chromium', () => {
   it(
     'prints Letter too',
     async () => {
-      const letter = await renderPdf(browser, renderReportHtml(sampleReport), {
+      const letter = await renderPdf(browser, await renderReportHtml(sampleReport), {
         format: 'Letter',
         headerTitle: 'octo-demo · 2026-W46',
       });
@@ -656,6 +957,102 @@ describe('render: PDF with Chromium', () => {
   );
 
   it(
+    'fits A4 and Letter at 100%: nothing is wider than the text column, so Chromium shrinks nothing',
+    async () => {
+      for (const format of ['A4', 'Letter'] as const) {
+        const fit = await measurePageFit(browser, html, format);
+        expect(fit.overflowing, format).toEqual([]);
+        expect(fit.scrollWidth, format).toBeLessThanOrEqual(fit.clientWidth);
+        expect(Math.abs(fit.clientWidth - fit.columnPx), format).toBeLessThan(1);
+      }
+      // In the PDFs themselves: the 14pt heading at its own size. DejaVu Sans' word box is 1.164
+      // em high, so 16.3pt; when tables were too wide Chromium printed it at 76% (12.4pt).
+      for (const path of [pdfPath, letterPath]) {
+        const page = summaryPage(pdfPages(path)) + 1;
+        expect(wordHeights(path, page).get('Executive'), path).toBeCloseTo(14 * 1.164, 0);
+      }
+    },
+    SLOW,
+  );
+
+  it('keeps the executive summary on one page, A4 and Letter', () => {
+    for (const path of [pdfPath, letterPath]) {
+      const pages = pdfPages(path);
+      const at = summaryPage(pages);
+      // The summary starts its page and the page after it starts with the notable events.
+      expect(pages[at + 1]).toMatch(/^\s*(\S.*\n)?\s*Notable events$/m);
+    }
+  });
+
+  it('numbers every page "Page N of M" under the running header, A4 and Letter', () => {
+    expectRunningBands(pdfPages(pdfPath), HEADER);
+    expectRunningBands(pdfPages(letterPath), HEADER);
+    expect(pdfInfo(letterPath)['Page size']).toMatch(/612 x 792 pts \(letter\)/);
+  });
+
+  it('has an outline (bookmarks) of the sections', () => {
+    // pdfinfo and pdftotext do not show outlines: the option, then the PDF's own objects.
+    expect(readFileSync(join(ROOT, 'functions/render/pdf.ts'), 'utf8')).toMatch(/\boutline: true,/);
+    const bytes = pdf.toString('latin1');
+    expect(bytes).toMatch(/\/Outlines \d+ 0 R/);
+    for (const title of [
+      'Executive summary',
+      'Notable events',
+      'Trend',
+      'Remediation deadline breaches',
+      'Where the open alerts are',
+      'Coverage gaps',
+      'Dismissals and resolutions',
+      'Appendix: every recorded transition',
+    ]) {
+      expect(bytes).toContain(`/Title (${title})`);
+    }
+  });
+
+  it('shows where the open alerts are and the coverage gaps', () => {
+    const text = pdfText(pdfPath).replace(/\s+/g, ' ');
+    expect(text).toContain('Where the open alerts are The 41 alerts open at the end of 2026-W46');
+    expect(text).toMatch(/1 octo-demo\/api 18 2 5 7 4 44%/);
+    expect(text).toContain('Coverage gaps What GitHub would not list');
+    // Three columns side by side: pdftotext interleaves their lines.
+    expect(text).toContain(
+      'Code scanning code_scanning is not available for octo-demo (403: No Code scanning alert is in any figure or',
+    );
+  });
+
+  it(
+    'repeats the table header on every appendix page and never splits a row',
+    async () => {
+      const n = 300;
+      const docs = await renderReportDocuments(browser, reportWithTransitions(n), { reportId: 'long' });
+      const path = join(ARTIFACTS, `long-${n}.pdf`);
+      writeFileSync(path, docs.pdf);
+      const pages = pdfPages(path);
+      expectRunningBands(pages, HEADER);
+      const first = pages.findIndex((page) => /^\s*Appendix: every recorded transition$/m.test(page));
+      expect(first).toBeGreaterThan(0);
+      const appendix = pages.slice(first);
+      expect(appendix.length).toBeGreaterThan(5);
+      for (const [i, page] of appendix.entries()) {
+        expect(page, `appendix page ${i + 1}`).toMatch(/When\s+Alert, severity, type\s+Change, by whom, why/);
+        // A row is "date  repo #n ..." over "hh:mm UTC  title ...": both lines on the same page.
+        const lines = page
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== '');
+        lines.forEach((line, j) => {
+          if (/^\d{4}-\d\d-\d\d\s+octo-demo\/service-\d{4} #\d+/.test(line)) {
+            expect(lines[j + 1], `after "${line}"`).toMatch(/^\d\d:\d\d UTC\s/);
+          }
+        });
+      }
+      const text = appendix.join('\n');
+      for (let i = 0; i < n; i++) expect(text).toContain(`${repositoryOf(i, n)} #${numberOf(i)}`);
+    },
+    SLOW,
+  );
+
+  it(
     'explains how to fix a missing Chromium',
     async () => {
       const err = await launchBrowser({ executablePath: '/nonexistent/chromium' }).catch((e: unknown) => e);
@@ -665,4 +1062,29 @@ describe('render: PDF with Chromium', () => {
     },
     SLOW,
   );
+  it('renders a period of 10,000 transitions', async () => {
+    const n = 10_000;
+    const report = reportWithTransitions(n);
+    const started = performance.now();
+    const out = await renderPdf(browser, await renderReportHtml(report), {
+      format: 'A4',
+      headerTitle: HEADER,
+      timeoutMs: 240_000,
+    });
+    const ms = performance.now() - started;
+    // 50 MB: read back from a temporary folder, not kept with the artefacts.
+    const dir = mkdtempSync(join(tmpdir(), 'alert-ledger-long-'));
+    try {
+      const path = join(dir, `long-${n}.pdf`);
+      writeFileSync(path, out);
+      const pages = Number(pdfInfo(path).Pages);
+      console.info(`render: ${n} transitions in ${Math.round(ms)} ms, ${pages} pages, ${out.length} bytes`);
+      expect(pages).toBeGreaterThan(100);
+      // The last transition is the appendix's last row, on the last page.
+      const last = `${repositoryOf(n - 1, n)} #${numberOf(n - 1)}`;
+      expect(pdfPages(path).at(-1)).toContain(last);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -1,9 +1,10 @@
 /**
  * The trend charts (functions/render/charts.ts): vega-lite specs rendered to SVG by vega. What
  * the SVG holds (marks, labels, values), that it stands alone (no script, no external URL), that
- * report.json text is escaped, that the same trend gives the same bytes, and that the
- * synchronous rendering is exactly vega's public `toSVG()`.
+ * report.json text is escaped, that the same trend gives the same bytes, and that the rendering
+ * is vega's public, asynchronous `toSVG()` and nothing of vega's private state.
  */
+import { readFileSync } from 'node:fs';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ import {
 import { sampleReport } from '../../fixtures/report-sample.ts';
 
 const trend = sampleReport.trend;
-const charts = renderTrendCharts(trend);
+const charts = await renderTrendCharts(trend);
 const byId = (id: TrendChartId): TrendChart => {
   const chart = charts.find((c) => c.id === id);
   if (!chart) throw new Error(`no chart ${id}`);
@@ -124,9 +125,9 @@ describe('trend charts: what they show', () => {
     expect(svg).toContain('2026-W46: 21.7 days</desc>');
   });
 
-  it('MTTR: a period without a value is a gap marked n/a, not a zero', () => {
+  it('MTTR: a period without a value is a gap marked n/a, not a zero', async () => {
     const gappy = trend.map((p, i) => (i === 3 || i === 4 ? { ...p, mttrDays: null } : p));
-    const svg = renderTrendCharts(gappy).find((c) => c.id === 'mttr')?.svg ?? '';
+    const svg = (await renderTrendCharts(gappy)).find((c) => c.id === 'mttr')?.svg ?? '';
     expect(countShapes(svg, 'mark-symbol role-mark', 'path')).toBe(trend.length - 2);
     // The line is broken in two: its path has two "M" (move-to) commands.
     const line = /<g class="mark-line role-mark[^"]*"[^>]*><path[^>]*\sd="([^"]+)"/.exec(svg)?.[1] ?? '';
@@ -135,7 +136,7 @@ describe('trend charts: what they show', () => {
     expect(svg).toContain('2026-W38: n/a; 2026-W39: n/a;');
   });
 
-  it('renders one period, all-zero counts and a trend without any MTTR', () => {
+  it('renders one period, all-zero counts and a trend without any MTTR', async () => {
     const zero = { openAtEnd: 0, opened: 0, closed: 0 };
     const empty: TrendPoint = {
       periodId: '2026-W01',
@@ -145,10 +146,10 @@ describe('trend charts: what they show', () => {
       mttrDays: null,
       bySeverity: { critical: zero, high: zero, medium: zero, low: zero },
     };
-    const one = renderTrendCharts([empty]);
+    const one = await renderTrendCharts([empty]);
     expect(one).toHaveLength(3);
     for (const chart of one) expect(xAxisLabels(chart.svg)).toEqual(['W01']);
-    expect(renderTrendCharts([])).toEqual([]);
+    expect(await renderTrendCharts([])).toEqual([]);
   });
 });
 
@@ -187,19 +188,20 @@ describe('trend charts: period labels', () => {
     expect(periodLabels(ids)).toEqual(['2025-01-01–\n2025-12-31', '2026-01-01–\n2026-12-31']);
   });
 
-  it('draws a multi-line label as lines', () => {
+  it('draws a multi-line label as lines', async () => {
     const quarters = trend.slice(0, 4).map((p, i) => ({ ...p, periodId: `2026-Q${i + 1}` }));
-    const svg = renderTrendCharts(quarters)[0]?.svg ?? '';
+    const svg = (await renderTrendCharts(quarters))[0]?.svg ?? '';
     expect(xAxisLabels(svg)).toEqual(['Q1 2026', 'Q2 2026', 'Q3 2026', 'Q4 2026']);
     expect(svg).toContain('Open alerts at the end of each quarter, by severity');
   });
 });
 
-describe('trend charts: safe and self-contained', () => {
-  const hostileId = `2026-W46"><script>alert(1)</script><img src=x onerror=alert(2)>&amp;'`;
-  const hostile = trend.map((p, i) => (i === 0 ? { ...p, periodId: hostileId } : p));
-  const hostileCharts = renderTrendCharts(hostile);
+const hostileId = `2026-W46"><script>alert(1)</script><img src=x onerror=alert(2)>&amp;'`;
+const hostileCharts = await renderTrendCharts(
+  trend.map((p, i) => (i === 0 ? { ...p, periodId: hostileId } : p)),
+);
 
+describe('trend charts: safe and self-contained', () => {
   it.each([
     ['sample', charts],
     ['hostile period id', hostileCharts],
@@ -234,8 +236,8 @@ describe('trend charts: safe and self-contained', () => {
     expect(xAxisLabels(hostileCharts[0]?.svg ?? '')[0]).toMatch(/^2026-W46"&gt;&lt;script&gt;alert\(/);
   });
 
-  it('is deterministic: the same trend gives the same bytes', () => {
-    const again = renderTrendCharts(structuredClone(trend));
+  it('is deterministic: the same trend gives the same bytes', async () => {
+    const again = await renderTrendCharts(structuredClone(trend));
     expect(again.map((c) => c.svg)).toEqual(charts.map((c) => c.svg));
   });
 
@@ -244,15 +246,19 @@ describe('trend charts: safe and self-contained', () => {
       const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
       const reference = await view.toSVG();
       view.finalize();
-      expect(renderVegaLiteSvg(spec)).toBe(reference);
+      expect(await renderVegaLiteSvg(spec)).toBe(reference);
     }
+    // No private vega fields (`view._viewWidth` and the like) and no unexported renderer.
+    const source = readFileSync(new URL('../../../functions/render/charts.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/\._[a-zA-Z]/);
+    expect(source).not.toContain('SVGStringRenderer');
   });
 
-  it('renders the three charts well under a second once warm', () => {
-    renderTrendCharts(trend);
+  it('renders the three charts well under a second once warm', async () => {
+    await renderTrendCharts(trend);
     const started = performance.now();
     const runs = 5;
-    for (let i = 0; i < runs; i++) renderTrendCharts(trend);
+    for (let i = 0; i < runs; i++) await renderTrendCharts(trend);
     const ms = (performance.now() - started) / runs;
     console.info(`charts: three trend charts in ${ms.toFixed(0)} ms (mean of ${runs}, warm)`);
     expect(ms).toBeLessThan(1000);
