@@ -271,8 +271,11 @@ export class AlertLedgerStack extends Stack {
       description: 'alert-ledger: render the period report (PDF, JSON, CSV) to S3 and email it',
       // @sparticuz/chromium ships an x86_64 Chromium only.
       architecture: Architecture.X86_64,
-      memorySize: 2048,
-      timeout: Duration.minutes(5),
+      // Measured (test/bench/results/pdf.json): a 10,000-transition PDF peaks at 2.7 GB (Chromium
+      // and Node) and takes 26 s; 4 GB leaves headroom. Each team scope renders its own PDF in
+      // the same invocation, so the timeout is Lambda's maximum.
+      memorySize: 4096,
+      timeout: Duration.minutes(15),
       environment: { ...environment, ALERT_LEDGER_TEMPLATES_DIR: LAMBDA_TEMPLATES_DIR },
       logRetention,
       // Loads its brotli-compressed Chromium from its own folder: install it, do not bundle it.
