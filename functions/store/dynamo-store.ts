@@ -1004,6 +1004,39 @@ export class DynamoStore {
     return items.map((i) => i.record as ReportRecord);
   }
 
+  /** The report record, and the chain head moved to it if it still names the record's predecessor. */
+  #chainItems(record: ReportRecord): NonNullable<TransactWriteCommandInput['TransactItems']> {
+    return [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            pk: `REPORT#${lc(record.org)}#${record.scope}`,
+            sk: `${record.issuedAt}#${record.reportId}`,
+            record,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            pk: `REPORTHEAD#${lc(record.org)}#${record.scope}`,
+            sk: 'HEAD',
+            chainHash: record.chainHash,
+          },
+          ...(record.previousChainHash === null
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: 'chainHash = :prev',
+                ExpressionAttributeValues: { ':prev': record.previousChainHash },
+              }),
+        },
+      },
+    ];
+  }
+
   /**
    * Appends a report to its scope's hash chain; fails if another report was appended since
    * `record.previousChainHash` was read (never two reports claiming the same predecessor).
@@ -1012,35 +1045,7 @@ export class DynamoStore {
     try {
       await this.#doc.send(
         new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  pk: `REPORT#${lc(record.org)}#${record.scope}`,
-                  sk: `${record.issuedAt}#${record.reportId}`,
-                  record,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  pk: `REPORTHEAD#${lc(record.org)}#${record.scope}`,
-                  sk: 'HEAD',
-                  chainHash: record.chainHash,
-                },
-                ...(record.previousChainHash === null
-                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                  : {
-                      ConditionExpression: 'chainHash = :prev',
-                      ExpressionAttributeValues: { ':prev': record.previousChainHash },
-                    }),
-              },
-            },
-          ],
+          TransactItems: this.#chainItems(record),
         }),
       );
     } catch (error) {
@@ -1073,33 +1078,7 @@ export class DynamoStore {
       await this.#doc.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  pk: `REPORT#${lc(record.org)}#${record.scope}`,
-                  sk: `${record.issuedAt}#${record.reportId}`,
-                  record,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  pk: `REPORTHEAD#${lc(record.org)}#${record.scope}`,
-                  sk: 'HEAD',
-                  chainHash: record.chainHash,
-                },
-                ...(record.previousChainHash === null
-                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                  : {
-                      ConditionExpression: 'chainHash = :prev',
-                      ExpressionAttributeValues: { ':prev': record.previousChainHash },
-                    }),
-              },
-            },
+            ...this.#chainItems(record),
             {
               Put: {
                 TableName: this.tableName,
