@@ -87,37 +87,3 @@ export function meterReads(client: DynamoDBClient, meter: ReadMeter = emptyReadM
 }
 
 export const total = (rec: Record<string, number>): number => Object.values(rec).reduce((a, b) => a + b, 0);
-
-export interface RssPeak {
-  peakRssMb: number;
-  peakHeapUsedMb: number;
-  baselineRssMb: number;
-  samples: number;
-}
-
-const MB = 1024 * 1024;
-
-/** Samples `process.memoryUsage()` every `everyMs` until stopped. */
-export function sampleRss(everyMs = 20): { stop(): RssPeak } {
-  const first = process.memoryUsage();
-  const peak: RssPeak = {
-    peakRssMb: first.rss / MB,
-    peakHeapUsedMb: first.heapUsed / MB,
-    baselineRssMb: first.rss / MB,
-    samples: 1,
-  };
-  const take = () => {
-    const m = process.memoryUsage();
-    peak.peakRssMb = Math.max(peak.peakRssMb, m.rss / MB);
-    peak.peakHeapUsedMb = Math.max(peak.peakHeapUsedMb, m.heapUsed / MB);
-    peak.samples += 1;
-  };
-  const timer = setInterval(take, everyMs);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      take();
-      return peak;
-    },
-  };
-}

@@ -12,7 +12,8 @@ import { computeReport, type ReportInput } from '../../functions/core/report.ts'
 import { DEFAULT_SLA_POLICY, type ReportJson } from '../../functions/core/report-model.ts';
 import { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { loadReportInput } from '../../functions/use-cases/load-report-input.ts';
-import { emptyReadMeter, meterReads, type ReadMeter, sampleRss, total } from './report-meter.ts';
+import { sampleMemory } from './meter.ts';
+import { emptyReadMeter, meterReads, type ReadMeter, total } from './report-meter.ts';
 
 export interface ReportRunRequest {
   type: 'run';
@@ -112,7 +113,7 @@ async function run(req: ReportRunRequest): Promise<ReportRunResult> {
   Object.assign(meter, emptyReadMeter());
   store.usage.itemsRead = 0;
 
-  const memory = sampleRss(20);
+  const memory = sampleMemory(20);
   const cpuBefore = process.cpuUsage();
   const t0 = performance.now();
   let input: Omit<ReportInput, 'generatedAt' | 'slaPolicy'>;
@@ -173,8 +174,8 @@ async function run(req: ReportRunRequest): Promise<ReportRunResult> {
     storeItemsRead: store.usage.itemsRead,
     memory: {
       baselineRssMb: peak.baselineRssMb,
-      peakRssMb: Math.max(peak.peakRssMb, afterReadRssMb, afterComputeRssMb),
-      peakHeapUsedMb: peak.peakHeapUsedMb,
+      peakRssMb: Math.max(peak.rssMb, afterReadRssMb, afterComputeRssMb),
+      peakHeapUsedMb: peak.heapUsedMb,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
       afterReadRssMb,
       afterComputeRssMb,

@@ -19,7 +19,7 @@
  * BUG and the process exits with 1. Targets (< 2 s, < 300 MB at 100,000 alerts) are printed as
  * PASS or FAIL. Writes test/bench/results/report.json (report-<sizes>.json for other sizes).
  */
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -506,16 +506,6 @@ function printTable(results: readonly SizeResult[]): void {
   }
 }
 
-/** Formats the results as the repository's formatter would (so that `npm run lint` stays clean). */
-function formatWithBiome(path: string): void {
-  try {
-    const biome = fileURLToPath(new URL('../../node_modules/.bin/biome', import.meta.url));
-    execFileSync(biome, ['format', '--write', path], { stdio: 'ignore' });
-  } catch {
-    process.stdout.write(`(could not format ${path} with biome: run npx biome format --write on it)\n`);
-  }
-}
-
 function machine() {
   let cpuModel = os.cpus()[0]?.model ?? 'unknown';
   try {
@@ -625,7 +615,6 @@ async function main(): Promise<void> {
       2,
     )}\n`,
   );
-  formatWithBiome(`${dir}${file}`);
   process.stdout.write(`Done in ${seconds} s; results in test/bench/results/${file}\n`);
   if (failed) process.exitCode = 1;
 }
