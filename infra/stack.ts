@@ -426,9 +426,13 @@ export class AlertLedgerStack extends Stack {
       report: new Schedule(this, 'ReportSchedule', {
         description: 'alert-ledger: weekly report of the last complete week',
         schedule: expression(config.schedules.report),
-        // The Scheduler execution id is the same on each retry of one scheduled run: the handler
-        // then reuses the reports that run already issued and sends no email twice.
-        target: new LambdaInvoke(report, targetProps({ invocationId: ContextAttribute.executionId })),
+        // The scheduled time names one scheduled run on every attempt (Scheduler's execution id is
+        // new for each attempt): the handler reuses the reports that run already issued and sends
+        // no email twice. `now` pinned to it keeps a late retry on the same period.
+        target: new LambdaInvoke(
+          report,
+          targetProps({ invocationId: ContextAttribute.scheduledTime, now: ContextAttribute.scheduledTime }),
+        ),
         enabled: config.schedules.enabled,
       }),
     };

@@ -29,7 +29,7 @@ export interface ReportResult {
  * EventBridge Scheduler target: `{ org?, period?, now?, invocationId? }`. Without `period`, the
  * last complete week before now; without `org`, every organisation in ORGS. Each organisation
  * gets its organisation-wide report and one report per team with recipients (TEAMS). With
- * `invocationId` (the schedule's `<aws.scheduler.execution-id>`), a retry reuses what an earlier
+ * `invocationId` (the schedule's `<aws.scheduler.scheduled-time>`), a retry reuses what an earlier
  * attempt issued and emails nothing twice. A scope that fails does not stop the others; the
  * invocation then fails (so it is retried) after all were tried.
  */

@@ -27,7 +27,7 @@ export const reportInputSchema = z
     now: instant.optional(),
     /**
      * The scheduled run this invocation belongs to, the same on every retry of it: EventBridge
-     * Scheduler's `<aws.scheduler.execution-id>`. A retry then reuses the reports already issued
+     * the schedule's `<aws.scheduler.scheduled-time>` (one scheduled run, every attempt). A retry then reuses the reports already issued
      * and sends no email twice.
      */
     invocationId: z

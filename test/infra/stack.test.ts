@@ -506,7 +506,12 @@ describe('schedules', () => {
       ['rate(1 hour)', stateMachineArn, '{"mode":"incremental"}', 'Etc/UTC'],
       ['cron(0 23 ? * SUN *)', stateMachineArn, '{"mode":"full"}', 'UTC'],
       // Retry-safe: the same id on every retry of one run (functions/runtime/inputs.ts invocationId).
-      ['cron(0 7 ? * MON *)', reportArn, '{"invocationId":"<aws.scheduler.execution-id>"}', 'UTC'],
+      [
+        'cron(0 7 ? * MON *)',
+        reportArn,
+        '{"invocationId":"<aws.scheduler.scheduled-time>","now":"<aws.scheduler.scheduled-time>"}',
+        'UTC',
+      ],
     ];
     for (const [expression, arn, input, zone] of expected) {
       const s = byExpression.get(expression);
