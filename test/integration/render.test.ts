@@ -27,6 +27,7 @@ import {
   SAMPLE_XSS_TITLE,
   sampleReport,
 } from '../fixtures/report-sample.ts';
+import { parseCsv } from '../support/csv.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEMPLATES = join(ROOT, 'templates');
@@ -88,36 +89,6 @@ function expectRunningBands(pages: readonly string[], header: string): void {
     expect(page, `page ${i + 1}`).toContain(header);
     expect(page, `page ${i + 1}`).toContain(`Page ${i + 1} of ${pages.length}`);
   });
-}
-
-/** RFC 4180 reader, enough to check what csv-stringify wrote. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
-  return rows;
 }
 
 /** The text of one <section id=…> of report.html, tags dropped and whitespace folded. */
