@@ -3,7 +3,7 @@
  * CSV, and the PDF is read back as an auditor's tools would see it. Page images land in
  * test-artifacts/ (git-ignored) for a human look.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,8 +34,8 @@ const TEMPLATES = join(ROOT, 'templates');
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'render');
 const SLOW = 60_000;
 
-function pdfInfo(path: string): Record<string, string> {
-  const out = execFileSync('pdfinfo', [path], { encoding: 'utf8' });
+function pdfInfo(path: string, flags: readonly string[] = []): Record<string, string> {
+  const out = execFileSync('pdfinfo', [...flags, path], { encoding: 'utf8' });
   return Object.fromEntries(
     out
       .split('\n')
@@ -724,6 +724,25 @@ describe('render: PDF with Chromium', () => {
     console.info(
       `render: report documents in ${Math.round(renderMs)} ms, ${info.Pages} pages, ${pdf.length} bytes`,
     );
+  });
+
+  it("carries the report's id and the previous report's hash in its document information", () => {
+    const custom = pdfInfo(pdfPath, ['-custom']);
+    expect(custom.AlertLedgerReportId).toBe('octo-demo/2026-W46/01');
+    expect(custom.AlertLedgerPreviousReportSha256).toBe('b'.repeat(64));
+    expect(custom.AlertLedgerOrg).toBe('octo-demo');
+    expect(custom.AlertLedgerPeriod).toBe('2026-W46');
+    expect(custom.Subject).toBe('Security alert report: octo-demo · 2026-W46');
+    expect(custom.Keywords).toBe(
+      `alert-ledger; report octo-demo/2026-W46/01; previous report SHA-256 ${'b'.repeat(64)}`,
+    );
+    expect(custom.Author).toBe('alert-ledger');
+    // Chromium's own entries stay, and poppler reads the whole file without a complaint.
+    expect(custom.Title).toBe('octo-demo security alert report 2026-W46');
+    expect(custom.Producer).toMatch(/^Skia\/PDF/);
+    const check = spawnSync('pdftotext', [pdfPath, '/dev/null'], { encoding: 'utf8' });
+    expect(check.status).toBe(0);
+    expect(check.stderr).toBe('');
   });
 
   it('shows the period, the organisation, the page numbers and the figures', () => {

@@ -1,0 +1,111 @@
+/**
+ * The PDF's document information (ISO 32000-1, 14.3.3) set after Chromium wrote the file, by an
+ * incremental update (7.5.6): a new Info dictionary, an xref section naming it and a trailer
+ * pointing back to Chromium's, appended to Chromium's bytes, which stay exactly as they were.
+ *
+ * Chromium fills only Title, Creator, Producer and the dates. A report also needs its id and the
+ * hash of the report before it in the PDF itself (issue 6), so that the file alone says where it
+ * sits in the chain. Rewriting the whole file with a PDF library would cost time and memory in
+ * proportion to the document (a 10,000-transition report's tagged PDF holds 280,000 objects);
+ * the update costs the same for every size.
+ *
+ * Only what Chromium (Skia) writes is accepted: a classic cross-reference table and trailer.
+ * Anything else is a PdfRenderError rather than a guess.
+ */
+import { PdfRenderError } from './errors.ts';
+
+/** Standard keys (Title, Author, Subject, Keywords, Creator) and custom ones (`AlertLedger...`). */
+export type DocumentInfo = Readonly<Record<string, string>>;
+
+const NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/** How far from the end `startxref` may be: "startxref\n<offset>\n%%EOF\n" and some slack. */
+const TAIL_BYTES = 1024;
+
+/**
+ * `pdf` with `info` as its document information. Keys Chromium wrote and `info` does not name
+ * (Producer, CreationDate, ModDate, ...) are kept; keys in `info` replace them.
+ */
+export function withDocumentInfo(pdf: Buffer, info: DocumentInfo): Buffer {
+  for (const key of Object.keys(info)) {
+    if (!NAME.test(key)) throw new PdfRenderError(`"${key}" cannot be a PDF document information key`);
+  }
+  const tail = pdf.subarray(Math.max(0, pdf.length - TAIL_BYTES)).toString('latin1');
+  const startxref = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
+  if (!startxref) throw unsupported('no startxref at the end of the file');
+  const xrefOffset = Number(startxref[1]);
+
+  // The trailer that follows Chromium's xref table: "trailer\n<<...>>\nstartxref".
+  const trailerAt = pdf.lastIndexOf('trailer', pdf.length - (tail.length - startxref.index), 'latin1');
+  if (trailerAt < 0 || trailerAt < xrefOffset) throw unsupported('no classic trailer (an xref stream?)');
+  const trailer = pdf.subarray(trailerAt, pdf.length - (tail.length - startxref.index)).toString('latin1');
+  const size = Number(/\/Size\s+(\d+)/.exec(trailer)?.[1]);
+  const root = /\/Root\s+(\d+\s+\d+\s+R)/.exec(trailer)?.[1];
+  if (!Number.isInteger(size) || size < 1 || !root) throw unsupported('a trailer without /Size or /Root');
+  const id = /\/ID\s*\[[^\]]*\]/.exec(trailer)?.[0];
+  const oldInfo = /\/Info\s+(\d+)\s+(\d+)\s+R/.exec(trailer);
+
+  const kept = oldInfo ? readInfo(pdf, xrefOffset, Number(oldInfo[1])) : new Map<string, string>();
+  for (const [key, value] of Object.entries(info)) kept.set(key, pdfTextString(value));
+
+  const object = size;
+  const eol = pdf[pdf.length - 1] === 0x0a ? '' : '\n';
+  const objectAt = pdf.length + eol.length;
+  const body = `${object} 0 obj\n<<${[...kept].map(([k, v]) => `/${k} ${v}`).join('\n')}>>\nendobj\n`;
+  const newXrefAt = objectAt + Buffer.byteLength(body, 'latin1');
+  const update = [
+    eol,
+    body,
+    'xref\n',
+    `${object} 1\n`,
+    `${String(objectAt).padStart(10, '0')} 00000 n \n`,
+    'trailer\n',
+    `<</Size ${object + 1}\n/Root ${root}\n/Info ${object} 0 R${id ? `\n${id}` : ''}\n/Prev ${xrefOffset}>>\n`,
+    'startxref\n',
+    `${newXrefAt}\n`,
+    '%%EOF\n',
+  ].join('');
+  return Buffer.concat([pdf, Buffer.from(update, 'latin1')]);
+}
+
+/** The entries of the Info dictionary `objectNumber`, values as written (strings, dates). */
+function readInfo(pdf: Buffer, xrefOffset: number, objectNumber: number): Map<string, string> {
+  const head = pdf.subarray(xrefOffset, xrefOffset + 64).toString('latin1');
+  const section = /^xref\s+(\d+)\s+(\d+)\s*?\n/.exec(head);
+  if (!section) throw unsupported(`no xref table at offset ${xrefOffset}`);
+  const first = Number(section[1]);
+  const count = Number(section[2]);
+  if (objectNumber < first || objectNumber >= first + count) {
+    throw unsupported(`the Info object ${objectNumber} is not in the xref table`);
+  }
+  const entryAt = xrefOffset + section[0].length + (objectNumber - first) * 20;
+  const entry = /^(\d{10}) (\d{5}) n/.exec(pdf.subarray(entryAt, entryAt + 20).toString('latin1'));
+  if (!entry) throw unsupported(`the xref entry of object ${objectNumber} is not in use`);
+  const at = Number(entry[1]);
+  const end = pdf.indexOf('endobj', at, 'latin1');
+  const text = pdf.subarray(at, end < 0 ? at : end).toString('latin1');
+  const dict = new RegExp(`^${objectNumber}\\s+\\d+\\s+obj\\s*<<([\\s\\S]*)>>\\s*$`).exec(text);
+  if (!dict) throw unsupported(`object ${objectNumber} is not a dictionary`);
+  const entries = new Map<string, string>();
+  // Chromium's values: literal strings without nested parentheses, or names and numbers.
+  for (const m of (dict[1] as string).matchAll(
+    /\/([A-Za-z][A-Za-z0-9]*)\s+(\((?:\\.|[^\\()])*\)|<[0-9A-Fa-f\s]*>|[^/\s<>()[\]]+)/g,
+  )) {
+    entries.set(m[1] as string, m[2] as string);
+  }
+  return entries;
+}
+
+/** A PDF text string in UTF-16BE with a byte order mark, written in hex: nothing to escape. */
+export function pdfTextString(value: string): string {
+  let hex = 'FEFF';
+  for (let i = 0; i < value.length; i++)
+    hex += value.charCodeAt(i).toString(16).padStart(4, '0').toUpperCase();
+  return `<${hex}>`;
+}
+
+function unsupported(what: string): PdfRenderError {
+  return new PdfRenderError(
+    `Cannot add the report's id and chain hash to the PDF: ${what}. The PDF is not in the form Chromium writes; render it with Chromium (CHROMIUM_PATH or @sparticuz/chromium).`,
+  );
+}

@@ -1,0 +1,139 @@
+/**
+ * The document information update (functions/render/pdf-info.ts) on small PDFs written here in
+ * the form Chromium (Skia) writes: a classic xref table, an Info dictionary of literal strings.
+ * poppler's pdfinfo reads the results back, as an auditor's tools would.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PdfRenderError } from '../../../functions/render/errors.ts';
+import { pdfTextString, withDocumentInfo } from '../../../functions/render/pdf-info.ts';
+
+/** A one-page PDF with a classic xref table, offsets computed as a writer would. */
+function tinyPdf(info: string | null): Buffer {
+  const objects = [
+    ...(info === null ? [] : [info]),
+    '<</Type /Catalog /Pages PAGES 0 R>>',
+    '<</Type /Pages /Kids [PAGE 0 R] /Count 1>>',
+    '<</Type /Page /Parent PAGES 0 R /MediaBox [0 0 200 200]>>',
+  ];
+  const first = info === null ? 1 : 2; // the catalog's object number
+  const numbered = objects.map((o) =>
+    o.replaceAll('PAGES', String(first + 1)).replaceAll('PAGE ', `${first + 2} `),
+  );
+  let out = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
+  const offsets: number[] = [];
+  numbered.forEach((body, i) => {
+    offsets.push(Buffer.byteLength(out, 'latin1'));
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(out, 'latin1');
+  out += `xref\n0 ${numbered.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<</Size ${numbered.length + 1}\n/Root ${first} 0 R${info === null ? '' : '\n/Info 1 0 R'}>>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+const CHROMIUM_INFO =
+  "<</Title (octo-demo security alert report 2026-W46)\n/Creator (Chromium)\n/Producer (Skia/PDF m147)\n/CreationDate (D:20261116060000+00'00')\n/ModDate (D:20261116060000+00'00')>>";
+
+const dir = mkdtempSync(join(tmpdir(), 'alert-ledger-pdf-info-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function pdfinfo(pdf: Buffer, name: string): { fields: Record<string, string>; stderr: string } {
+  const path = join(dir, name);
+  writeFileSync(path, pdf);
+  const run = spawnSync('pdfinfo', ['-custom', path], { encoding: 'utf8' });
+  expect(run.status).toBe(0);
+  const fields = Object.fromEntries(
+    run.stdout
+      .split('\n')
+      .map((line) => /^([^:]+):\s*(.*)$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1] as string, m[2] as string]),
+  );
+  return { fields, stderr: run.stderr };
+}
+
+describe('PDF document information', () => {
+  it('the fixture is a PDF poppler reads without complaint', () => {
+    const { fields, stderr } = pdfinfo(tinyPdf(CHROMIUM_INFO), 'plain.pdf');
+    expect(fields.Title).toBe('octo-demo security alert report 2026-W46');
+    expect(fields.Producer).toBe('Skia/PDF m147');
+    expect(stderr).toBe('');
+  });
+
+  it("adds entries, keeps Chromium's, and leaves Chromium's bytes as they were", () => {
+    const original = tinyPdf(CHROMIUM_INFO);
+    const updated = withDocumentInfo(original, {
+      Subject: 'Security alert report: octo-demo · 2026-W46',
+      AlertLedgerPreviousReportSha256: 'b'.repeat(64),
+    });
+    expect(updated.subarray(0, original.length).equals(original)).toBe(true);
+    const { fields, stderr } = pdfinfo(updated, 'updated.pdf');
+    expect(stderr).toBe('');
+    expect(fields).toMatchObject({
+      Title: 'octo-demo security alert report 2026-W46',
+      Creator: 'Chromium',
+      Producer: 'Skia/PDF m147',
+      Subject: 'Security alert report: octo-demo · 2026-W46',
+      AlertLedgerPreviousReportSha256: 'b'.repeat(64),
+    });
+    // The new trailer points back at Chromium's xref table.
+    const oldXref = /startxref\n(\d+)\n%%EOF\n$/.exec(original.toString('latin1'))?.[1];
+    expect(updated.toString('latin1')).toContain(`/Prev ${oldXref}>>`);
+  });
+
+  it('replaces an entry Chromium wrote, and a second update builds on the first', () => {
+    const once = withDocumentInfo(tinyPdf(CHROMIUM_INFO), { Title: 'first', Keywords: 'a' });
+    const twice = withDocumentInfo(once, { Title: 'second ✓ 🔒' });
+    const { fields, stderr } = pdfinfo(twice, 'twice.pdf');
+    expect(stderr).toBe('');
+    expect(fields.Title).toBe('second ✓ 🔒');
+    expect(fields.Keywords).toBe('a');
+    expect(fields.Producer).toBe('Skia/PDF m147');
+    // Each update adds one object: 5 objects in the file (4 + the first update's), then 6.
+    expect(twice.toString('latin1')).toMatch(/trailer\n<<\/Size 7\n/);
+  });
+
+  it('adds an Info dictionary to a PDF without one', () => {
+    const { fields, stderr } = pdfinfo(
+      withDocumentInfo(tinyPdf(null), { Author: 'alert-ledger' }),
+      'none.pdf',
+    );
+    expect(stderr).toBe('');
+    expect(fields.Author).toBe('alert-ledger');
+  });
+
+  it('writes text as UTF-16 in hex, so nothing in it needs escaping', () => {
+    expect(pdfTextString('a(b)\\')).toBe('<FEFF0061002800620029005C>');
+    expect(pdfTextString('·🔒')).toBe('<FEFF00B7D83DDD12>');
+    const { fields } = pdfinfo(
+      withDocumentInfo(tinyPdf(CHROMIUM_INFO), { Subject: 'a) /Title (x' }),
+      'esc.pdf',
+    );
+    expect(fields.Subject).toBe('a) /Title (x');
+    expect(fields.Title).toBe('octo-demo security alert report 2026-W46');
+  });
+
+  it('refuses what it cannot update safely, saying what is wrong', () => {
+    const xrefStream = Buffer.from(
+      '%PDF-1.5\n1 0 obj\n<</Type /XRef>>\nendobj\nstartxref\n9\n%%EOF\n',
+      'latin1',
+    );
+    expect(() => withDocumentInfo(xrefStream, { Author: 'x' })).toThrow(PdfRenderError);
+    expect(() => withDocumentInfo(xrefStream, { Author: 'x' })).toThrow(/no classic trailer/);
+    expect(() => withDocumentInfo(Buffer.from('not a pdf'), { Author: 'x' })).toThrow(/no startxref/);
+    expect(() => withDocumentInfo(tinyPdf(CHROMIUM_INFO), { 'Bad Key': 'x' })).toThrow(
+      /"Bad Key" cannot be a PDF document information key/,
+    );
+  });
+
+  it('is read the same by pdftotext (the page text is untouched)', () => {
+    const path = join(dir, 'text.pdf');
+    writeFileSync(path, withDocumentInfo(tinyPdf(CHROMIUM_INFO), { Author: 'x' }));
+    expect(execFileSync('pdftotext', [path, '-'], { encoding: 'utf8' }).trim()).toBe('');
+  });
+});
