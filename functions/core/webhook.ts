@@ -78,6 +78,10 @@ export interface AlertDelivery {
   /** The payload's alert object, as sent (its `secret`, if any, is never read). */
   alert: Record<string, unknown>;
   repositoryHtmlUrl: string | null;
+  /** Code scanning: the Git ref the event happened on (`refs/pull/11/merge`); null when none. */
+  ref: string | null;
+  /** `repository.default_branch` ("main"); null when the payload does not say. */
+  defaultBranch: string | null;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -119,7 +123,31 @@ export function parseAlertDelivery(
     actor: login,
     alert,
     repositoryHtmlUrl: typeof repository.html_url === 'string' ? repository.html_url : null,
+    ref: typeof payload.ref === 'string' && payload.ref !== '' ? payload.ref : null,
+    defaultBranch:
+      typeof repository.default_branch === 'string' && repository.default_branch !== ''
+        ? repository.default_branch
+        : null,
   };
+}
+
+/**
+ * Why a code scanning delivery says nothing about the alert alert-ledger records, or null when
+ * it does. An alert's state in GitHub's lists (and so in every snapshot) is its state on the
+ * default branch; `created`, `fixed`, `reopened` and `appeared_in_branch` also arrive for other
+ * refs (a pull request's merge ref, a feature branch), where "fixed" means fixed on that branch
+ * only. Applying those would close an alert that is still open where it counts. Changes by a
+ * person (`closed_by_user`, `reopened_by_user`) carry no ref and always apply; so does a
+ * delivery whose repository does not name its default branch, as before.
+ *
+ * @example
+ * offDefaultBranch({ event: 'code_scanning_alert', ref: 'refs/pull/11/merge', defaultBranch: 'main', ... })
+ * // 'code scanning event on refs/pull/11/merge, not on the default branch main'
+ */
+export function offDefaultBranch(d: AlertDelivery): string | null {
+  if (d.alertType !== 'code_scanning' || d.ref === null || d.defaultBranch === null) return null;
+  if (d.ref === `refs/heads/${d.defaultBranch}`) return null;
+  return `code scanning event on ${d.ref}, not on the default branch ${d.defaultBranch}`;
 }
 
 const SECURITY_PATH: Record<AlertType, string> = {

@@ -8,6 +8,7 @@ import {
   alertFromDelivery,
   DOCUMENTED_ACTIONS,
   isAlertWebhookEvent,
+  offDefaultBranch,
   parseAlertDelivery,
 } from '../core/webhook.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
@@ -129,6 +130,23 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
   }
   const { org } = parsed;
   const key = alertKey(parsed);
+  const offDefault = offDefaultBranch(parsed);
+  if (offDefault !== null) {
+    // Nothing written: the alert's recorded state is its state on the default branch.
+    deps.log.info('webhook delivery about another branch; ignored', {
+      ...ctx,
+      org,
+      alert: key,
+      ref: parsed.ref,
+    });
+    return reply(
+      202,
+      `${offDefault}; alert-ledger records alerts as they stand on the default branch. Ignored`,
+      {
+        delivery,
+      },
+    );
+  }
   const receivedAt = req.receivedAt ?? new Date().toISOString();
   if (typeof parsed.action === 'string' && !Object.hasOwn(DOCUMENTED_ACTIONS[event], parsed.action)) {
     deps.log.warn('webhook action GitHub did not document; recorded by the alert state it carries', ctx);

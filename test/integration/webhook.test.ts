@@ -56,6 +56,8 @@ interface Step {
   alert: Record<string, unknown>;
   sender: string;
   arrives: string;
+  /** Code scanning: the ref the event names (GitHub sends "" for a person's close or reopen). */
+  ref?: string;
 }
 
 describe('webhook receiver against DynamoDB Local', () => {
@@ -77,6 +79,7 @@ describe('webhook receiver against DynamoDB Local', () => {
         action: step.action,
         alert: step.alert,
         sender: { ...(base.sender as object), login: step.sender },
+        ...(step.ref === undefined ? {} : { ref: step.ref }),
       };
       expect({ [step.key]: webhookSchemaErrors(step.key, payload) }).toEqual({ [step.key]: [] });
       const res = await receiveWebhook(deps(), await signed(event, payload, { receivedAt: step.arrives }));
@@ -292,6 +295,8 @@ describe('webhook receiver against DynamoDB Local', () => {
     if (!base) throw new Error('no code scanning created example');
     const org = 'life-code';
     base.repository = { ...(base.repository as object), full_name: `${org}/svc`, homepage: null };
+    // Every automatic event here happens on the default branch (the example's is "master").
+    base.ref = 'refs/heads/master';
     const { updated_at: _absentOnMostActions, ...alert } = {
       ...(base.alert as Record<string, unknown>),
       number: 12,
@@ -310,12 +315,14 @@ describe('webhook receiver against DynamoDB Local', () => {
       arrives: string,
       extra: Record<string, unknown>,
       sender = 'mona',
+      ref?: string,
     ): Step => ({
       key: `code-scanning-alert-${action.replaceAll('_', '-')}`,
       action,
       alert: { ...alert, ...open, ...extra },
       sender,
       arrives,
+      ...(ref === undefined ? {} : { ref }),
     });
     const { results, transitions } = await runLifecycle('code_scanning_alert', org, base, [
       step('created', h(0), { updated_at: hz(0) }, 'github'),
@@ -331,8 +338,9 @@ describe('webhook receiver against DynamoDB Local', () => {
           dismissed_comment: 'Legacy endpoint, removed in Q1',
         },
         'lead',
+        '',
       ),
-      step('reopened_by_user', h(3), {}),
+      step('reopened_by_user', h(3), {}, 'mona', ''),
       step('fixed', h(4), { state: 'fixed', fixed_at: null }, 'github'),
       step('reopened', h(5), {}, 'github'),
       step('updated_assignment', h(6), {}),
@@ -359,6 +367,56 @@ describe('webhook receiver against DynamoDB Local', () => {
       ['dismissed', 'open', h(3), 'mona', null, null],
       ['open', 'fixed', h(4), 'github', null, null],
       ['fixed', 'open', h(5), 'github', null, null],
+    ]);
+  });
+
+  it('leaves an alert as it stands on the default branch when code scanning reports another ref', async () => {
+    const examples = webhookExamples('api.github.com', 'code_scanning_alert');
+    const created = examples.find((e) => e.action === 'created');
+    const fixed = examples.find((e) => e.action === 'fixed');
+    if (!created || !fixed) throw new Error('no code scanning created/fixed examples');
+    const org = 'branch-code';
+    const repository = { ...(created.repository as object), full_name: `${org}/svc`, homepage: null };
+    const alert = { ...(created.alert as Record<string, unknown>), number: 31, created_at: hz(0) };
+    const deliver = async (action: string, ref: string, extra: Record<string, unknown>, at: string) => {
+      const payload = { ...created, action, ref, repository, alert: { ...alert, ...extra } };
+      expect(webhookSchemaErrors(`code-scanning-alert-${action}`, payload)).toEqual([]);
+      return receiveWebhook(deps(), await signed('code_scanning_alert', payload, { receivedAt: at }));
+    };
+    const before = await countItems();
+    // Found on a feature branch: not in GitHub's alert lists, nothing recorded.
+    const onBranch = await deliver('created', 'refs/heads/code-feature', {}, h(0));
+    expect(onBranch.status).toBe(202);
+    expect(onBranch.body.message).toBe(
+      'code scanning event on refs/heads/code-feature, not on the default branch master; alert-ledger records alerts as they stand on the default branch. Ignored',
+    );
+    expect(await countItems()).toBe(before);
+    // On the default branch it is recorded.
+    expect((await deliver('created', 'refs/heads/master', {}, h(1))).status).toBe(200);
+    // Fixed in a pull request's merge ref: still open on the default branch.
+    const fixedInPr = await deliver(
+      'fixed',
+      'refs/pull/11/merge',
+      {
+        state: 'fixed',
+        fixed_at: hz(2),
+        most_recent_instance: (fixed.alert as { most_recent_instance: unknown }).most_recent_instance,
+      },
+      h(2),
+    );
+    expect(fixedInPr.status).toBe(202);
+    expect(fixedInPr.body.message).toMatch(
+      /^code scanning event on refs\/pull\/11\/merge, not on the default branch master;/,
+    );
+    expect((await store.getAlert(org, `code_scanning#${org}/svc#31`))?.alert.state).toBe('open');
+    // Fixed on the default branch: closed.
+    expect(
+      (await deliver('fixed', 'refs/heads/master', { state: 'fixed', fixed_at: hz(3) }, h(3))).status,
+    ).toBe(200);
+    const transitions = await store.listTransitions(org);
+    expect(transitions.map((t) => [t.from, t.to, t.at])).toEqual([
+      [null, 'open', h(0)],
+      ['open', 'fixed', h(3)],
     ]);
   });
 
