@@ -35,7 +35,7 @@ import {
   StoreError,
   StoreUnavailableError,
 } from './errors.ts';
-import { OPEN_ALERTS_INDEX, OPEN_ALERTS_KEY } from './table-schema.ts';
+import { inOpenAlertsIndex, OPEN_ALERTS_INDEX, OPEN_ALERTS_KEY } from './table-schema.ts';
 
 /**
  * The single DynamoDB table behind alert-ledger.
@@ -51,8 +51,10 @@ import { OPEN_ALERTS_INDEX, OPEN_ALERTS_KEY } from './table-schema.ts';
  * | report run          | `REPORTRUN#<org>#<scope>#<period>#<invocation>` | `RUN` (expires through TTL) |
  *
  * Transition sort keys start with the ISO-8601 instant, so a period is one range query.
- * Open alerts carry `openOrg` (the org, lower-cased), the key of the sparse index `open-alerts`:
- * a report reads the open backlog without reading every alert ever seen.
+ * Open alerts, and alerts whose secret was publicly leaked, carry `openOrg` (the org, lower-cased),
+ * the key of the sparse index `open-alerts`: a report reads them without reading every alert ever
+ * seen. A leak changes no state, so a closed alert leaked in a period has no transition there to
+ * be found by; the index is how the report finds it.
  * An alert's state and its transitions are written in one transaction, conditional on the
  * version read, so a rerun or a concurrent webhook never double counts or goes backwards.
  */
@@ -185,6 +187,7 @@ const toStored = (item: Record<string, unknown>): StoredAlert => ({
   snap: (item.snap as SnapView | undefined) ?? null,
 });
 const transitionPk = (org: string) => `TRANS#${lc(org)}`;
+
 const transitionSk = (t: Transition) =>
   `${t.at}#${t.alertType}#${t.repository}#${t.number}#${t.to}#${t.source}`;
 
@@ -333,9 +336,10 @@ export class DynamoStore {
         const page = await this.#doc.send(
           new ScanCommand({
             TableName: this.tableName,
-            FilterExpression: 'begins_with(pk, :alert) AND alert.#state = :open',
+            FilterExpression:
+              'begins_with(pk, :alert) AND (alert.#state = :open OR alert.publiclyLeaked = :leaked)',
             ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':alert': 'ALERT#', ':open': 'open' },
+            ExpressionAttributeValues: { ':alert': 'ALERT#', ':open': 'open', ':leaked': true },
             ProjectionExpression: 'pk, sk',
             ExclusiveStartKey: startKey,
           }),
@@ -396,8 +400,11 @@ export class DynamoStore {
     }
   }
 
-  /** The alerts open now, from the sparse `open-alerts` index (not every alert ever seen). */
-  async listOpenAlerts(org: string): Promise<Alert[]> {
+  /**
+   * The alerts a report always reads, from the sparse `open-alerts` index (not every alert ever
+   * seen): those open now, and those whose secret was publicly leaked, whatever their state.
+   */
+  async listStandingAlerts(org: string): Promise<Alert[]> {
     try {
       const items = await this.#queryAll({
         IndexName: OPEN_ALERTS_INDEX,
@@ -407,7 +414,7 @@ export class DynamoStore {
       this.usage.itemsRead += items.length;
       return items.map((i) => i.alert as Alert);
     } catch (error) {
-      throw mapError(`list the open alerts of ${org}`, error);
+      throw mapError(`list the open and leaked alerts of ${org}`, error);
     }
   }
 
@@ -457,13 +464,13 @@ export class DynamoStore {
         Key: { pk: alertPk(org), sk: alertKey(alert) },
         UpdateExpression:
           `SET alert = :alert, version = :next, updatedAtMs = :updated${options.snap ? ', snap = :snap' : ''}` +
-          (alert.state === 'open' ? `, ${OPEN_ALERTS_KEY} = :org` : ` REMOVE ${OPEN_ALERTS_KEY}`),
+          (inOpenAlertsIndex(alert) ? `, ${OPEN_ALERTS_KEY} = :org` : ` REMOVE ${OPEN_ALERTS_KEY}`),
         ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :v',
         ExpressionAttributeValues: {
           ':alert': alert,
           ':next': (expectedVersion ?? 0) + 1,
           ':updated': Date.parse(alert.updatedAt),
-          ...(alert.state === 'open' ? { ':org': lc(org) } : {}),
+          ...(inOpenAlertsIndex(alert) ? { ':org': lc(org) } : {}),
           ...(options.snap ? { ':snap': options.snap } : {}),
           ...(expectedVersion === null ? {} : { ':v': expectedVersion }),
         },
@@ -740,7 +747,7 @@ export class DynamoStore {
             version: 1,
             updatedAtMs: Date.parse(alert.updatedAt),
             snap,
-            ...(alert.state === 'open' ? { [OPEN_ALERTS_KEY]: lc(org) } : {}),
+            ...(inOpenAlertsIndex(alert) ? { [OPEN_ALERTS_KEY]: lc(org) } : {}),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },

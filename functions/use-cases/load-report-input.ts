@@ -5,6 +5,7 @@ import type { DynamoStore } from '../store/dynamo-store.ts';
 
 /** What a report read from the store, for logs and the benchmark. */
 export interface ReportReads {
+  /** Alerts open now, and closed ones whose secret was publicly leaked (the `open-alerts` index). */
   openAlerts: number;
   transitions: number;
   /** Alerts that are not open now but changed since the trend window began. */
@@ -16,7 +17,7 @@ export interface ReportReads {
 /**
  * Reads what a report of `period` needs, and nothing older than its trend window:
  *
- * - the alerts open now (the sparse `open-alerts` index);
+ * - the alerts open now, and those publicly leaked (the sparse `open-alerts` index);
  * - every transition from the start of the trend window on (the period's own, the trend's, and the
  *   later ones that tell the state at the period's end of an alert that changed since);
  * - the alerts those transitions belong to that are not open now;
@@ -24,7 +25,8 @@ export interface ReportReads {
  *
  * This is exact: an alert open at any instant of the window is either open now or changed since
  * that instant (so it has a transition in the window); an alert closed before the window and
- * untouched since takes no part in any figure of the window.
+ * untouched since takes no part in any figure of the window, except a public leak of its secret
+ * (a notable event without a transition), which is why leaked alerts are in the index too.
  *
  * @example
  * const { input, reads } = await loadReportInput(store, 'octo', period, lastPeriods(period, 12));
@@ -48,7 +50,7 @@ export async function loadReportInput(
   );
   const auditFrom = new Date(instantMs(windowStart) - AUDIT_MATCH_WINDOW_MS).toISOString();
   const [open, transitions, manifests, auditEvents] = await Promise.all([
-    store.listOpenAlerts(org),
+    store.listStandingAlerts(org),
     store.listTransitions(org, { from: windowStart }),
     store.listManifests(org, { from: windowStart }),
     store.listAuditEvents(org, { from: auditFrom }),

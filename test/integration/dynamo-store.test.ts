@@ -171,7 +171,7 @@ describe('DynamoStore against DynamoDB Local', () => {
       { alert: a, transitions: [], snap: { state: 'open', severity: 'high' } },
       { alert: b, transitions: [], snap: { state: 'fixed', severity: 'high' } },
     ]);
-    const numbers = async () => (await store.listOpenAlerts('index-org')).map((x) => x.number);
+    const numbers = async () => (await store.listStandingAlerts('index-org')).map((x) => x.number);
     expect(await numbers()).toEqual([1]);
     const fixed = {
       ...a,
@@ -183,12 +183,12 @@ describe('DynamoStore against DynamoDB Local', () => {
     const reopened = { ...b, updatedAt: '2026-11-04T00:00:00.000Z', state: 'open' as const, closedAt: null };
     await store.writeAlert(o, reopened, 1, []);
     expect(await numbers()).toEqual([2]);
-    expect(await store.listOpenAlerts('other-org')).toEqual([]);
+    expect(await store.listStandingAlerts('other-org')).toEqual([]);
   });
 
   // A DynamoDB Local of its own: adding an index to a table of the shared one, busy with every
   // other test file, has taken over a minute under load.
-  it('adds the open-alerts index to a table made before it, with the open alerts already stored', async () => {
+  it('adds the open-alerts index to a table made before it, with the open and leaked alerts already stored', async () => {
     const local = await startDynamoStandIn({ dataDir: null });
     const client = new DynamoDBClient({
       endpoint: local.endpoint,
@@ -211,23 +211,30 @@ describe('DynamoStore against DynamoDB Local', () => {
           ],
         }),
       );
-      const put = (number: number, state: string) =>
+      const put = (number: number, state: string, leaked = false) =>
         client.send(
           new PutItemCommand({
             TableName: tableName,
             Item: {
               pk: { S: 'ALERT#old-org' },
               sk: { S: `dependabot#old-org/app#${number}` },
-              alert: { M: { number: { N: String(number) }, state: { S: state } } },
+              alert: {
+                M: {
+                  number: { N: String(number) },
+                  state: { S: state },
+                  ...(leaked ? { publiclyLeaked: { BOOL: true } } : {}),
+                },
+              },
               version: { N: '1' },
             },
           }),
         );
       await put(1, 'open');
       await put(2, 'dismissed');
+      await put(3, 'dismissed', true); // a leaked secret: the report reads it whatever its state
       const old = new DynamoStore(client, tableName);
       await old.ensureTable();
-      expect((await old.listOpenAlerts('old-org')).map((x) => x.number)).toEqual([1]);
+      expect((await old.listStandingAlerts('old-org')).map((x) => x.number).sort()).toEqual([1, 3]);
       await old.ensureTable(); // idempotent once the index exists
     } finally {
       client.destroy();

@@ -1,0 +1,154 @@
+/**
+ * The report's windowed read (use-cases/load-report-input.ts) against DynamoDB Local: it reads the
+ * alerts open now or publicly leaked, the transitions and manifests of the trend window, and the
+ * alerts those transitions name, and gives the same report.json as reading everything.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Alert, Transition } from '../../functions/core/model.ts';
+import { lastPeriods, parsePeriodId } from '../../functions/core/periods.ts';
+import { computeReport, type ReportInput } from '../../functions/core/report.ts';
+import { DEFAULT_SLA_POLICY } from '../../functions/core/report-model.ts';
+import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { loadReportInput } from '../../functions/use-cases/load-report-input.ts';
+import { makeAlert } from '../support/alerts.ts';
+import { createTestStore } from '../support/dynamo.ts';
+
+const ORG = 'window-org';
+const PERIOD = parsePeriodId('2026-W46'); // Mon 9 Nov to Mon 16 Nov 2026, UTC
+const TREND = lastPeriods(PERIOD, 12); // from 2026-W35: Mon 24 Aug 2026
+const GENERATED_AT = '2026-11-16T06:00:00.000Z';
+
+const created = (a: Alert, at: string): Transition => ({
+  alertType: a.alertType,
+  repository: a.repository,
+  number: a.number,
+  from: null,
+  to: 'open',
+  at,
+  actor: null,
+  reason: null,
+  comment: null,
+  source: 'snapshot',
+});
+const moved = (
+  a: Alert,
+  from: Alert['state'],
+  to: Alert['state'],
+  at: string,
+  actor: string,
+): Transition => ({
+  ...created(a, at),
+  from,
+  to,
+  actor,
+});
+
+describe('report: the windowed read', () => {
+  let store: DynamoStore;
+  beforeAll(async () => {
+    store = (await createTestStore('report-load')).store;
+    // 1. A secret resolved in July, long before the trend window, then found publicly leaked in
+    //    the period: no state change, so no transition in the window.
+    const leaked = makeAlert({
+      alertType: 'secret_scanning',
+      repository: `${ORG}/infra`,
+      number: 7,
+      severity: 'critical',
+      title: 'AWS access key',
+      ruleId: 'aws_access_key_id',
+      htmlUrl: `https://github.com/${ORG}/infra/security/secret-scanning/7`,
+      createdAt: '2026-07-01T09:00:00.000Z',
+      state: 'dismissed',
+      reason: 'used_in_tests',
+      closedAt: '2026-07-02T09:00:00.000Z',
+      closedBy: 'ops',
+      updatedAt: '2026-11-10T12:00:00.000Z',
+      publiclyLeaked: true,
+      publiclyLeakedAt: '2026-11-10T12:00:00.000Z',
+    });
+    await store.writeAlert(ORG, leaked, null, [
+      created(leaked, leaked.createdAt),
+      { ...moved(leaked, 'open', 'dismissed', '2026-07-02T09:00:00.000Z', 'ops'), reason: 'used_in_tests' },
+    ]);
+    // 2. Closed in July and untouched since: takes no part in the window.
+    const old = makeAlert({
+      repository: `${ORG}/web`,
+      number: 3,
+      createdAt: '2026-06-01T09:00:00.000Z',
+      state: 'fixed',
+      closedAt: '2026-07-05T09:00:00.000Z',
+      updatedAt: '2026-07-05T09:00:00.000Z',
+    });
+    await store.writeAlert(ORG, old, null, [
+      created(old, old.createdAt),
+      moved(old, 'open', 'fixed', '2026-07-05T09:00:00.000Z', 'dependabot'),
+    ]);
+    // 3. Open since September; 4. opened and fixed in the period.
+    const open = makeAlert({ repository: `${ORG}/web`, number: 4, createdAt: '2026-09-01T09:00:00.000Z' });
+    await store.writeAlert(ORG, open, null, [created(open, open.createdAt)]);
+    const brief = makeAlert({
+      repository: `${ORG}/api`,
+      number: 5,
+      severity: 'critical',
+      createdAt: '2026-11-10T09:00:00.000Z',
+      state: 'fixed',
+      closedAt: '2026-11-12T09:00:00.000Z',
+      updatedAt: '2026-11-12T09:00:00.000Z',
+    });
+    await store.writeAlert(ORG, brief, null, [
+      created(brief, brief.createdAt),
+      moved(brief, 'open', 'fixed', '2026-11-12T09:00:00.000Z', 'dependabot'),
+    ]);
+  });
+
+  const naive = async (): Promise<Omit<ReportInput, 'generatedAt' | 'slaPolicy'>> => {
+    const [stored, transitions, manifests, auditEvents] = await Promise.all([
+      store.loadAlerts(ORG),
+      store.listTransitions(ORG, { to: PERIOD.end }),
+      store.listManifests(ORG),
+      store.listAuditEvents(ORG),
+    ]);
+    const alerts = [...stored.values()].map((s) => s.alert);
+    return { org: ORG, period: PERIOD, alerts, transitions, manifests, auditEvents, trendPeriods: TREND };
+  };
+
+  it('reads the open and the leaked alerts, and what changed in the window', async () => {
+    const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND);
+    expect(input.alerts.map((a) => `${a.repository}#${a.number}`).sort()).toEqual([
+      `${ORG}/api#5`,
+      `${ORG}/infra#7`,
+      `${ORG}/web#4`,
+    ]);
+    expect(reads).toMatchObject({ openAlerts: 2, changedAlerts: 1, transitions: 3, manifests: 0 });
+  });
+
+  it('reports the leak of an alert closed before the window, as reading everything does', async () => {
+    const windowed = (await loadReportInput(store, ORG, PERIOD, TREND)).input;
+    const report = computeReport({ ...windowed, generatedAt: GENERATED_AT, slaPolicy: DEFAULT_SLA_POLICY });
+    expect(report.notableEvents.map((e) => [e.kind, e.repository, e.number, e.at])).toEqual([
+      ['critical_created', `${ORG}/api`, 5, '2026-11-10T09:00:00.000Z'],
+      ['publicly_leaked', `${ORG}/infra`, 7, '2026-11-10T12:00:00.000Z'],
+    ]);
+    const everything = computeReport({
+      ...(await naive()),
+      generatedAt: GENERATED_AT,
+      slaPolicy: DEFAULT_SLA_POLICY,
+    });
+    expect(report).toEqual(everything);
+  });
+
+  it('drops an alert from the index once it is neither open nor leaked', async () => {
+    const stored = await store.getAlert(ORG, `dependabot#${ORG}/web#4`);
+    if (!stored) throw new Error('alert 4 missing');
+    const fixed = {
+      ...stored.alert,
+      state: 'fixed' as const,
+      closedAt: '2026-11-20T09:00:00.000Z',
+      updatedAt: '2026-11-20T09:00:00.000Z',
+    };
+    await store.writeAlert(ORG, fixed, stored.version, [
+      moved(fixed, 'open', 'fixed', '2026-11-20T09:00:00.000Z', 'dependabot'),
+    ]);
+    expect((await store.listStandingAlerts(ORG)).map((a) => a.number)).toEqual([7]);
+  });
+});
