@@ -134,6 +134,11 @@ export interface SnapshotManifest {
   requests?: number;
   /** Full runs: alerts no longer listed by GitHub, marked "no longer reported" (never fixed). */
   noLongerReported?: number;
+  /**
+   * `noLongerReported` by repository ("org/repo"), so that a report limited to some repositories
+   * counts theirs. Absent from manifests written before it existed.
+   */
+  noLongerReportedByRepository?: Record<string, number>;
   /** Full runs: whether the no-longer-reported check ran (it needs one uninterrupted listing). */
   reconciled?: boolean;
   /** Items skipped because they lacked fields the model needs (first 50 named). */

@@ -76,9 +76,10 @@ type ScopedInput = Pick<ReportInput, 'alerts' | 'transitions' | 'auditEvents' | 
  * The part of a report's input that concerns `repositories` (case-insensitive): their alerts,
  * transitions and audit events. Audit events that name no repository are left out (they can
  * only be matched to an alert through its repository). Manifests stay, for completeness and
- * coverage gaps, less the organisation-wide figures they carry (open alerts by severity and by
- * repository, the count of alerts no longer reported, skipped items): those would be other
- * teams' too.
+ * coverage gaps, with their figures by repository limited to these repositories (open alerts,
+ * alerts no longer reported) and without the organisation-wide ones (open alerts by severity,
+ * skipped items): those would be other teams' too. A manifest written before it counted the
+ * alerts no longer reported by repository gives none for the scope.
  *
  * @example
  * limitToRepositories(input, ['octo/web']).alerts.every((a) => a.repository.toLowerCase() === 'octo/web');
@@ -91,10 +92,24 @@ export function limitToRepositories<T extends ScopedInput>(input: T, repositorie
     alerts: input.alerts.filter((a) => mine(a.repository)),
     transitions: input.transitions.filter((t) => mine(t.repository)),
     auditEvents: input.auditEvents.filter((e) => mine(e.repository)),
-    manifests: input.manifests.map(({ noLongerReported: _n, skippedItems: _s, ...m }) => ({
-      ...m,
-      openBySeverity: emptyOpenCounts(),
-      openByRepository: {},
-    })),
+    manifests: input.manifests.map(
+      ({ noLongerReported: _n, noLongerReportedByRepository: byRepository, skippedItems: _s, ...m }) => {
+        const openByRepository = Object.fromEntries(
+          Object.entries(m.openByRepository).filter(([repository]) => mine(repository)),
+        );
+        if (byRepository === undefined) {
+          // Written before counts by repository existed: the scope's share is not known.
+          return { ...m, openBySeverity: emptyOpenCounts(), openByRepository };
+        }
+        const ours = Object.entries(byRepository).filter(([repository]) => mine(repository));
+        return {
+          ...m,
+          openBySeverity: emptyOpenCounts(),
+          openByRepository,
+          noLongerReported: ours.reduce((n, [, count]) => n + count, 0),
+          noLongerReportedByRepository: Object.fromEntries(ours),
+        };
+      },
+    ),
   };
 }

@@ -420,21 +420,21 @@ async function runSnapshot(
   const manifests: SnapshotManifest[] = [];
   for (const org of Object.keys(cp.perOrg).sort()) {
     const counts = perOrg(org);
-    let noLongerReported = 0;
+    let unlisted: Record<string, number> = {};
     let reconciled = false;
     let aggregates: Aggregates = { openBySeverity: emptyOpenCounts(), openByRepository: {} };
     if (allDone) {
       const early = complete && startViews ? (await startViews).get(org) : undefined;
       if (seen && listed && early) {
         // An uninterrupted, complete full listing: mark what it did not return, count what it did.
-        noLongerReported = await markUnlisted(store, org, early, seen, alertLaneStates);
+        unlisted = await markUnlisted(store, org, early, seen, alertLaneStates);
         reconciled = true;
         aggregates = applyDelta({ openBySeverity: emptyOpenCounts(), openByRepository: {} }, listed, org);
       } else {
         const base = cp.mode === 'full' || dirty ? null : await store.getAggregates(org);
         const views = base ? null : await store.listAlertViews(org);
         if (seen && views && complete) {
-          noLongerReported = await markUnlisted(store, org, views, seen, alertLaneStates);
+          unlisted = await markUnlisted(store, org, views, seen, alertLaneStates);
           reconciled = true;
         }
         aggregates = base
@@ -460,7 +460,8 @@ async function runSnapshot(
       resumable: !allDone,
       invocations: cp.counters.invocations,
       requests,
-      noLongerReported,
+      noLongerReported: Object.values(unlisted).reduce((n, c) => n + c, 0),
+      noLongerReportedByRepository: unlisted,
       reconciled,
       skippedItems: cp.skippedItems,
       itemsWritten: store.usage.itemsWritten - usageAtStart.itemsWritten,
@@ -752,21 +753,21 @@ async function markUnlisted(
   views: Map<string, SnapView | null>,
   seen: Set<string>,
   alertLanes: readonly (readonly [Lane, LaneState])[],
-): Promise<number> {
+): Promise<Record<string, number>> {
   // Only streams listed to the end count: an unavailable stream says nothing about its alerts.
   // A stream with a skipped alert or page is not reconciled: the skipped alert is still listed.
   const clean = ([, s]: readonly [Lane, LaneState]) =>
     s.status === 'finished' && s.skipped === 0 && s.skippedPages === 0;
   const listed = new Set(alertLanes.filter(clean).map(([l]) => l.stream));
   const unavailable = new Set(alertLanes.filter((entry) => !clean(entry)).map(([l]) => l.stream));
-  let marked = 0;
+  const marked: Record<string, number> = {};
   for (const [key, view] of views) {
-    const alertType = key.split('#')[0] as AlertType;
+    const [alertType, repository] = key.split('#') as [AlertType, string];
     if (!listed.has(alertType) || unavailable.has(alertType) || seen.has(key)) continue;
     if (!view || view.noLongerReported) continue;
     if (!(await store.markNoLongerReported(org, key, view))) continue; // seen since: not gone
     views.set(key, { ...view, noLongerReported: true });
-    marked += 1;
+    marked[repository] = (marked[repository] ?? 0) + 1;
   }
   return marked;
 }

@@ -135,6 +135,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
       const gh2 = createGitHubClient({ token: TOKEN, baseUrl: other.url });
       const m = await takeSnapshot({ ...deps, gh: gh2 }, { org: ORG, now: at(1), mode: 'full' });
       expect(m.noLongerReported).toBe(1);
+      expect(m.noLongerReportedByRepository).toEqual({ [`${ORG}/${gone?.repository}`]: 1 });
       expect(m.reconciled).toBe(true);
       expect(m.openBySeverity).toEqual(openCounts(truth(smaller, at(1))));
       const key = `dependabot#${ORG}/${gone?.repository}#${gone?.number}`;

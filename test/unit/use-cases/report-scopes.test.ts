@@ -93,20 +93,33 @@ describe('report scopes', () => {
         transition('octo/secret-project', 3),
       ],
       auditEvents: [audit('a', 'OCTO/WEB'), audit('b', 'octo/secret-project'), audit('c', null)],
-      manifests: [manifest],
+      manifests: [
+        manifest,
+        {
+          ...manifest,
+          snapshotId: 's2',
+          noLongerReportedByRepository: { 'octo/web': 1, 'OCTO/API': 2, 'octo/secret-project': 1 },
+        },
+      ],
     };
     const limited = limitToRepositories(input, ['octo/Web', 'octo/api']);
     expect(limited.org).toBe('octo');
     expect(limited.alerts.map((a) => a.number)).toEqual([1, 2]);
     expect(limited.transitions.map((t) => t.number)).toEqual([1, 2]);
     expect(limited.auditEvents.map((e) => e.id)).toEqual(['a']);
-    // Manifests stay (completeness, coverage gaps), without the organisation-wide figures.
-    const [m] = limited.manifests;
+    // Manifests stay (completeness, coverage gaps), their figures by repository limited to these
+    // repositories, without the organisation-wide ones. The old manifest knows no counts of alerts
+    // no longer reported by repository: none for the scope.
+    const [m, byRepository] = limited.manifests;
     expect(m?.streams).toEqual(manifest.streams);
     expect(m?.complete).toBe(true);
-    expect(m?.openByRepository).toEqual({});
+    expect(m?.openByRepository).toEqual({ 'octo/web': 1, 'octo/api': 1 });
     expect(m?.openBySeverity).toEqual(emptyOpenCounts());
     expect(m?.noLongerReported).toBeUndefined();
+    expect(m?.skippedItems).toBeUndefined();
+    // A manifest that counts them by repository: the scope's own, whatever the case.
+    expect(byRepository?.noLongerReported).toBe(3);
+    expect(byRepository?.noLongerReportedByRepository).toEqual({ 'octo/web': 1, 'OCTO/API': 2 });
     expect(JSON.stringify(limited)).not.toContain('secret-project');
     // The input itself is left as it was.
     expect(input.alerts).toHaveLength(3);
