@@ -52,6 +52,25 @@ export interface TrendPoint {
   mttrDays: number | null;
   /** Extension: the same figures per severity. */
   bySeverity: Record<Severity, { openAtEnd: number; opened: number; closed: number }>;
+  /**
+   * Extension: the id of the issued report whose figures this point repeats, for a past period
+   * taken as that report stated it; absent when this report computed the point itself.
+   */
+  issuedIn?: string;
+}
+
+/**
+ * A period's figures as an issued (complete) report stated them: what a later report's trend
+ * and comparison with the previous period take instead of reading that period's history again.
+ */
+export interface PeriodFigures {
+  periodId: string;
+  start: string;
+  end: string;
+  /** The report that stated them. */
+  reportId: string;
+  summary: Record<SummaryScope, Counts>;
+  bySeverity: Record<Severity, Counts>;
 }
 
 /** The summary's four scopes: every alert, and each alert type. */

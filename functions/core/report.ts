@@ -37,6 +37,7 @@ import { formatInstant, instantMs, type Period } from './periods.ts';
 import type {
   Counts,
   CoverageGap,
+  PeriodFigures,
   PushProtectionBypass,
   ReportJson,
   ReportTransition,
@@ -64,6 +65,13 @@ export interface ReportInput {
   trendPeriods: Period[];
   /** Team name to its repositories ("org/repo"), for `breakdowns.byTeam`. */
   teams?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Figures of earlier periods as their issued reports stated them (`periodFigures`). A trend
+   * period or the previous period with figures here (same id, start and end) is taken from
+   * them, and its history need not be in `alerts` and `transitions`. The report's own period is
+   * always computed.
+   */
+  issuedFigures?: readonly PeriodFigures[];
 }
 
 /** An audit event this close to a transition (or a bypass) is taken to be the same action. */
@@ -94,10 +102,21 @@ export function computeReport(input: ReportInput): ReportJson {
   const audit = indexAuditEvents(input.auditEvents);
 
   const previous = input.trendPeriods.length >= 2 ? input.trendPeriods.at(-2) : undefined;
-  // The counts of every period the report shows (summary, previous period, trend), at once.
-  const counts = periodCounts(histories, [period, ...(previous ? [previous] : []), ...input.trendPeriods]);
+  const issued = issuedFiguresOf(input.issuedFigures ?? [], period);
+  const known = (p: Period): PeriodFigures | undefined => issued.get(periodKey(p));
+  // The counts of every period the report shows (summary, previous period, trend) that no issued
+  // report gives, at once.
+  const counts = periodCounts(
+    histories,
+    [period, ...(previous ? [previous] : []), ...input.trendPeriods].filter((p) => p === period || !known(p)),
+  );
   const summary = counts.summary(period);
-  const previousSummary = previous ? counts.summary(previous) : null;
+  const previousFigures = previous ? known(previous) : undefined;
+  const previousSummary = previous
+    ? previousFigures
+      ? mapScopes((scope) => ownCounts(previousFigures.summary[scope]))
+      : counts.summary(previous)
+    : null;
 
   const incompleteReasons = completenessReasons(input, startMs, endMs);
   const orphansBeforeEnd = orphans.filter((t) => instantMs(t.at) < endMs);
@@ -125,7 +144,12 @@ export function computeReport(input: ReportInput): ReportJson {
     slaBreaches: findSlaBreaches(histories, period, input.slaPolicy),
     pushProtectionBypasses: pushProtectionBypasses(histories, input.auditEvents, period, startMs, endMs),
     notableEvents: notableEventsIn(histories, startMs, endMs),
-    trend: input.trendPeriods.map((p) => trendPoint(p, counts.summary(p).total, counts.bySeverity(p))),
+    trend: input.trendPeriods.map((p) => {
+      const figures = known(p);
+      return figures
+        ? { ...trendPoint(p, figures.summary.total, figures.bySeverity), issuedIn: figures.reportId }
+        : trendPoint(p, counts.summary(p).total, counts.bySeverity(p));
+    }),
     previousPeriod:
       previous && previousSummary
         ? { id: previous.id, start: previous.start, end: previous.end, summary: previousSummary }
@@ -146,6 +170,55 @@ export function computeReport(input: ReportInput): ReportJson {
 }
 
 const SCOPES: readonly SummaryScope[] = ['total', ...ALERT_TYPES];
+
+const periodKey = (p: Pick<Period, 'id' | 'start' | 'end'>): string => `${p.id}|${p.start}|${p.end}`;
+
+/**
+ * Stored counts with exactly the fields of `Counts`, in their order: figures read back from
+ * DynamoDB come in any key order, and report.json is the same whichever way a figure was obtained.
+ */
+function ownCounts(c: Counts): Counts {
+  return {
+    openAtStart: c.openAtStart,
+    openAtEnd: c.openAtEnd,
+    opened: c.opened,
+    fixed: c.fixed,
+    dismissed: c.dismissed,
+    reopened: c.reopened,
+    mttrDays: c.mttrDays,
+    netResolveRate: c.netResolveRate,
+  };
+}
+
+/** The issued figures by period, the report's own period left out (it is always computed). */
+function issuedFiguresOf(figures: readonly PeriodFigures[], period: Period): Map<string, PeriodFigures> {
+  const out = new Map<string, PeriodFigures>();
+  for (const f of figures) {
+    const key = periodKey({ id: f.periodId, start: f.start, end: f.end });
+    if (key !== periodKey(period)) out.set(key, f);
+  }
+  return out;
+}
+
+/**
+ * The figures a later report may take for this report's period instead of its history, or null
+ * when the report is not complete (its figures may still change as the missing data arrives).
+ *
+ * @example
+ * const figures = periodFigures(report, 'r-20261116');
+ * if (figures) await store.putPeriodFigures('octo', 'org', figures, scopeFingerprint);
+ */
+export function periodFigures(report: ReportJson, reportId: string): PeriodFigures | null {
+  if (!report.complete) return null;
+  return {
+    periodId: report.period.id,
+    start: report.period.start,
+    end: report.period.end,
+    reportId,
+    summary: report.summary,
+    bySeverity: report.breakdowns.bySeverity,
+  };
+}
 
 function mapScopes<T>(f: (scope: SummaryScope) => T): Record<SummaryScope, T> {
   return Object.fromEntries(SCOPES.map((scope) => [scope, f(scope)])) as Record<SummaryScope, T>;

@@ -247,6 +247,11 @@ export interface ReportView {
   trend: ReportJson['trend'];
   /** The trend table's header: "Week" and one short label per period ("W46"), lines apart. */
   trendTable: {
+    /**
+     * The earlier periods shown as the reports issued for them stated them, in words
+     * ("2026-W35 to 2026-W45"), or null when this report computed every point itself.
+     */
+    asIssued: string | null;
     noun: string;
     first: string | null;
     last: string | null;
@@ -408,6 +413,7 @@ export function buildReportView(report: ReportJson, options: ReportViewOptions =
     noLongerReported: report.noLongerReported,
     trend: report.trend,
     trendTable: {
+      asIssued: asIssuedText(report.trend),
       noun: capitalise(periodNoun(trendIds)),
       first: trendIds[0] ?? null,
       last: trendIds.at(-1) ?? null,
@@ -452,6 +458,25 @@ function groupRows(rows: readonly TransitionView[], one: string, many: string): 
     }
   }
   return groups;
+}
+
+/** "2026-W35 to 2026-W45", "2026-W44 and 2026-W45", "2026-W45, 2026-W42 to 2026-W43". */
+function asIssuedText(trend: ReportJson['trend']): string | null {
+  const runs: string[][] = [];
+  let run: string[] = [];
+  for (const p of trend) {
+    if (p.issuedIn) run.push(p.periodId);
+    else if (run.length > 0) {
+      runs.push(run);
+      run = [];
+    }
+  }
+  if (run.length > 0) runs.push(run);
+  if (runs.length === 0) return null;
+  const text = runs.map((r) =>
+    r.length === 1 ? (r[0] as string) : r.length === 2 ? `${r[0]} and ${r[1]}` : `${r[0]} to ${r.at(-1)}`,
+  );
+  return text.join(', ');
 }
 
 /** The day before an exclusive end: the last day a period covers. */

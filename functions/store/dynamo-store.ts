@@ -29,6 +29,8 @@ import {
   type SnapshotManifest,
   type Transition,
 } from '../core/model.ts';
+import { instantMs, type Period } from '../core/periods.ts';
+import type { PeriodFigures } from '../core/report-model.ts';
 import {
   ConcurrentUpdateError,
   DuplicateDeliveryError,
@@ -49,6 +51,7 @@ import { inOpenAlertsIndex, OPEN_ALERTS_INDEX, OPEN_ALERTS_KEY } from './table-s
  * | webhook delivery    | `DELIVERY#<id>`        | `DELIVERY` (expires through TTL)           |
  * | issued report       | `REPORT#<org>#<scope>` | `<issuedAt>#<reportId>`                    |
  * | report run          | `REPORTRUN#<org>#<scope>#<period>#<invocation>` | `RUN` (expires through TTL) |
+ * | issued figures      | `FIGURES#<org>#<scope>` | `<periodId>`                              |
  *
  * Transition sort keys start with the ISO-8601 instant, so a period is one range query.
  * Open alerts, and alerts whose secret was publicly leaked, carry `openOrg` (the org, lower-cased),
@@ -699,6 +702,79 @@ export class DynamoStore {
       return applied ? { ...aggregates, appliedSnapshotId: applied } : aggregates;
     } catch (error) {
       throw mapError(`read the aggregates of ${org}`, error);
+    }
+  }
+
+  /**
+   * Keeps the figures of a period as a complete issued report of `scope` stated them, for later
+   * reports' trends (the latest issued report of a period wins). `fingerprint` names what the
+   * scope covered (its repositories): figures of a scope that has changed since are not used.
+   */
+  async putPeriodFigures(
+    org: string,
+    scope: string,
+    figures: PeriodFigures,
+    fingerprint: string,
+  ): Promise<void> {
+    try {
+      const res = await this.#doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: `FIGURES#${lc(org)}#${scope}`,
+            sk: figures.periodId,
+            figures,
+            fingerprint,
+            storedAt: new Date().toISOString(),
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.#count(1, res.ConsumedCapacity);
+    } catch (error) {
+      throw mapError(`store the figures of ${org}/${scope} for ${figures.periodId}`, error);
+    }
+  }
+
+  /**
+   * The issued figures of `periods` for each scope, those stored with the scope's current
+   * fingerprint and the same period bounds only; a period without them is simply absent.
+   */
+  async getPeriodFigures(
+    org: string,
+    scopes: readonly { scope: string; fingerprint: string }[],
+    periods: readonly Pick<Period, 'id' | 'start' | 'end'>[],
+  ): Promise<Map<string, PeriodFigures[]>> {
+    const out = new Map<string, PeriodFigures[]>(scopes.map((s) => [s.scope, []]));
+    const wanted = new Map(scopes.map((s) => [`FIGURES#${lc(org)}#${s.scope}`, s]));
+    const bounds = new Map(periods.map((p) => [p.id, `${p.start}|${p.end}`]));
+    const keys = scopes.flatMap((s) =>
+      periods.map((p) => ({ pk: `FIGURES#${lc(org)}#${s.scope}`, sk: p.id })),
+    );
+    try {
+      for (let i = 0; i < keys.length; i += 100) {
+        let request: Record<string, { Keys: Record<string, string>[] }> = {
+          [this.tableName]: { Keys: keys.slice(i, i + 100) },
+        };
+        for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
+          if (attempt > 8) throw new StoreError('DynamoDB kept returning unprocessed keys');
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+          const res = await this.#doc.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of res.Responses?.[this.tableName] ?? []) {
+            this.usage.itemsRead += 1;
+            const scope = wanted.get(item.pk as string);
+            const figures = item.figures as PeriodFigures;
+            if (!scope || item.fingerprint !== scope.fingerprint) continue;
+            if (bounds.get(figures.periodId) !== `${figures.start}|${figures.end}`) continue;
+            out.get(scope.scope)?.push(figures);
+          }
+          request = (res.UnprocessedKeys ?? {}) as typeof request;
+        }
+      }
+      for (const list of out.values()) list.sort((a, b) => instantMs(a.start) - instantMs(b.start));
+      return out;
+    } catch (error) {
+      throw mapError(`read the issued figures of ${org}`, error);
     }
   }
 

@@ -3,7 +3,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Browser } from 'puppeteer-core';
 import { chainHash, sha256Hex as sha256 } from '../core/chain.ts';
 import { lastPeriods, type Period } from '../core/periods.ts';
-import { computeReport } from '../core/report.ts';
+import { computeReport, periodFigures } from '../core/report.ts';
 import { DEFAULT_SLA_POLICY, type ReportJson, type SlaPolicy } from '../core/report-model.ts';
 import { buildReportEmail, REPORT_HASH_HEADER, sendRawEmail } from '../deliver/email.ts';
 import { DeliverError } from '../deliver/errors.ts';
@@ -15,7 +15,7 @@ import type { DynamoStore, ReportRecord, ReportRunKey } from '../store/dynamo-st
 import { loadReportInput } from './load-report-input.ts';
 import type { Log } from './log.ts';
 import { type FileHashes, REPORT_FILES, type ReportFileKind } from './report-files.ts';
-import { limitToRepositories, ORG_SCOPE } from './report-scopes.ts';
+import { limitToRepositories, ORG_SCOPE, scopeFingerprint } from './report-scopes.ts';
 
 export interface ReportDeps {
   store: DynamoStore;
@@ -149,6 +149,7 @@ export async function issueReport(
         chainHash: fresh.record.chainHash,
         transitions: fresh.report.transitions.length,
       });
+      await keepFigures(deps, request, scope, fresh);
     }
   }
 
@@ -157,6 +158,36 @@ export async function issueReport(
 }
 
 type Issued = Pick<IssuedReport, 'report' | 'record' | 'files' | 'reused'>;
+
+/**
+ * Keeps the period's figures as this complete report states them, so that later reports' trends
+ * and comparisons take them instead of reading the period's history again. Only a convenience:
+ * when it fails, later reports read the history, and this report stands.
+ */
+async function keepFigures(
+  deps: ReportDeps,
+  request: ReportRequest,
+  scope: string,
+  issued: Issued,
+): Promise<void> {
+  const figures = periodFigures(issued.report, issued.record.reportId);
+  if (!figures) return;
+  try {
+    await deps.store.putPeriodFigures(
+      request.org,
+      scope,
+      figures,
+      scopeFingerprint(request.repositories ?? null),
+    );
+  } catch (error) {
+    deps.log.warn('could not keep the period figures; later reports will read this period again', {
+      org: request.org,
+      period: request.period.id,
+      scope,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
 
 async function issueNew(
   deps: ReportDeps,
@@ -168,8 +199,11 @@ async function issueNew(
   const ctx = { org, period: period.id, scope };
   const load =
     options.load ??
-    (() => loadReportInput(deps.store, org, period, lastPeriods(period, 12, request.timeZone)));
-  const [{ input: orgInput, reads }, previous] = await Promise.all([
+    (() =>
+      loadReportInput(deps.store, org, period, lastPeriods(period, 12, request.timeZone), [
+        { scope, fingerprint: scopeFingerprint(request.repositories ?? null) },
+      ]));
+  const [{ input: orgInput, reads, issuedFigures }, previous] = await Promise.all([
     load(),
     deps.store.latestReportRecord(org, scope),
   ]);
@@ -183,6 +217,7 @@ async function issueNew(
   });
   const report = computeReport({
     ...input,
+    issuedFigures: issuedFigures.get(scope) ?? [],
     generatedAt: request.now.toISOString(),
     slaPolicy: request.slaPolicy ?? DEFAULT_SLA_POLICY,
     ...(request.teams ? { teams: request.teams } : {}),

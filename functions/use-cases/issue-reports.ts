@@ -8,7 +8,7 @@ import {
   type ReportRequest,
 } from './issue-report.ts';
 import { loadReportInput } from './load-report-input.ts';
-import { reportScopes } from './report-scopes.ts';
+import { reportScopes, scopeFingerprint } from './report-scopes.ts';
 
 export interface ReportsRequest
   extends Omit<ReportRequest, 'scope' | 'scopeLabel' | 'repositories' | 'teams' | 'email'> {
@@ -43,6 +43,7 @@ export interface IssuedReports {
  */
 export async function issueReports(deps: ReportDeps, request: ReportsRequest): Promise<IssuedReports> {
   const { teams, email, ...base } = request;
+  const scopes = reportScopes(request.org, teams);
   let loading: Promise<LoadedReportInput> | undefined;
   const load = () => {
     loading ??= loadReportInput(
@@ -50,12 +51,13 @@ export async function issueReports(deps: ReportDeps, request: ReportsRequest): P
       request.org,
       request.period,
       lastPeriods(request.period, 12, request.timeZone),
+      scopes.map((s) => ({ scope: s.id, fingerprint: scopeFingerprint(s.repositories) })),
     );
     return loading;
   };
   const issued: IssuedReport[] = [];
   const failures: ScopeFailure[] = [];
-  for (const scope of reportScopes(request.org, teams)) {
+  for (const scope of scopes) {
     try {
       issued.push(
         await issueReport(

@@ -1,7 +1,14 @@
 import { type Alert, alertKey } from '../core/model.ts';
 import { instantMs, type Period } from '../core/periods.ts';
 import { AUDIT_MATCH_WINDOW_MS, type ReportInput } from '../core/report.ts';
+import type { PeriodFigures } from '../core/report-model.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
+
+/** A report scope as the issued figures are kept: its id and what it covers (`scopeFingerprint`). */
+export interface ScopeKey {
+  scope: string;
+  fingerprint: string;
+}
 
 /** What a report read from the store, for logs and the benchmark. */
 export interface ReportReads {
@@ -12,11 +19,19 @@ export interface ReportReads {
   changedAlerts: number;
   manifests: number;
   auditEvents: number;
+  /** Earlier periods' figures taken from issued reports (over every scope asked for). */
+  issuedFigures: number;
+  /** Where the history read starts: the report's period, or the first earlier one to recompute. */
+  windowStart: string;
 }
 
 /**
  * Reads what a report of `period` needs, and nothing older than its trend window:
  *
+ * - for each of `scopes`, the figures of the trend's earlier periods that complete issued reports
+ *   stated (`issuedFigures`); the history is then read only from the first earlier period one of
+ *   the scopes lacks figures for, and in the steady state (last week's report issued) only from
+ *   the report's own period on;
  * - the alerts open now, and those publicly leaked (the sparse `open-alerts` index);
  * - every transition from the start of the trend window on (the period's own, the trend's, and the
  *   later ones that tell the state at the period's end of an alert that changed since);
@@ -29,22 +44,38 @@ export interface ReportReads {
  * (a notable event without a transition), which is why leaked alerts are in the index too.
  *
  * @example
- * const { input, reads } = await loadReportInput(store, 'octo', period, lastPeriods(period, 12));
- * computeReport({ ...input, generatedAt, slaPolicy });
+ * const { input, reads, issuedFigures } = await loadReportInput(store, 'octo', period, lastPeriods(period, 12), [
+ *   { scope: 'org', fingerprint: scopeFingerprint(null) },
+ * ]);
+ * computeReport({ ...input, issuedFigures: issuedFigures.get('org'), generatedAt, slaPolicy });
  */
 export async function loadReportInput(
   store: DynamoStore,
   org: string,
   period: Period,
   trendPeriods: readonly Period[],
+  scopes: readonly ScopeKey[] = [],
 ): Promise<{
   input: Pick<
     ReportInput,
     'org' | 'period' | 'alerts' | 'transitions' | 'auditEvents' | 'manifests' | 'trendPeriods'
   >;
   reads: ReportReads;
+  /** By scope: the earlier periods' issued figures, for `computeReport`'s `issuedFigures`. */
+  issuedFigures: Map<string, PeriodFigures[]>;
 }> {
-  const windowStart = [period, ...trendPeriods].reduce(
+  const sameAs = (a: Period, b: Period) => a.id === b.id && a.start === b.start && a.end === b.end;
+  const earlier = trendPeriods.filter((p) => !sameAs(p, period));
+  const issuedFigures =
+    scopes.length > 0 && earlier.length > 0
+      ? await store.getPeriodFigures(org, scopes, earlier)
+      : new Map<string, PeriodFigures[]>(scopes.map((s) => [s.scope, []]));
+  const lacking = earlier.filter((p) =>
+    scopes.length === 0
+      ? true
+      : scopes.some((s) => !(issuedFigures.get(s.scope) ?? []).some((f) => f.periodId === p.id)),
+  );
+  const windowStart = [period, ...lacking].reduce(
     (min, p) => (instantMs(p.start) < instantMs(min) ? p.start : min),
     period.start,
   );
@@ -75,6 +106,9 @@ export async function loadReportInput(
       changedAlerts: changed.size,
       manifests: manifests.length,
       auditEvents: auditEvents.length,
+      issuedFigures: [...issuedFigures.values()].reduce((n, list) => n + list.length, 0),
+      windowStart,
     },
+    issuedFigures,
   };
 }

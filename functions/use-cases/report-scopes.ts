@@ -3,6 +3,7 @@
  * limited to the team's repositories. The limit is applied to the report's input, before
  * anything is computed, so nothing of another repository can reach a team's files or email.
  */
+import { createHash } from 'node:crypto';
 import { emptyOpenCounts } from '../core/model.ts';
 import type { ReportInput } from '../core/report.ts';
 import { type TeamsConfig, teamRepositories, teamScopeId } from '../runtime/config.ts';
@@ -20,6 +21,20 @@ export interface ReportScope {
   recipients: string[] | null;
   /** The teams whose figures the report shows (`breakdowns.byTeam`). */
   teams: Record<string, string[]>;
+}
+
+/**
+ * What a scope covers, as a short stable name: the issued figures of a team whose repositories
+ * have changed since are not the team's figures any more, and are not reused.
+ *
+ * @example
+ * scopeFingerprint(null); // 'every-repository'
+ * scopeFingerprint(['octo/Web', 'octo/api']) === scopeFingerprint(['octo/api', 'octo/web']); // true
+ */
+export function scopeFingerprint(repositories: readonly string[] | null): string {
+  if (repositories === null) return 'every-repository';
+  const names = [...new Set(repositories.map((r) => r.toLowerCase()))].sort();
+  return `repositories-${createHash('sha256').update(names.join('\n')).digest('hex').slice(0, 16)}`;
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;

@@ -1,9 +1,12 @@
 /**
  * One measured report of the report benchmark, in a fresh process of its own (so that its peak
  * memory is the report's alone): receives a `run` message, reads the report's input from
- * DynamoDB Local (windowed: `loadReportInput`; naive: every alert, every transition up to the
- * period's end, every manifest and audit event), computes report.json, serialises it, and
- * answers with the times, the items read, the memory and a digest of the report.
+ * DynamoDB Local (windowed: `loadReportInput` with no issued figures, so the whole trend window's
+ * history; issued: `loadReportInput` with the figures the earlier periods' reports stated, the
+ * weekly steady state; naive: every alert, every transition up to the period's end, every
+ * manifest and audit event), computes report.json, serialises it, and answers with the times,
+ * the items read, the memory and a digest of the report (trend points' `issuedIn` left out: it
+ * is the one difference the issued figures make by design).
  */
 import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -12,12 +15,15 @@ import { computeReport, type ReportInput } from '../../functions/core/report.ts'
 import { DEFAULT_SLA_POLICY, type ReportJson } from '../../functions/core/report-model.ts';
 import { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { loadReportInput } from '../../functions/use-cases/load-report-input.ts';
+import { scopeFingerprint } from '../../functions/use-cases/report-scopes.ts';
 import { sampleMemory } from './meter.ts';
 import { emptyReadMeter, meterReads, type ReadMeter, total } from './report-meter.ts';
 
+export type ReportMode = 'windowed' | 'issued' | 'naive';
+
 export interface ReportRunRequest {
   type: 'run';
-  mode: 'windowed' | 'naive';
+  mode: ReportMode;
   dynamoEndpoint: string;
   table: string;
   org: string;
@@ -45,7 +51,7 @@ export interface ReportDigest {
 
 export interface ReportRunResult {
   type: 'result';
-  mode: 'windowed' | 'naive';
+  mode: ReportMode;
   readMs: number;
   computeMs: number;
   serializeMs: number;
@@ -118,10 +124,12 @@ async function run(req: ReportRunRequest): Promise<ReportRunResult> {
   const t0 = performance.now();
   let input: Omit<ReportInput, 'generatedAt' | 'slaPolicy'>;
   let reads: Record<string, number>;
-  if (req.mode === 'windowed') {
-    const loaded = await loadReportInput(store, req.org, period, trendPeriods);
-    input = loaded.input;
-    reads = { ...loaded.reads };
+  if (req.mode === 'windowed' || req.mode === 'issued') {
+    const scopes = req.mode === 'issued' ? [{ scope: 'org', fingerprint: scopeFingerprint(null) }] : [];
+    const loaded = await loadReportInput(store, req.org, period, trendPeriods, scopes);
+    input = { ...loaded.input, issuedFigures: loaded.issuedFigures.get('org') ?? [] };
+    const { windowStart: _w, ...counts } = loaded.reads;
+    reads = { ...counts };
   } else {
     const [stored, transitions, manifests, auditEvents] = await Promise.all([
       store.loadAlerts(req.org),
@@ -157,8 +165,10 @@ async function run(req: ReportRunRequest): Promise<ReportRunResult> {
   const peak = memory.stop();
   const cpu = process.cpuUsage(cpuBefore);
 
+  // `issuedIn` names the reports that stated earlier periods: the one difference by design.
+  const trend = report.trend.map(({ issuedIn: _i, ...p }) => p);
   const sections: Record<string, string> = {};
-  for (const [key, value] of Object.entries(report)) {
+  for (const [key, value] of Object.entries({ ...report, trend })) {
     if (key !== 'generatedAt') sections[key] = hash(value);
   }
   return {
@@ -195,7 +205,7 @@ async function run(req: ReportRunRequest): Promise<ReportRunResult> {
     },
     digest: {
       summary: report.summary,
-      trend: report.trend,
+      trend,
       slaBreaches: report.slaBreaches.length,
       transitions: report.transitions.length,
       complete: report.complete,

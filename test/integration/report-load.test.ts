@@ -4,12 +4,13 @@
  * alerts those transitions name, and gives the same report.json as reading everything.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, Transition } from '../../functions/core/model.ts';
+import { type Alert, emptyOpenCounts, type Transition } from '../../functions/core/model.ts';
 import { lastPeriods, parsePeriodId } from '../../functions/core/periods.ts';
-import { computeReport, type ReportInput } from '../../functions/core/report.ts';
+import { computeReport, periodFigures, type ReportInput } from '../../functions/core/report.ts';
 import { DEFAULT_SLA_POLICY } from '../../functions/core/report-model.ts';
 import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { loadReportInput } from '../../functions/use-cases/load-report-input.ts';
+import { scopeFingerprint } from '../../functions/use-cases/report-scopes.ts';
 import { makeAlert } from '../support/alerts.ts';
 import { createTestStore } from '../support/dynamo.ts';
 
@@ -99,6 +100,35 @@ describe('report: the windowed read', () => {
       created(brief, brief.createdAt),
       moved(brief, 'open', 'fixed', '2026-11-12T09:00:00.000Z', 'dependabot'),
     ]);
+    // 5. Fixed in October, inside the trend window but before the period.
+    const october = makeAlert({
+      repository: `${ORG}/api`,
+      number: 6,
+      severity: 'medium',
+      createdAt: '2026-09-20T09:00:00.000Z',
+      state: 'fixed',
+      closedAt: '2026-10-07T09:00:00.000Z',
+      updatedAt: '2026-10-07T09:00:00.000Z',
+    });
+    await store.writeAlert(ORG, october, null, [
+      created(october, october.createdAt),
+      moved(october, 'open', 'fixed', '2026-10-07T09:00:00.000Z', 'dependabot'),
+    ]);
+    // A complete snapshot after the period: every period of the window is complete.
+    await store.putManifest({
+      org: ORG,
+      snapshotId: 'full-1',
+      takenAt: '2026-11-16T06:00:00.000Z',
+      mode: 'full',
+      complete: true,
+      streams: [],
+      alertsSeen: 5,
+      alertsWritten: 5,
+      transitionsWritten: 0,
+      auditEventsWritten: 0,
+      openBySeverity: emptyOpenCounts(),
+      openByRepository: {},
+    });
   });
 
   const naive = async (): Promise<Omit<ReportInput, 'generatedAt' | 'slaPolicy'>> => {
@@ -116,10 +146,18 @@ describe('report: the windowed read', () => {
     const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND);
     expect(input.alerts.map((a) => `${a.repository}#${a.number}`).sort()).toEqual([
       `${ORG}/api#5`,
+      `${ORG}/api#6`,
       `${ORG}/infra#7`,
       `${ORG}/web#4`,
     ]);
-    expect(reads).toMatchObject({ openAlerts: 2, changedAlerts: 1, transitions: 3, manifests: 0 });
+    expect(reads).toMatchObject({
+      openAlerts: 2,
+      changedAlerts: 2,
+      transitions: 5,
+      manifests: 1,
+      issuedFigures: 0,
+      windowStart: TREND[0]?.start,
+    });
   });
 
   it('reports the leak of an alert closed before the window, as reading everything does', async () => {
@@ -135,6 +173,53 @@ describe('report: the windowed read', () => {
       slaPolicy: DEFAULT_SLA_POLICY,
     });
     expect(report).toEqual(everything);
+  });
+
+  it('reads only the period when issued reports stated the earlier ones, with the same figures', async () => {
+    const fingerprint = scopeFingerprint(null);
+    const everything = await naive();
+    const before = TREND.slice(0, -1);
+    for (const [i, p] of before.entries()) {
+      const report = computeReport({
+        ...everything,
+        period: p,
+        trendPeriods: [p],
+        generatedAt: GENERATED_AT,
+        slaPolicy: DEFAULT_SLA_POLICY,
+      });
+      const figures = periodFigures(report, `r-${i}`);
+      if (!figures) throw new Error(`${p.id}: ${report.incompleteReasons.join('; ')}`);
+      await store.putPeriodFigures(ORG, 'org', figures, fingerprint);
+    }
+    // A team whose repositories have changed since its figures were kept does not get them.
+    const [kept] =
+      (await store.getPeriodFigures(ORG, [{ scope: 'org', fingerprint }], before)).get('org') ?? [];
+    if (!kept) throw new Error('no figures kept');
+    await store.putPeriodFigures(ORG, 'team-web', kept, scopeFingerprint([`${ORG}/web`]));
+
+    const loaded = await loadReportInput(store, ORG, PERIOD, TREND, [{ scope: 'org', fingerprint }]);
+    expect(loaded.reads).toMatchObject({ issuedFigures: 11, windowStart: PERIOD.start, transitions: 2 });
+    // Alert 6 (fixed in October) is not read any more: the trend's October comes from the figures.
+    expect(loaded.input.alerts.map((a) => a.number).sort()).toEqual([4, 5, 7]);
+    const windowed = computeReport({
+      ...loaded.input,
+      issuedFigures: loaded.issuedFigures.get('org') ?? [],
+      generatedAt: GENERATED_AT,
+      slaPolicy: DEFAULT_SLA_POLICY,
+    });
+    expect(windowed.trend.map((p) => p.issuedIn)).toEqual([...before.map((_, i) => `r-${i}`), undefined]);
+    const full = computeReport({ ...everything, generatedAt: GENERATED_AT, slaPolicy: DEFAULT_SLA_POLICY });
+    expect({ ...windowed, trend: windowed.trend.map(({ issuedIn: _i, ...p }) => p) }).toEqual(full);
+    // Byte for byte too: figures read back from DynamoDB come in any key order.
+    expect(JSON.stringify(windowed.previousPeriod)).toBe(JSON.stringify(full.previousPeriod));
+    expect(full.trend.find((p) => p.periodId === '2026-W41')).toMatchObject({ closed: 1, openAtEnd: 1 });
+
+    const team = await loadReportInput(store, ORG, PERIOD, TREND, [
+      { scope: 'org', fingerprint },
+      { scope: 'team-web', fingerprint: scopeFingerprint([`${ORG}/web`, `${ORG}/www`]) },
+    ]);
+    expect(team.issuedFigures.get('team-web')).toEqual([]);
+    expect(team.reads.windowStart).toBe(TREND[0]?.start);
   });
 
   it('drops an alert from the index once it is neither open nor leaked', async () => {

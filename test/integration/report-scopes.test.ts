@@ -29,6 +29,7 @@ import { EMAIL_CLAIM_LEASE_MS, type ReportDeps } from '../../functions/use-cases
 import { issueReports } from '../../functions/use-cases/issue-reports.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
 import { REPORT_FILES } from '../../functions/use-cases/report-files.ts';
+import { scopeFingerprint } from '../../functions/use-cases/report-scopes.ts';
 import { verifyReport } from '../../functions/use-cases/verify-report.ts';
 import { REPOSITORY_SEEDS } from '../../infra/local/github/demo-catalog.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
@@ -445,4 +446,39 @@ describe('report scopes on the stand-ins', () => {
       SLOW,
     );
   });
+
+  it(
+    'takes the previous week from the reports issued for it, and keeps no figures of an incomplete week',
+    async () => {
+      const lastW46 = new Map<string, string | undefined>();
+      for (const scope of ['org', 'team-checkout']) {
+        lastW46.set(scope, (await store.latestReportRecord(ORG, scope))?.reportId);
+      }
+      const next = await handler({ now: '2026-11-23T07:00:00Z', invocationId: 'exec-w47' });
+      for (const scope of ['org', 'team-checkout']) {
+        const entry = next.reports.find((r) => r.scope === scope);
+        if (!entry) throw new Error(`no ${scope} report`);
+        const report = JSON.parse((await read(entry.keys.json ?? '')).toString('utf8')) as ReportJson;
+        expect(report.period.id).toBe('2026-W47');
+        // No snapshot after W47 ended: incomplete, so its figures are not kept for later reports.
+        expect(report.complete).toBe(false);
+        // W46 as the last report issued for it (for this scope) stated it; the weeks before were
+        // never issued, so computed from the history.
+        const w46 = { reportId: lastW46.get(scope) };
+        expect(w46.reportId).toMatch(/^20261116T/);
+        expect(report.trend.filter((p) => p.issuedIn).map((p) => [p.periodId, p.issuedIn])).toEqual([
+          ['2026-W46', w46?.reportId],
+        ]);
+        expect(report.previousPeriod?.summary).toEqual(files.get(scope)?.report.summary);
+        const fingerprint = scopeFingerprint(scope === 'org' ? null : TEAMS.checkout.repositories);
+        const kept = await store.getPeriodFigures(
+          ORG,
+          [{ scope, fingerprint }],
+          [parsePeriodId('2026-W46'), parsePeriodId('2026-W47')],
+        );
+        expect(kept.get(scope)?.map((f) => [f.periodId, f.reportId])).toEqual([['2026-W46', w46?.reportId]]);
+      }
+    },
+    SLOW,
+  );
 });

@@ -13,6 +13,7 @@ import {
   auditEventTarget,
   computeReport,
   impliedTransitions,
+  periodFigures,
   type ReportInput,
 } from '../../../functions/core/report.ts';
 import { DEFAULT_SLA_POLICY } from '../../../functions/core/report-model.ts';
@@ -518,6 +519,94 @@ describe('computeReport on the scenario', () => {
       }),
     );
     expect(shuffled).toEqual(report);
+  });
+});
+
+describe('computeReport with the figures of issued reports', () => {
+  const full = computeReport(input());
+  // What the reports issued for W45 and W46 would have stated, had they seen the same history.
+  const W45 = lastPeriods(W47, 3)[0];
+  const W46 = lastPeriods(W47, 3)[1];
+  if (!W45 || !W46) throw new Error('no trend periods');
+  const issuedFor = (p: typeof W45, id: string) => {
+    const figures = periodFigures(computeReport(input({ period: p, trendPeriods: [p] })), id);
+    if (!figures) throw new Error(`${p.id} incomplete`);
+    return figures;
+  };
+  const w45 = issuedFor(W45, 'r-w45');
+  const w46 = issuedFor(W46, 'r-w46');
+  const figures = [w45, w46];
+  const withoutIssuedIn = (r: ReturnType<typeof computeReport>) => ({
+    ...r,
+    trend: r.trend.map(({ issuedIn: _i, ...p }) => p),
+  });
+
+  it('takes earlier periods from them and says which report stated each', () => {
+    const report = computeReport(input({ issuedFigures: figures }));
+    expect(report.trend.map((p) => [p.periodId, p.issuedIn])).toEqual([
+      ['2026-W45', 'r-w45'],
+      ['2026-W46', 'r-w46'],
+      ['2026-W47', undefined],
+    ]);
+    // The same history gives the same figures, whichever way they are obtained.
+    expect(withoutIssuedIn(report)).toEqual(full);
+  });
+
+  it('needs no history before its own period when every earlier period has figures', () => {
+    // Only what the W47 report itself needs: alerts open at its start or touched since, and
+    // transitions from its start (D8 closed in W45 and C6's W45 fix are gone).
+    const startMs = Date.parse(W47.start);
+    const transitions = TRANSITIONS.filter((t) => Date.parse(t.at) >= startMs);
+    const touched = new Set(transitions.map((t) => `${t.repository}#${t.number}`));
+    const alerts = [D1, D2, S3, S4, S5, C6, C7, D8].filter(
+      (a) => a.state === 'open' || touched.has(`${a.repository}#${a.number}`),
+    );
+    expect(alerts.map((a) => a.number)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const windowed = computeReport(input({ alerts, transitions, issuedFigures: figures }));
+    expect(withoutIssuedIn(windowed)).toEqual(full);
+    // Without the figures, the short history would give a different trend: that is what they replace.
+    const alone = computeReport(input({ alerts, transitions }));
+    expect(alone.trend[0]).not.toEqual(full.trend[0]);
+  });
+
+  it('states figures as issued even when the history has changed since', () => {
+    const stated = {
+      ...w46,
+      summary: { ...w46.summary, total: { ...w46.summary.total, openAtEnd: 99, opened: 7 } },
+    };
+    const report = computeReport(input({ issuedFigures: [w45, stated] }));
+    expect(report.trend[1]).toMatchObject({
+      periodId: '2026-W46',
+      openAtEnd: 99,
+      opened: 7,
+      issuedIn: 'r-w46',
+    });
+    expect(report.previousPeriod?.summary.total).toMatchObject({ openAtEnd: 99, opened: 7 });
+    // Against what was stated: W47 opened 4 and ended with 2 open.
+    expect(report.change?.total).toMatchObject({ opened: -42.9, openAtEnd: -98 });
+    expect(full.change?.total).toMatchObject({ opened: null, openAtEnd: 0 });
+  });
+
+  it('computes its own period always, and ignores figures of other bounds', () => {
+    const own = issuedFor(W47, 'r-w47-earlier');
+    const otherZone = { ...w46, start: '2026-11-08T23:00:00.000Z', end: '2026-11-15T23:00:00.000Z' };
+    const report = computeReport(input({ issuedFigures: [own, otherZone] }));
+    expect(report.trend.map((p) => p.issuedIn)).toEqual([undefined, undefined, undefined]);
+    expect(report).toEqual(full);
+  });
+
+  it('gives no figures for an incomplete report', () => {
+    const incomplete = computeReport(input({ manifests: [] }));
+    expect(incomplete.complete).toBe(false);
+    expect(periodFigures(incomplete, 'r')).toBeNull();
+    expect(periodFigures(full, 'r-w47')).toEqual({
+      periodId: '2026-W47',
+      start: W47.start,
+      end: W47.end,
+      reportId: 'r-w47',
+      summary: full.summary,
+      bySeverity: full.breakdowns.bySeverity,
+    });
   });
 });
 

@@ -216,3 +216,23 @@ describe('view model: long tables', () => {
     ]);
   });
 });
+
+describe('view model: the trend', () => {
+  const withIssued = (ids: readonly string[]) =>
+    buildReportView({
+      ...sampleReport,
+      trend: sampleReport.trend.map((p) =>
+        ids.includes(p.periodId) ? { ...p, issuedIn: `r-${p.periodId}` } : p,
+      ),
+    }).trendTable.asIssued;
+
+  it('names the periods shown as their issued reports stated them', () => {
+    const ids = sampleReport.trend.map((p) => p.periodId);
+    expect(ids.length).toBeGreaterThan(4);
+    expect(withIssued([])).toBeNull();
+    expect(withIssued(ids.slice(0, -1))).toBe(`${ids[0]} to ${ids.at(-2)}`);
+    expect(withIssued([ids[0] as string, ids[1] as string, ids[3] as string])).toBe(
+      `${ids[0]} and ${ids[1]}, ${ids[3]}`,
+    );
+  });
+});
