@@ -83,8 +83,11 @@ export const configSchema = z
       .strictObject({
         /** The App's id (GITHUB_APP_ID). */
         appId: z.int().positive(),
-        /** The id of its installation on the organisations (GITHUB_APP_INSTALLATION_ID). */
-        installationId: z.int().positive(),
+        /**
+         * One installation to read every organisation through (GITHUB_APP_INSTALLATION_ID).
+         * Without it each organisation is read through the App's installation on it, looked up.
+         */
+        installationId: z.int().positive().optional(),
       })
       .optional(),
     /** GitHub REST base URL (GITHUB_API_URL). GHES: https://HOST/api/v3. */

@@ -240,7 +240,9 @@ export class AlertLedgerStack extends Stack {
         ? { GITHUB_TOKEN_SECRET_ARN: this.githubTokenSecret.secretArn }
         : {
             GITHUB_APP_ID: String(config.githubApp.appId),
-            GITHUB_APP_INSTALLATION_ID: String(config.githubApp.installationId),
+            ...(config.githubApp.installationId === undefined
+              ? {}
+              : { GITHUB_APP_INSTALLATION_ID: String(config.githubApp.installationId) }),
             GITHUB_APP_PRIVATE_KEY_SECRET_ARN: this.githubTokenSecret.secretArn,
           }),
       WEBHOOK_SECRET_ARN: this.webhookSecret.secretArn,

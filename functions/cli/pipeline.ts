@@ -12,12 +12,18 @@ import { ORG_SCOPE } from '../use-cases/report-scopes.ts';
 import { type SnapshotDeps, takeEnterpriseSnapshot, takeSnapshot } from '../use-cases/take-snapshot.ts';
 import type { Progress } from './progress.ts';
 
-async function snapshotDeps(rt: Runtime, progress: Progress, label: string): Promise<SnapshotDeps> {
+/** `org`: the organisation read (its App installation when it has its own); none for an enterprise. */
+async function snapshotDeps(
+  rt: Runtime,
+  progress: Progress,
+  label: string,
+  org?: string,
+): Promise<SnapshotDeps> {
   return {
-    gh: await rt.github(),
+    gh: await rt.github(org),
     store: rt.store,
     log: progress.log,
-    hideSecret: await rt.hideSecret(),
+    hideSecret: await rt.hideSecret(org),
     onProgress: ({ stream, pages, items }) =>
       progress.update(`  ${label} ${stream}: ${items} items, ${pages} pages`),
   };
@@ -29,7 +35,7 @@ export async function runSnapshot(
   progress: Progress,
   request: { org: string; now: Date; mode: 'incremental' | 'full' },
 ): Promise<SnapshotManifest> {
-  return await takeSnapshot(await snapshotDeps(rt, progress, request.org), request);
+  return await takeSnapshot(await snapshotDeps(rt, progress, request.org, request.org), request);
 }
 
 /** An enterprise-wide snapshot: one manifest per organisation. */

@@ -6,6 +6,7 @@
  */
 import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
 import { createAppAuth } from '@octokit/auth-app';
+import { Octokit } from '@octokit/rest';
 import { GitHubAuthError, GitHubError, GitHubPermissionError } from './errors.ts';
 
 export type GitHubAuth =
@@ -16,8 +17,12 @@ export type GitHubAuth =
       appId: number;
       /** The App's private key, PEM (PKCS#1 or PKCS#8); `\n` escapes from env vars are accepted. */
       privateKey: string;
-      /** The installation on the org to read (the number at the end of its settings URL). */
-      installationId: number;
+      /**
+       * The installation to read through (the number at the end of its settings URL); null: each
+       * organisation's own installation, found with `findInstallationId` (an App installed on
+       * several organisations has one installation on each).
+       */
+      installationId: number | null;
     };
 
 /** Where each credential comes from, for messages that say what to change. */
@@ -55,7 +60,7 @@ export function checkAppCredentials(auth: Extract<GitHubAuth, { kind: 'app' }>):
       `${APP_ENV.appId} must be the GitHub App's numeric App ID (App settings > General > "App ID"), not its client ID or name.`,
     );
   }
-  if (!positiveInteger(auth.installationId)) {
+  if (auth.installationId !== null && !positiveInteger(auth.installationId)) {
     throw new GitHubAuthError(
       `${APP_ENV.installationId} must be the numeric id of the App's installation on the organisation: the number at the end of https://github.com/organizations/ORG/settings/installations/ID.`,
     );
@@ -86,7 +91,8 @@ export function checkAppCredentials(auth: Extract<GitHubAuth, { kind: 'app' }>):
 
 /**
  * The credentials from the environment: `GITHUB_TOKEN`, or `GITHUB_APP_ID` +
- * `GITHUB_APP_PRIVATE_KEY` + `GITHUB_APP_INSTALLATION_ID`. A token wins when both are set.
+ * `GITHUB_APP_PRIVATE_KEY` (+ `GITHUB_APP_INSTALLATION_ID` to name one installation; without it,
+ * each organisation's installation is looked up). A token wins when both are set.
  *
  * @example
  * const auth = gitHubAuthFromEnv(process.env);
@@ -99,10 +105,10 @@ export function gitHubAuthFromEnv(env: Record<string, string | undefined>): GitH
   const installationId = env[APP_ENV.installationId]?.trim();
   if (!appId && !privateKey && !installationId) {
     throw new GitHubAuthError(
-      `No GitHub credentials: set GITHUB_TOKEN, or ${APP_ENV.appId}, ${APP_ENV.privateKey} and ${APP_ENV.installationId} for a GitHub App.`,
+      `No GitHub credentials: set GITHUB_TOKEN, or ${APP_ENV.appId} and ${APP_ENV.privateKey} for a GitHub App.`,
     );
   }
-  const missing = Object.entries({ appId, privateKey, installationId })
+  const missing = Object.entries({ appId, privateKey })
     .filter(([, value]) => !value)
     .map(([name]) => APP_ENV[name as keyof typeof APP_ENV]);
   if (missing.length > 0) {
@@ -117,8 +123,49 @@ export function gitHubAuthFromEnv(env: Record<string, string | undefined>): GitH
     kind: 'app',
     appId: numeric('appId', appId),
     privateKey: privateKey ?? '',
-    installationId: numeric('installationId', installationId),
+    installationId: installationId ? numeric('installationId', installationId) : null,
   };
+}
+
+/**
+ * The id of the App's installation on `org` (`GET /orgs/{org}/installation`, as the App itself,
+ * with its JWT): what an App installed on several organisations reads each one through.
+ *
+ * @throws GitHubAuthError when the App is not installed there (404) or its credentials are refused.
+ * @example
+ * const id = await findInstallationId(auth, 'octo', 'https://api.github.com'); // 4242
+ */
+export async function findInstallationId(
+  auth: Extract<GitHubAuth, { kind: 'app' }>,
+  org: string,
+  baseUrl: string,
+): Promise<number> {
+  const privateKey = checkAppCredentials(auth);
+  const { token } = await createAppAuth({ appId: auth.appId, privateKey })({ type: 'app' });
+  const app = new Octokit({ auth: token, baseUrl, request: { retries: 0 } });
+  try {
+    const { data } = await app.request('GET /orgs/{org}/installation', { org });
+    if (!positiveInteger(data.id))
+      throw new Error(`GitHub answered an installation without an id for ${org}`);
+    return data.id;
+  } catch (error) {
+    const { status } = failure(error);
+    if (status === 404) {
+      throw new GitHubAuthError(
+        `GitHub App ${auth.appId} is not installed on the organisation ${org} (404): install it there (https://github.com/organizations/${org}/settings/installations), or remove ${org} from ORGS.`,
+        status,
+        { cause: error },
+      );
+    }
+    if (status === 401) {
+      throw new GitHubAuthError(
+        `GitHub refused the GitHub App's credentials (401) when looking up its installation on ${org}: check that ${APP_ENV.appId} (${auth.appId}) is the App's ID and ${APP_ENV.privateKey} is a current private key of that same App, and that this machine's clock is right.`,
+        status,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 /** GitHub's installation tokens live an hour; renew at most this long before they expire. */
@@ -181,6 +228,11 @@ export function octokitAuth(
     return { options: { auth: auth.token.trim() }, cache: null };
   }
   const privateKey = checkAppCredentials(auth);
+  if (auth.installationId === null) {
+    throw new GitHubAuthError(
+      `No installation to read through: set ${APP_ENV.installationId}, or name the organisation so that its installation is looked up.`,
+    );
+  }
   const cache = new ExpiringTokenCache();
   return {
     cache,

@@ -1,9 +1,10 @@
+import { findInstallationId, type GitHubAuth } from '../github/auth.ts';
 import { createGitHubClient, type GitHubClient } from '../github/client.ts';
 import { detectGhesVersion, supportsHideSecret } from '../github/ghes.ts';
 import { DynamoStore } from '../store/dynamo-store.ts';
 import type { Log } from '../use-cases/log.ts';
 import { type AwsClients, buildAwsClients, resolveGitHubAuth } from './clients.ts';
-import { type RuntimeConfig, readRuntimeConfig } from './config.ts';
+import { ConfigError, type RuntimeConfig, readRuntimeConfig } from './config.ts';
 
 export { createLogger } from './logger.ts';
 
@@ -12,9 +13,14 @@ export interface Runtime {
   config: RuntimeConfig;
   clients: AwsClients;
   store: DynamoStore;
-  github(): Promise<GitHubClient>;
+  /**
+   * The GitHub client for `org`: one shared client with a token or a named App installation;
+   * with an App and no GITHUB_APP_INSTALLATION_ID, a client per organisation, through the App's
+   * installation there (looked up once). Enterprise lists need a token and no `org`.
+   */
+  github(org?: string): Promise<GitHubClient>;
   /** Whether the secret scanning lists honour hide_secret (github.com, GHES 3.18+). */
-  hideSecret(): Promise<boolean>;
+  hideSecret(org?: string): Promise<boolean>;
 }
 
 /**
@@ -23,32 +29,59 @@ export interface Runtime {
  */
 export function createRuntime(config: RuntimeConfig, log?: Log): Runtime {
   const clients = buildAwsClients(config);
-  let gh: Promise<GitHubClient> | undefined;
-  let hide: Promise<boolean> | undefined;
-  const github = (): Promise<GitHubClient> => {
-    gh ??= resolveGitHubAuth(config, clients).then((auth) =>
-      createGitHubClient({
-        auth,
-        baseUrl: config.GITHUB_API_URL,
-        onWarning: (message, details) => log?.warn(message, details),
-      }),
-    );
-    gh.catch(() => {
-      gh = undefined;
+  let auth: Promise<GitHubAuth> | undefined;
+  const resolvedAuth = (): Promise<GitHubAuth> => {
+    auth ??= resolveGitHubAuth(config, clients);
+    auth.catch(() => {
+      auth = undefined;
     });
-    return gh;
+    return auth;
+  };
+  /** By organisation (lower-cased) when each has its own installation; '' for the shared client. */
+  const gh = new Map<string, Promise<GitHubClient>>();
+  let hide: Promise<boolean> | undefined;
+  const github = async (org?: string): Promise<GitHubClient> => {
+    const credentials = await resolvedAuth();
+    const perOrg = credentials.kind === 'app' && credentials.installationId === null;
+    const key = perOrg ? (org ?? '').toLowerCase() : '';
+    let client = gh.get(key);
+    if (!client) {
+      client = (async () => {
+        let chosen = credentials;
+        if (chosen.kind === 'app' && chosen.installationId === null) {
+          if (!org) {
+            throw new ConfigError(
+              'GITHUB_APP_INSTALLATION_ID is not set, so the App installation is looked up per organisation, and none was named: pass an organisation (--org, ORGS), or set GITHUB_APP_INSTALLATION_ID',
+            );
+          }
+          chosen = {
+            ...chosen,
+            installationId: await findInstallationId(chosen, org, config.GITHUB_API_URL),
+          };
+          log?.info('GitHub App installation found', { org, installationId: chosen.installationId });
+        }
+        return createGitHubClient({
+          auth: chosen,
+          baseUrl: config.GITHUB_API_URL,
+          onWarning: (message, details) => log?.warn(message, details),
+        });
+      })();
+      gh.set(key, client);
+      client.catch(() => gh.delete(key));
+    }
+    return client;
   };
   return {
     config,
     clients,
     store: new DynamoStore(clients.dynamodb, config.TABLE_NAME),
     github,
-    hideSecret: () => {
+    hideSecret: (org?: string) => {
       // github.com always honours it; only GHES needs asking (one request, once per cold start).
       hide ??=
         new URL(config.GITHUB_API_URL).hostname === 'api.github.com'
           ? Promise.resolve(true)
-          : github().then(detectGhesVersion).then(supportsHideSecret);
+          : github(org).then(detectGhesVersion).then(supportsHideSecret);
       hide.catch(() => {
         hide = undefined;
       });

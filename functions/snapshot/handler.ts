@@ -40,13 +40,19 @@ export async function handler(
   if (!enterprise && orgs.length === 0) {
     throw new ConfigError('nothing to snapshot: pass {"org": "..."} or {"enterprise": "..."}, or set ORGS');
   }
-  const gh = await rt.github();
-  const deps = { gh, store: rt.store, log: logger, hideSecret: await rt.hideSecret() };
+  // Per organisation: with a GitHub App and no GITHUB_APP_INSTALLATION_ID each has its own
+  // installation (and so its own client); otherwise every call gives the one shared client.
+  const depsFor = async (org?: string) => ({
+    gh: await rt.github(org),
+    store: rt.store,
+    log: logger,
+    hideSecret: await rt.hideSecret(org),
+  });
   const now = input.now ? new Date(input.now) : new Date();
   // Lambda stops the function at its timeout: leave time to save the checkpoint before that.
   const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? 14 * 60_000);
   const manifests = enterprise
-    ? await takeEnterpriseSnapshot(deps, {
+    ? await takeEnterpriseSnapshot(await depsFor(), {
         enterprise,
         ...(orgs.length > 0 ? { orgs } : {}),
         now,
@@ -59,7 +65,7 @@ export async function handler(
     // One organisation's failure must not keep the others from their snapshot.
     for (const org of orgs) {
       try {
-        manifests.push(await takeSnapshot(deps, { org, now, mode: input.mode, deadline }));
+        manifests.push(await takeSnapshot(await depsFor(org), { org, now, mode: input.mode, deadline }));
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         logger.error('snapshot failed', { org, error: message });

@@ -164,6 +164,8 @@ describe('parseConfig', () => {
   it('takes a GitHub App instead of a token, but not with an enterprise', () => {
     const config = parseConfig({ ...minimal, githubApp: { appId: 123456, installationId: 7890123 } });
     expect(config.githubApp).toEqual({ appId: 123456, installationId: 7890123 });
+    // Without an installation id: the App's installation on each organisation.
+    expect(parseConfig({ ...minimal, githubApp: { appId: 123456 } }).githubApp).toEqual({ appId: 123456 });
     expect(problemsOf({ ...minimal, githubApp: { appId: '12', installationId: 0 } })).toEqual([
       'githubApp.appId: Invalid input: expected number, received string',
       'githubApp.installationId: Too small: expected number to be >0',

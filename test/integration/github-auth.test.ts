@@ -1,8 +1,15 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { checkAppCredentials, ExpiringTokenCache, gitHubAuthFromEnv } from '../../functions/github/auth.ts';
+import {
+  checkAppCredentials,
+  ExpiringTokenCache,
+  findInstallationId,
+  gitHubAuthFromEnv,
+} from '../../functions/github/auth.ts';
 import { createGitHubClient, type GitHubClient } from '../../functions/github/client.ts';
 import { GitHubAuthError, GitHubPermissionError } from '../../functions/github/errors.ts';
+import { ConfigError, readRuntimeConfig } from '../../functions/runtime/config.ts';
+import { createRuntime } from '../../functions/runtime/runtime.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
 import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
 import { validateAgainstSchema } from '../../infra/local/github/openapi.ts';
@@ -284,6 +291,63 @@ describe('createGitHubClient with a GitHub App', () => {
   });
 });
 
+describe('a GitHub App installed on several organisations', () => {
+  const app = { kind: 'app' as const, appId: APP_ID, privateKey: keys.privatePem, installationId: null };
+
+  it("finds the App's installation on each organisation, as the App (JWT)", async () => {
+    expect(await findInstallationId(app, demo.org, gh.url)).toBe(INSTALLATION);
+    expect(await findInstallationId(app, other.org.toUpperCase(), gh.url)).toBe(OTHER_INSTALLATION);
+  });
+
+  it('names the organisation the App is not installed on, and what to do', async () => {
+    const error = await findInstallationId(app, 'octo-elsewhere', gh.url).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubAuthError);
+    expect((error as Error).message).toBe(
+      `GitHub App ${APP_ID} is not installed on the organisation octo-elsewhere (404): install it there (https://github.com/organizations/octo-elsewhere/settings/installations), or remove octo-elsewhere from ORGS.`,
+    );
+    const stranger401 = await findInstallationId(
+      { ...app, privateKey: stranger.privatePem },
+      demo.org,
+      gh.url,
+    ).catch((e: unknown) => e);
+    expect(stranger401).toBeInstanceOf(GitHubAuthError);
+    expect((stranger401 as Error).message).toMatch(
+      /^GitHub refused the GitHub App's credentials \(401\) when looking up its installation on octo-demo/,
+    );
+    expect((stranger401 as Error).message).not.toContain('PRIVATE KEY-----');
+  });
+
+  it('reads each organisation through its own installation, without GITHUB_APP_INSTALLATION_ID', async () => {
+    const rt = createRuntime(
+      readRuntimeConfig({
+        TABLE_NAME: 'unused',
+        ORGS: `${demo.org},${other.org}`,
+        GITHUB_API_URL: gh.url,
+        GITHUB_APP_ID: String(APP_ID),
+        GITHUB_APP_PRIVATE_KEY: keys.privatePem,
+      }),
+    );
+    const tokensBefore = gh.stats.tokensCreated;
+    const first = await rt.github(demo.org);
+    const second = await rt.github(other.org);
+    expect(second).not.toBe(first);
+    expect(await rt.github(demo.org.toUpperCase())).toBe(first); // one client per organisation
+    const count = async (client: GitHubClient, org: string) =>
+      (await client.request('GET /orgs/{org}/dependabot/alerts', { org, per_page: 3 })).data.length;
+    expect(await count(first, demo.org)).toBe(3);
+    expect(await count(second, other.org)).toBe(3);
+    expect(gh.stats.tokensCreated).toBe(tokensBefore + 2);
+    // An installation's token reaches its own organisation only.
+    expect(await count(first, other.org).catch((e: unknown) => e)).toBeInstanceOf(Error);
+    // Nothing to look up without an organisation.
+    const none = await rt.github().catch((e: unknown) => e);
+    expect(none).toBeInstanceOf(ConfigError);
+    expect((none as Error).message).toMatch(
+      /pass an organisation \(--org, ORGS\), or set GITHUB_APP_INSTALLATION_ID/,
+    );
+  });
+});
+
 describe('credentials from the environment', () => {
   it('prefers GITHUB_TOKEN, else reads the three App variables', () => {
     expect(gitHubAuthFromEnv({ GITHUB_TOKEN: ' t0k ', GITHUB_APP_ID: '1' })).toEqual({
@@ -297,12 +361,19 @@ describe('credentials from the environment', () => {
         GITHUB_APP_INSTALLATION_ID: '34',
       }),
     ).toEqual({ kind: 'app', appId: 12, privateKey: 'pem', installationId: 34 });
+    // Without an installation id, each organisation's installation is looked up.
+    expect(gitHubAuthFromEnv({ GITHUB_APP_ID: '12', GITHUB_APP_PRIVATE_KEY: 'pem' })).toEqual({
+      kind: 'app',
+      appId: 12,
+      privateKey: 'pem',
+      installationId: null,
+    });
   });
 
   it('says which variables are missing or wrong', () => {
     expect(() => gitHubAuthFromEnv({})).toThrow(/No GitHub credentials: set GITHUB_TOKEN/);
     expect(() => gitHubAuthFromEnv({ GITHUB_APP_ID: '12' })).toThrow(
-      'GitHub App credentials are incomplete: set GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID.',
+      'GitHub App credentials are incomplete: set GITHUB_APP_PRIVATE_KEY.',
     );
     expect(() =>
       gitHubAuthFromEnv({
