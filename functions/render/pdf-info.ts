@@ -30,15 +30,7 @@ export function withDocumentInfo(pdf: Buffer, info: DocumentInfo): Buffer {
   for (const key of Object.keys(info)) {
     if (!NAME.test(key)) throw new PdfRenderError(`"${key}" cannot be a PDF document information key`);
   }
-  const tail = pdf.subarray(Math.max(0, pdf.length - TAIL_BYTES)).toString('latin1');
-  const startxref = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
-  if (!startxref) throw unsupported('no startxref at the end of the file');
-  const xrefOffset = Number(startxref[1]);
-
-  // The trailer that follows Chromium's xref table: "trailer\n<<...>>\nstartxref".
-  const trailerAt = pdf.lastIndexOf('trailer', pdf.length - (tail.length - startxref.index), 'latin1');
-  if (trailerAt < 0 || trailerAt < xrefOffset) throw unsupported('no classic trailer (an xref stream?)');
-  const trailer = pdf.subarray(trailerAt, pdf.length - (tail.length - startxref.index)).toString('latin1');
+  const { xrefOffset, trailer } = lastTrailer(pdf);
   const size = Number(/\/Size\s+(\d+)/.exec(trailer)?.[1]);
   const root = /\/Root\s+(\d+\s+\d+\s+R)/.exec(trailer)?.[1];
   if (!Number.isInteger(size) || size < 1 || !root) throw unsupported('a trailer without /Size or /Root');
@@ -66,6 +58,71 @@ export function withDocumentInfo(pdf: Buffer, info: DocumentInfo): Buffer {
     '%%EOF\n',
   ].join('');
   return Buffer.concat([pdf, Buffer.from(update, 'latin1')]);
+}
+
+/** The last cross-reference section's offset and the trailer after it: "trailer\n<<...>>\nstartxref". */
+function lastTrailer(pdf: Buffer): { xrefOffset: number; trailer: string } {
+  const tail = pdf.subarray(Math.max(0, pdf.length - TAIL_BYTES)).toString('latin1');
+  const startxref = /startxref\s+(\d+)\s+%%EOF\s*$/.exec(tail);
+  if (!startxref) throw unsupported('no startxref at the end of the file');
+  const xrefOffset = Number(startxref[1]);
+  const end = pdf.length - (tail.length - startxref.index);
+  const trailerAt = pdf.lastIndexOf('trailer', end, 'latin1');
+  if (trailerAt < 0 || trailerAt < xrefOffset) throw unsupported('no classic trailer (an xref stream?)');
+  return { xrefOffset, trailer: pdf.subarray(trailerAt, end).toString('latin1') };
+}
+
+/**
+ * The document information of a PDF as `withDocumentInfo` (or Chromium) wrote it, its strings
+ * decoded; null when the file does not have that form (another writer, or damaged). For
+ * `verify`: a PDF whose bytes match no recorded report still names the report it claims to be.
+ *
+ * @example
+ * readDocumentInfo(readFileSync('report.pdf'))?.AlertLedgerReportId; // '20261116T060000000Z-1a2b3c4d'
+ */
+export function readDocumentInfo(pdf: Buffer): Record<string, string> | null {
+  try {
+    const { xrefOffset, trailer } = lastTrailer(pdf);
+    const ref = /\/Info\s+(\d+)\s+(\d+)\s+R/.exec(trailer);
+    if (!ref) return null;
+    const raw = readInfo(pdf, xrefOffset, Number(ref[1]));
+    return Object.fromEntries([...raw].map(([key, value]) => [key, decodePdfString(value)]));
+  } catch {
+    return null;
+  }
+}
+
+/** A PDF string as text: `<FEFF...>` or `(...)` in UTF-16BE (with its mark) or PDFDocEncoding. */
+function decodePdfString(value: string): string {
+  let bytes: Buffer;
+  if (value.startsWith('<')) {
+    bytes = Buffer.from(value.slice(1, -1).replace(/\s+/g, ''), 'hex');
+  } else if (value.startsWith('(')) {
+    const out: number[] = [];
+    const body = value.slice(1, -1);
+    const escapes: Record<string, number> = { n: 10, r: 13, t: 9, b: 8, f: 12, '(': 40, ')': 41, '\\': 92 };
+    for (let i = 0; i < body.length; i++) {
+      const c = body[i] as string;
+      if (c !== '\\') {
+        out.push(body.charCodeAt(i) & 0xff);
+        continue;
+      }
+      const next = body[i + 1] ?? '';
+      const octal = /^[0-7]{1,3}/.exec(body.slice(i + 1, i + 4))?.[0];
+      if (octal) {
+        out.push(Number.parseInt(octal, 8) & 0xff);
+        i += octal.length;
+      } else {
+        if (escapes[next] !== undefined) out.push(escapes[next] as number);
+        i += 1;
+      }
+    }
+    bytes = Buffer.from(out);
+  } else {
+    return value;
+  }
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return bytes.subarray(2).swap16().toString('utf16le');
+  return bytes.toString('latin1');
 }
 
 /** The entries of the Info dictionary `objectNumber`, values as written (strings, dates). */

@@ -1,5 +1,6 @@
 import type { ChainProblem } from '../core/chain.ts';
 import { checkChain, sha256Hex } from '../core/chain.ts';
+import { readDocumentInfo } from '../render/pdf-info.ts';
 import type { DynamoStore, ReportRecord } from '../store/dynamo-store.ts';
 import type { ReportFileKind } from './report-files.ts';
 import { ORG_SCOPE } from './report-scopes.ts';
@@ -9,6 +10,12 @@ export type { ReportFileKind } from './report-files.ts';
 export interface VerifyResult {
   /** The issued report the files belong to, or null when no record has any of their hashes. */
   record: ReportRecord | null;
+  /**
+   * When no record has the files' hashes: the issued report the PDF says it is (its document
+   * information names the report id), found in the chains looked in; null otherwise. The PDF
+   * was then changed after that report was issued.
+   */
+  claimed: ReportRecord | null;
   /** The scope whose chain was checked: the record's, or the first one asked about. */
   scope: string;
   /** Files given whose bytes equal what the record holds. */
@@ -53,9 +60,11 @@ export async function verifyReport(
     matching: ReportFileKind[];
   } | null = null;
   let first: { scope: string; records: ReportRecord[] } | null = null;
+  const everyRecord: { scope: string; records: ReportRecord[] }[] = [];
   for (const scope of scopes) {
     const records = await store.listReportRecords(request.org, scope);
     first ??= { scope, records };
+    everyRecord.push({ scope, records });
     for (const record of records) {
       const recorded = record.sha256 as unknown as Readonly<Record<string, string | undefined>>;
       const matching = kinds.filter((kind) => recorded[kind] === hashes.get(kind));
@@ -64,12 +73,20 @@ export async function verifyReport(
       }
     }
   }
-  const checked = best ?? first ?? { scope: ORG_SCOPE, records: [] };
+  // Bytes that match nothing: the PDF may still say which report it was issued as.
+  const claimedId =
+    !best && request.files.pdf ? readDocumentInfo(request.files.pdf)?.AlertLedgerReportId : undefined;
+  const claimedIn = claimedId
+    ? everyRecord.find(({ records }) => records.some((r) => r.reportId === claimedId))
+    : undefined;
+  const claimed = claimedIn?.records.find((r) => r.reportId === claimedId) ?? null;
+  const checked = best ?? claimedIn ?? first ?? { scope: ORG_SCOPE, records: [] };
   const chainProblems = checkChain(checked.records);
   const matching = best?.matching ?? [];
   const changed = kinds.filter((kind) => !matching.includes(kind));
   return {
     record: best?.record ?? null,
+    claimed,
     scope: checked.scope,
     matching,
     changed,

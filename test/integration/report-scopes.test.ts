@@ -288,6 +288,31 @@ describe('report scopes on the stand-ins', () => {
     expect(inOrg.ok).toBe(false);
     expect(inOrg.record?.reportId).not.toBe(first.reports.find((r) => r.scope === 'team-checkout')?.reportId);
     expect(inOrg.changed).toContain('json');
+
+    // A PDF changed after issue matches no recorded hash, but still says which report it was.
+    const issuedAs = first.reports.find((r) => r.scope === 'team-checkout');
+    const pdf = await read(issuedAs?.keys.pdf ?? '');
+    const doctored = Buffer.from(pdf);
+    doctored[Math.floor(pdf.length / 3)] = (doctored[Math.floor(pdf.length / 3)] ?? 0) ^ 0x01;
+    const claimed = await verifyReport(store, {
+      org: ORG,
+      scopes: ['org', 'team-checkout'],
+      files: { pdf: doctored },
+    });
+    expect([claimed.ok, claimed.record, claimed.changed, claimed.scope]).toEqual([
+      false,
+      null,
+      ['pdf'],
+      'team-checkout',
+    ]);
+    expect(claimed.claimed?.reportId).toBe(issuedAs?.reportId);
+    const intact = await verifyReport(store, { org: ORG, scopes: ['org', 'team-checkout'], files: { pdf } });
+    expect([intact.ok, intact.record?.reportId, intact.claimed]).toEqual([true, issuedAs?.reportId, null]);
+    const stranger = await verifyReport(store, {
+      org: ORG,
+      files: { pdf: Buffer.from('%PDF-1.4\n%%EOF\n') },
+    });
+    expect([stranger.record, stranger.claimed]).toEqual([null, null]);
   });
 
   it(

@@ -73,7 +73,16 @@ export async function runVerifyCommand(
     const scopes = scopesFor(path, rt.config.TEAMS, opts.scope);
     const result = await verifyReport(rt.store, { org, scopes, files });
     const names = (kinds: ReportFileKind[]) => kinds.map(reportFileName).join(', ');
-    if (!result.record) {
+    if (!result.record && result.claimed) {
+      const c = result.claimed;
+      const scope = c.scope === ORG_SCOPE ? '' : ` ${c.scope}`;
+      progress.line(
+        `Report ${c.reportId} (${c.org}${scope} ${c.periodId}, issued ${c.issuedAt}), as the PDF says`,
+      );
+      progress.line(
+        `  CHANGED after issue: ${names(result.changed)} (none of the given files has the bytes recorded for this report)`,
+      );
+    } else if (!result.record) {
       progress.line(
         `NOT VERIFIED: no report issued for ${org} has these files' hashes (${names(result.changed)}): they were changed, or not issued by this ledger.`,
       );

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PdfRenderError } from '../../../functions/render/errors.ts';
-import { pdfTextString, withDocumentInfo } from '../../../functions/render/pdf-info.ts';
+import { pdfTextString, readDocumentInfo, withDocumentInfo } from '../../../functions/render/pdf-info.ts';
 
 /** A one-page PDF with a classic xref table, offsets computed as a writer would. */
 function tinyPdf(info: string | null): Buffer {
@@ -129,6 +129,27 @@ describe('PDF document information', () => {
     expect(() => withDocumentInfo(tinyPdf(CHROMIUM_INFO), { 'Bad Key': 'x' })).toThrow(
       /"Bad Key" cannot be a PDF document information key/,
     );
+  });
+
+  it('reads the document information back, as written and as Chromium writes it', () => {
+    const updated = withDocumentInfo(tinyPdf(CHROMIUM_INFO), {
+      AlertLedgerReportId: '20261116T060000000Z-1a2b3c4d',
+      Subject: 'octo-demo · 2026-W46 🔒',
+    });
+    expect(readDocumentInfo(updated)).toEqual({
+      Title: 'octo-demo security alert report 2026-W46',
+      Creator: 'Chromium',
+      Producer: 'Skia/PDF m147',
+      CreationDate: "D:20261116060000+00'00'",
+      ModDate: "D:20261116060000+00'00'",
+      AlertLedgerReportId: '20261116T060000000Z-1a2b3c4d',
+      Subject: 'octo-demo · 2026-W46 🔒',
+    });
+    // Literal strings with their escapes: \( \) \\ and octal.
+    const escaped = tinyPdf('<</Title (a \\(b\\) c\\\\ \\101\\n)>>');
+    expect(readDocumentInfo(escaped)?.Title).toBe('a (b) c\\ A\n');
+    expect(readDocumentInfo(tinyPdf(null))).toBeNull();
+    expect(readDocumentInfo(Buffer.from('not a pdf'))).toBeNull();
   });
 
   it('is read the same by pdftotext (the page text is untouched)', () => {
