@@ -201,15 +201,49 @@ function issuedFiguresOf(figures: readonly PeriodFigures[], period: Period): Map
 }
 
 /**
+ * Why the issued figures a report took for its previous period no longer agree with the
+ * history, or null when they agree (or none were taken). The previous period's open alerts at
+ * its end, per alert type and per severity, are this period's open alerts at its start, which the
+ * report computed from the history: when they differ, the history has changed since those
+ * figures were stated (alerts imported late, a stream listed for the first time), and the report
+ * should be computed again without them.
+ *
+ * @example
+ * const reason = staleIssuedFigures(report); // 'W46 as issued ended with 100 open alerts; the history now gives 130'
+ */
+export function staleIssuedFigures(report: ReportJson): string | null {
+  const previous = report.previousPeriod;
+  const point = report.trend.find((p) => p.periodId === previous?.id);
+  if (!previous || !point?.issuedIn) return null;
+  for (const scope of SCOPES) {
+    const stated = previous.summary[scope].openAtEnd;
+    const now = report.summary[scope].openAtStart;
+    if (stated !== now) {
+      const what = scope === 'total' ? 'open alerts' : `open ${scope} alerts`;
+      return `${previous.id} as issued in ${point.issuedIn} ended with ${stated} ${what}; the history now gives ${now}`;
+    }
+  }
+  for (const severity of SEVERITIES) {
+    const stated = point.bySeverity[severity].openAtEnd;
+    const now = report.breakdowns.bySeverity[severity].openAtStart;
+    if (stated !== now) {
+      return `${previous.id} as issued in ${point.issuedIn} ended with ${stated} open ${severity} alerts; the history now gives ${now}`;
+    }
+  }
+  return null;
+}
+
+/**
  * The figures a later report may take for this report's period instead of its history, or null
- * when the report is not complete (its figures may still change as the missing data arrives).
+ * when they may still change: the report is not complete, or a stream was not available (a
+ * coverage gap: once GitHub lists it, its alerts arrive with their past dates).
  *
  * @example
  * const figures = periodFigures(report, 'r-20261116');
  * if (figures) await store.putPeriodFigures('octo', 'org', figures, scopeFingerprint);
  */
 export function periodFigures(report: ReportJson, reportId: string): PeriodFigures | null {
-  if (!report.complete) return null;
+  if (!report.complete || report.coverageGaps.length > 0) return null;
   return {
     periodId: report.period.id,
     start: report.period.start,

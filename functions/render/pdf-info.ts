@@ -112,8 +112,12 @@ function decodePdfString(value: string): string {
       if (octal) {
         out.push(Number.parseInt(octal, 8) & 0xff);
         i += octal.length;
+      } else if (next === '\r' || next === '\n') {
+        // A backslash at a line's end continues the string on the next line.
+        i += next === '\r' && body[i + 2] === '\n' ? 2 : 1;
       } else {
-        if (escapes[next] !== undefined) out.push(escapes[next] as number);
+        // An unknown escape stands for the character itself (ISO 32000-1, 7.3.4.2).
+        out.push(escapes[next] ?? body.charCodeAt(i + 1) & 0xff);
         i += 1;
       }
     }
@@ -121,32 +125,66 @@ function decodePdfString(value: string): string {
   } else {
     return value;
   }
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return bytes.subarray(2).swap16().toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const units = bytes.subarray(2, 2 + ((bytes.length - 2) & ~1));
+    return Buffer.from(units).swap16().toString('utf16le');
+  }
   return bytes.toString('latin1');
+}
+
+/**
+ * Where object `objectNumber` starts: the newest cross-reference section that lists it, following
+ * each trailer's `/Prev` back to the original table (classic tables only, any number of
+ * subsections each).
+ */
+function objectOffset(pdf: Buffer, xrefOffset: number, objectNumber: number): number {
+  const seen = new Set<number>();
+  let at: number | null = xrefOffset;
+  while (at !== null && !seen.has(at)) {
+    seen.add(at);
+    if (pdf.subarray(at, at + 4).toString('latin1') !== 'xref') {
+      throw unsupported(`no xref table at offset ${at}`);
+    }
+    let pos = at + 4;
+    for (;;) {
+      // A subsection: "first count" on its own line, then count entries of exactly 20 bytes.
+      const head = /^\s*(\d+)[ \t]+(\d+)[ \t]*(?:\r\n|\r|\n)/.exec(
+        pdf.subarray(pos, pos + 48).toString('latin1'),
+      );
+      if (!head) break;
+      pos += head[0].length;
+      const first = Number(head[1]);
+      const count = Number(head[2]);
+      if (objectNumber >= first && objectNumber < first + count) {
+        const entryAt = pos + (objectNumber - first) * 20;
+        const entry = /^(\d{10}) (\d{5}) ([nf])/.exec(pdf.subarray(entryAt, entryAt + 20).toString('latin1'));
+        if (!entry) throw unsupported(`a malformed xref entry for object ${objectNumber}`);
+        if (entry[3] !== 'n') throw unsupported(`the xref entry of object ${objectNumber} is not in use`);
+        return Number(entry[1]);
+      }
+      pos += count * 20;
+    }
+    const trailerAt = pdf.indexOf('trailer', pos, 'latin1');
+    if (trailerAt < 0) throw unsupported(`no trailer after the xref table at offset ${at}`);
+    const trailer = pdf.subarray(trailerAt, pdf.indexOf('>>', trailerAt, 'latin1') + 2).toString('latin1');
+    const prev = /\/Prev\s+(\d+)/.exec(trailer);
+    at = prev ? Number(prev[1]) : null;
+  }
+  throw unsupported(`object ${objectNumber} is not in any xref table`);
 }
 
 /** The entries of the Info dictionary `objectNumber`, values as written (strings, dates). */
 function readInfo(pdf: Buffer, xrefOffset: number, objectNumber: number): Map<string, string> {
-  const head = pdf.subarray(xrefOffset, xrefOffset + 64).toString('latin1');
-  const section = /^xref\s+(\d+)\s+(\d+)\s*?\n/.exec(head);
-  if (!section) throw unsupported(`no xref table at offset ${xrefOffset}`);
-  const first = Number(section[1]);
-  const count = Number(section[2]);
-  if (objectNumber < first || objectNumber >= first + count) {
-    throw unsupported(`the Info object ${objectNumber} is not in the xref table`);
-  }
-  const entryAt = xrefOffset + section[0].length + (objectNumber - first) * 20;
-  const entry = /^(\d{10}) (\d{5}) n/.exec(pdf.subarray(entryAt, entryAt + 20).toString('latin1'));
-  if (!entry) throw unsupported(`the xref entry of object ${objectNumber} is not in use`);
-  const at = Number(entry[1]);
+  const at = objectOffset(pdf, xrefOffset, objectNumber);
   const end = pdf.indexOf('endobj', at, 'latin1');
   const text = pdf.subarray(at, end < 0 ? at : end).toString('latin1');
   const dict = new RegExp(`^${objectNumber}\\s+\\d+\\s+obj\\s*<<([\\s\\S]*)>>\\s*$`).exec(text);
   if (!dict) throw unsupported(`object ${objectNumber} is not a dictionary`);
   const entries = new Map<string, string>();
-  // Chromium's values: literal strings without nested parentheses, or names and numbers.
+  // Values as writers put them in Info: literal strings (balanced parentheses), hex strings,
+  // names and numbers.
   for (const m of (dict[1] as string).matchAll(
-    /\/([A-Za-z][A-Za-z0-9]*)\s+(\((?:\\.|[^\\()])*\)|<[0-9A-Fa-f\s]*>|[^/\s<>()[\]]+)/g,
+    /\/([A-Za-z][A-Za-z0-9]*)\s+(\((?:\\.|[^\\()]|\((?:\\.|[^\\()])*\))*\)|<[0-9A-Fa-f\s]*>|[^/\s<>()[\]]+)/g,
   )) {
     entries.set(m[1] as string, m[2] as string);
   }

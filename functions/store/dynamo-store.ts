@@ -707,15 +707,17 @@ export class DynamoStore {
 
   /**
    * Keeps the figures of a period as a complete issued report of `scope` stated them, for later
-   * reports' trends (the latest issued report of a period wins). `fingerprint` names what the
-   * scope covered (its repositories): figures of a scope that has changed since are not used.
+   * reports' trends. The report issued last (`issuedAt`) wins, whatever order runs finish in:
+   * returns false when a later one's figures are kept already. `fingerprint` names what the scope
+   * covered (its repositories): figures of a scope that has changed since are not used.
    */
   async putPeriodFigures(
     org: string,
     scope: string,
     figures: PeriodFigures,
     fingerprint: string,
-  ): Promise<void> {
+    issuedAt: string,
+  ): Promise<boolean> {
     try {
       const res = await this.#doc.send(
         new PutCommand({
@@ -725,13 +727,17 @@ export class DynamoStore {
             sk: figures.periodId,
             figures,
             fingerprint,
-            storedAt: new Date().toISOString(),
+            issuedAt,
           },
+          ConditionExpression: 'attribute_not_exists(pk) OR issuedAt <= :issuedAt',
+          ExpressionAttributeValues: { ':issuedAt': issuedAt },
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
       this.#count(1, res.ConsumedCapacity);
+      return true;
     } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
       throw mapError(`store the figures of ${org}/${scope} for ${figures.periodId}`, error);
     }
   }

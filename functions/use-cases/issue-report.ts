@@ -3,7 +3,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Browser } from 'puppeteer-core';
 import { chainHash, sha256Hex as sha256 } from '../core/chain.ts';
 import { lastPeriods, type Period } from '../core/periods.ts';
-import { computeReport, periodFigures } from '../core/report.ts';
+import { computeReport, periodFigures, type ReportInput, staleIssuedFigures } from '../core/report.ts';
 import { DEFAULT_SLA_POLICY, type ReportJson, type SlaPolicy } from '../core/report-model.ts';
 import { buildReportEmail, REPORT_HASH_HEADER, sendRawEmail } from '../deliver/email.ts';
 import { DeliverError } from '../deliver/errors.ts';
@@ -72,6 +72,11 @@ export type LoadedReportInput = Awaited<ReturnType<typeof loadReportInput>>;
 export interface IssueReportOptions {
   /** Reads the organisation's input; shared by the scopes of one run so the store is read once. */
   load?: () => Promise<LoadedReportInput>;
+  /**
+   * Reads the whole trend window's history, for a scope whose issued figures no longer agree
+   * with the history (`staleIssuedFigures`); shared by the scopes of one run like `load`.
+   */
+  loadHistory?: () => Promise<LoadedReportInput>;
 }
 
 export interface IssuedReport {
@@ -173,12 +178,20 @@ async function keepFigures(
   const figures = periodFigures(issued.report, issued.record.reportId);
   if (!figures) return;
   try {
-    await deps.store.putPeriodFigures(
+    const kept = await deps.store.putPeriodFigures(
       request.org,
       scope,
       figures,
       scopeFingerprint(request.repositories ?? null),
+      issued.record.issuedAt,
     );
+    if (!kept) {
+      deps.log.info('a later report of this period keeps its figures already', {
+        org: request.org,
+        period: request.period.id,
+        scope,
+      });
+    }
   } catch (error) {
     deps.log.warn('could not keep the period figures; later reports will read this period again', {
       org: request.org,
@@ -200,9 +213,14 @@ async function issueNew(
   const load =
     options.load ??
     (() =>
-      loadReportInput(deps.store, org, period, lastPeriods(period, 12, request.timeZone), [
-        { scope, fingerprint: scopeFingerprint(request.repositories ?? null) },
-      ]));
+      loadReportInput(
+        deps.store,
+        org,
+        period,
+        lastPeriods(period, 12, request.timeZone),
+        [{ scope, fingerprint: scopeFingerprint(request.repositories ?? null) }],
+        deps.log,
+      ));
   const [{ input: orgInput, reads, issuedFigures }, previous] = await Promise.all([
     load(),
     deps.store.latestReportRecord(org, scope),
@@ -215,13 +233,30 @@ async function issueNew(
       ? { scopeRepositories: request.repositories.length, scopeAlerts: input.alerts.length }
       : {}),
   });
-  const report = computeReport({
-    ...input,
-    issuedFigures: issuedFigures.get(scope) ?? [],
-    generatedAt: request.now.toISOString(),
-    slaPolicy: request.slaPolicy ?? DEFAULT_SLA_POLICY,
-    ...(request.teams ? { teams: request.teams } : {}),
-  });
+  const compute = (from: Omit<ReportInput, 'generatedAt' | 'slaPolicy'>) =>
+    computeReport({
+      ...from,
+      generatedAt: request.now.toISOString(),
+      slaPolicy: request.slaPolicy ?? DEFAULT_SLA_POLICY,
+      ...(request.teams ? { teams: request.teams } : {}),
+    });
+  let report = compute({ ...input, issuedFigures: issuedFigures.get(scope) ?? [] });
+  const stale = staleIssuedFigures(report);
+  if (stale !== null) {
+    // The history changed after those figures were stated: the whole window is read again and
+    // every period computed from it, so that the report agrees with itself.
+    deps.log.warn('issued figures no longer agree with the history: computing the trend from it', {
+      ...ctx,
+      reason: stale,
+    });
+    const loadHistory =
+      options.loadHistory ??
+      (() => loadReportInput(deps.store, org, period, lastPeriods(period, 12, request.timeZone)));
+    const { input: historyInput } = await loadHistory();
+    report = compute(
+      request.repositories ? limitToRepositories(historyInput, request.repositories) : historyInput,
+    );
+  }
 
   const issuedAt = request.now.toISOString();
   const reportId = `${issuedAt.replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;

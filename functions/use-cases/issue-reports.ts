@@ -45,6 +45,16 @@ export async function issueReports(deps: ReportDeps, request: ReportsRequest): P
   const { teams, email, ...base } = request;
   const scopes = reportScopes(request.org, teams);
   let loading: Promise<LoadedReportInput> | undefined;
+  let loadingHistory: Promise<LoadedReportInput> | undefined;
+  const loadHistory = () => {
+    loadingHistory ??= loadReportInput(
+      deps.store,
+      request.org,
+      request.period,
+      lastPeriods(request.period, 12, request.timeZone),
+    );
+    return loadingHistory;
+  };
   const load = () => {
     loading ??= loadReportInput(
       deps.store,
@@ -52,6 +62,7 @@ export async function issueReports(deps: ReportDeps, request: ReportsRequest): P
       request.period,
       lastPeriods(request.period, 12, request.timeZone),
       scopes.map((s) => ({ scope: s.id, fingerprint: scopeFingerprint(s.repositories) })),
+      deps.log,
     );
     return loading;
   };
@@ -70,7 +81,7 @@ export async function issueReports(deps: ReportDeps, request: ReportsRequest): P
             teams: scope.teams,
             email: email ? { from: email.from, to: scope.recipients ?? email.to } : null,
           },
-          { load },
+          { load, loadHistory },
         ),
       );
     } catch (error) {

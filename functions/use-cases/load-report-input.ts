@@ -3,6 +3,7 @@ import { instantMs, type Period } from '../core/periods.ts';
 import { AUDIT_MATCH_WINDOW_MS, type ReportInput } from '../core/report.ts';
 import type { PeriodFigures } from '../core/report-model.ts';
 import type { DynamoStore } from '../store/dynamo-store.ts';
+import type { Log } from './log.ts';
 
 /** A report scope as the issued figures are kept: its id and what it covers (`scopeFingerprint`). */
 export interface ScopeKey {
@@ -55,6 +56,7 @@ export async function loadReportInput(
   period: Period,
   trendPeriods: readonly Period[],
   scopes: readonly ScopeKey[] = [],
+  log?: Log,
 ): Promise<{
   input: Pick<
     ReportInput,
@@ -66,10 +68,21 @@ export async function loadReportInput(
 }> {
   const sameAs = (a: Period, b: Period) => a.id === b.id && a.start === b.start && a.end === b.end;
   const earlier = trendPeriods.filter((p) => !sameAs(p, period));
-  const issuedFigures =
-    scopes.length > 0 && earlier.length > 0
-      ? await store.getPeriodFigures(org, scopes, earlier)
-      : new Map<string, PeriodFigures[]>(scopes.map((s) => [s.scope, []]));
+  const none = () => new Map<string, PeriodFigures[]>(scopes.map((s) => [s.scope, []]));
+  let issuedFigures = none();
+  if (scopes.length > 0 && earlier.length > 0) {
+    try {
+      issuedFigures = await store.getPeriodFigures(org, scopes, earlier);
+    } catch (error) {
+      // Only a shortcut: without them the history of the whole trend window is read instead.
+      log?.warn('could not read the issued figures of earlier periods; reading their history instead', {
+        org,
+        period: period.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      issuedFigures = none();
+    }
+  }
   const lacking = earlier.filter((p) =>
     scopes.length === 0
       ? true

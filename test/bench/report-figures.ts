@@ -44,7 +44,7 @@ export async function storeIssuedFigures(
     });
     const figures = periodFigures(report, `bench-${p.id}-${i}`);
     if (!figures) throw new Error(`${p.id} is not complete: ${report.incompleteReasons.join('; ')}`);
-    await store.putPeriodFigures(org, 'org', figures, scopeFingerprint(null));
+    await store.putPeriodFigures(org, 'org', figures, scopeFingerprint(null), generatedAt);
   }
   return { periods: earlier.length, ms: performance.now() - started };
 }

@@ -189,13 +189,23 @@ describe('report: the windowed read', () => {
       });
       const figures = periodFigures(report, `r-${i}`);
       if (!figures) throw new Error(`${p.id}: ${report.incompleteReasons.join('; ')}`);
-      await store.putPeriodFigures(ORG, 'org', figures, fingerprint);
+      await store.putPeriodFigures(ORG, 'org', figures, fingerprint, GENERATED_AT);
     }
     // A team whose repositories have changed since its figures were kept does not get them.
     const [kept] =
       (await store.getPeriodFigures(ORG, [{ scope: 'org', fingerprint }], before)).get('org') ?? [];
     if (!kept) throw new Error('no figures kept');
-    await store.putPeriodFigures(ORG, 'team-web', kept, scopeFingerprint([`${ORG}/web`]));
+    await store.putPeriodFigures(ORG, 'team-web', kept, scopeFingerprint([`${ORG}/web`]), GENERATED_AT);
+    // An earlier report of a period does not replace the figures a later one kept.
+    expect(
+      await store.putPeriodFigures(
+        ORG,
+        'org',
+        { ...kept, reportId: 'older' },
+        fingerprint,
+        '2026-01-01T00:00:00.000Z',
+      ),
+    ).toBe(false);
 
     const loaded = await loadReportInput(store, ORG, PERIOD, TREND, [{ scope: 'org', fingerprint }]);
     expect(loaded.reads).toMatchObject({ issuedFigures: 11, windowStart: PERIOD.start, transitions: 2 });

@@ -506,4 +506,52 @@ describe('report scopes on the stand-ins', () => {
     },
     SLOW,
   );
+
+  it(
+    'computes the trend from the history again when it no longer agrees with the figures issued',
+    async () => {
+      // An alert found late (a stream listed for the first time): open since September.
+      const late = {
+        alertType: 'dependabot' as const,
+        repository: `${ORG}/payments-api`,
+        number: 9_999,
+        state: 'open' as const,
+        severity: 'high' as const,
+        title: 'Found late',
+        ruleId: 'GHSA-late-late-late',
+        htmlUrl: `https://github.com/${ORG}/payments-api/security/dependabot/9999`,
+        createdAt: '2026-09-01T00:00:00.000Z',
+        updatedAt: '2026-09-01T00:00:00.000Z',
+        closedAt: null,
+        closedBy: null,
+        reason: null,
+        comment: null,
+      };
+      await store.writeAlert(ORG, late, null, [
+        {
+          alertType: late.alertType,
+          repository: late.repository,
+          number: late.number,
+          from: null,
+          to: 'open',
+          at: late.createdAt,
+          actor: null,
+          reason: null,
+          comment: null,
+          source: 'snapshot',
+        },
+      ]);
+      const again = await handler({ now: '2026-11-23T07:00:00Z', invocationId: 'exec-w47-again' });
+      for (const scope of ['org', 'team-checkout']) {
+        const entry = again.reports.find((r) => r.scope === scope);
+        const report = JSON.parse((await read(entry?.keys.json ?? '')).toString('utf8')) as ReportJson;
+        const issuedW46 = files.get(scope)?.report.summary.total.openAtEnd ?? Number.NaN;
+        // Every point computed from the history, the late alert in all of them.
+        expect(report.trend.filter((p) => p.issuedIn)).toEqual([]);
+        expect(report.previousPeriod?.summary.total.openAtEnd).toBe(issuedW46 + 1);
+        expect(report.summary.total.openAtStart).toBe(issuedW46 + 1);
+      }
+    },
+    SLOW,
+  );
 });

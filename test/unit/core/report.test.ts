@@ -15,6 +15,7 @@ import {
   impliedTransitions,
   periodFigures,
   type ReportInput,
+  staleIssuedFigures,
 } from '../../../functions/core/report.ts';
 import { DEFAULT_SLA_POLICY } from '../../../functions/core/report-model.ts';
 
@@ -582,6 +583,12 @@ describe('computeReport with the figures of issued reports', () => {
       issuedIn: 'r-w46',
     });
     expect(report.previousPeriod?.summary.total).toMatchObject({ openAtEnd: 99, opened: 7 });
+    // The report can tell: W46's stated end is not W47's computed start.
+    expect(staleIssuedFigures(report)).toBe(
+      '2026-W46 as issued in r-w46 ended with 99 open alerts; the history now gives 2',
+    );
+    expect(staleIssuedFigures(computeReport(input({ issuedFigures: figures })))).toBeNull();
+    expect(staleIssuedFigures(full)).toBeNull();
     // Against what was stated: W47 opened 4 and ended with 2 open.
     expect(report.change?.total).toMatchObject({ opened: -42.9, openAtEnd: -98 });
     expect(full.change?.total).toMatchObject({ opened: null, openAtEnd: 0 });
@@ -599,6 +606,9 @@ describe('computeReport with the figures of issued reports', () => {
     const incomplete = computeReport(input({ manifests: [] }));
     expect(incomplete.complete).toBe(false);
     expect(periodFigures(incomplete, 'r')).toBeNull();
+    // A stream GitHub would not list: its alerts may still arrive with past dates.
+    const gap = { stream: 'code_scanning' as const, lane: null, message: 'Code scanning is not enabled' };
+    expect(periodFigures({ ...full, coverageGaps: [gap] }, 'r')).toBeNull();
     expect(periodFigures(full, 'r-w47')).toEqual({
       periodId: '2026-W47',
       start: W47.start,

@@ -11,17 +11,27 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PdfRenderError } from '../../../functions/render/errors.ts';
 import { pdfTextString, readDocumentInfo, withDocumentInfo } from '../../../functions/render/pdf-info.ts';
 
-/** A one-page PDF with a classic xref table, offsets computed as a writer would. */
+/** The text on the fixture's page. */
+const PAGE_TEXT = 'Hello ledger';
+
+/** A one-page PDF with a line of text and a classic xref table, offsets computed as a writer would. */
 function tinyPdf(info: string | null): Buffer {
+  const content = `BT /F1 12 Tf 20 100 Td (${PAGE_TEXT}) Tj ET`;
   const objects = [
     ...(info === null ? [] : [info]),
     '<</Type /Catalog /Pages PAGES 0 R>>',
     '<</Type /Pages /Kids [PAGE 0 R] /Count 1>>',
-    '<</Type /Page /Parent PAGES 0 R /MediaBox [0 0 200 200]>>',
+    '<</Type /Page /Parent PAGES 0 R /MediaBox [0 0 200 200] /Contents CONTENT 0 R /Resources <</Font <</F1 FONT 0 R>>>>>>',
+    `<</Length ${content.length}>>\nstream\n${content}\nendstream`,
+    '<</Type /Font /Subtype /Type1 /BaseFont /Helvetica>>',
   ];
   const first = info === null ? 1 : 2; // the catalog's object number
   const numbered = objects.map((o) =>
-    o.replaceAll('PAGES', String(first + 1)).replaceAll('PAGE ', `${first + 2} `),
+    o
+      .replaceAll('PAGES', String(first + 1))
+      .replaceAll('PAGE ', `${first + 2} `)
+      .replaceAll('CONTENT', String(first + 3))
+      .replaceAll('FONT', String(first + 4)),
   );
   let out = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
   const offsets: number[] = [];
@@ -94,8 +104,8 @@ describe('PDF document information', () => {
     expect(fields.Title).toBe('second ✓ 🔒');
     expect(fields.Keywords).toBe('a');
     expect(fields.Producer).toBe('Skia/PDF m147');
-    // Each update adds one object: 5 objects in the file (4 + the first update's), then 6.
-    expect(twice.toString('latin1')).toMatch(/trailer\n<<\/Size 7\n/);
+    // Each update adds one object: 7 objects in the file (6 + the first update's), then 8.
+    expect(twice.toString('latin1')).toMatch(/trailer\n<<\/Size 9\n/);
   });
 
   it('adds an Info dictionary to a PDF without one', () => {
@@ -152,9 +162,33 @@ describe('PDF document information', () => {
     expect(readDocumentInfo(Buffer.from('not a pdf'))).toBeNull();
   });
 
+  it("finds the information in an older section when another tool's update left it there", () => {
+    // Another writer's incremental update: only the catalog again, in two subsections (the free
+    // list head and object 2), its trailer naming the old Info and pointing back with /Prev.
+    const original = tinyPdf(CHROMIUM_INFO);
+    const oldXref = Number(/startxref\n(\d+)\n%%EOF\n$/.exec(original.toString('latin1'))?.[1]);
+    const objectAt = original.length;
+    const body = '2 0 obj\n<</Type /Catalog /Pages 3 0 R /Lang (en)>>\nendobj\n';
+    const xrefAt = objectAt + body.length;
+    const update =
+      `${body}xref\r\n0 1\r\n0000000000 65535 f\r\n2 1\r\n${String(objectAt).padStart(10, '0')} 00000 n\r\n` +
+      `trailer\n<</Size 7 /Root 2 0 R /Info 1 0 R /Prev ${oldXref}>>\nstartxref\n${xrefAt}\n%%EOF\n`;
+    const touched = Buffer.concat([original, Buffer.from(update, 'latin1')]);
+    expect(pdfinfo(touched, 'touched.pdf').stderr).toBe('');
+    expect(readDocumentInfo(touched)?.Producer).toBe('Skia/PDF m147');
+    const ours = withDocumentInfo(touched, { AlertLedgerReportId: 'r-1' });
+    const { fields, stderr } = pdfinfo(ours, 'ours.pdf');
+    expect(stderr).toBe('');
+    expect([fields.AlertLedgerReportId, fields.Title]).toEqual([
+      'r-1',
+      'octo-demo security alert report 2026-W46',
+    ]);
+    expect(readDocumentInfo(ours)?.AlertLedgerReportId).toBe('r-1');
+  });
+
   it('is read the same by pdftotext (the page text is untouched)', () => {
     const path = join(dir, 'text.pdf');
     writeFileSync(path, withDocumentInfo(tinyPdf(CHROMIUM_INFO), { Author: 'x' }));
-    expect(execFileSync('pdftotext', [path, '-'], { encoding: 'utf8' }).trim()).toBe('');
+    expect(execFileSync('pdftotext', [path, '-'], { encoding: 'utf8' }).trim()).toBe(PAGE_TEXT);
   });
 });
