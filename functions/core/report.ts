@@ -209,7 +209,7 @@ function issuedFiguresOf(figures: readonly PeriodFigures[], period: Period): Map
  * should be computed again without them.
  *
  * @example
- * const reason = staleIssuedFigures(report); // 'W46 as issued ended with 100 open alerts; the history now gives 130'
+ * staleIssuedFigures(report); // '2026-W46 as issued in r-1 ended with 100 open alerts; the history now gives 130'
  */
 export function staleIssuedFigures(report: ReportJson): string | null {
   const previous = report.previousPeriod;
