@@ -20,6 +20,7 @@ import { ChromiumLaunchError, TemplatesNotFoundError } from '../../functions/ren
 import { renderReportHtml } from '../../functions/render/html.ts';
 import { launchBrowser, measurePageFit, renderPdf } from '../../functions/render/pdf.ts';
 import { renderReportDocuments } from '../../functions/render/report-documents.ts';
+import { LEDGER_ABOVE_ROWS } from '../../functions/render/view-model.ts';
 import { numberOf, reportWithTransitions, repositoryOf } from '../bench/pdf-data.ts';
 import {
   SAMPLE_FORMULA_COMMENT,
@@ -439,14 +440,58 @@ describe('render: HTML', () => {
   });
 
   it('tables a long period by day, each table with its header', async () => {
-    const out = await renderReportHtml(reportWithTransitions(1500));
+    // 1,200 changes and 600 closures: within LEDGER_ABOVE_ROWS, so tables.
+    const out = await renderReportHtml(reportWithTransitions(1200));
     const appendix = out.slice(out.indexOf('id="appendix"'));
     const tables = appendix.match(/<table class="data fixed long appendix">/g) ?? [];
     expect(tables.length).toBe(7);
-    expect(appendix).toContain('<h3 class="group-heading">Mon 9 Nov 2026, 214 changes</h3>');
+    expect(appendix).toContain('<h3 class="group-heading">Mon 9 Nov 2026, 171 changes</h3>');
     expect(appendix.match(/<th scope="col">Alert, severity, type<\/th>/g)).toHaveLength(7);
+    expect(out).not.toContain('class="ledger"');
     // The sample's 19 changes are one table, without a day heading.
     expect(html.slice(html.indexOf('id="appendix"')).match(/<table /g)).toHaveLength(1);
+  });
+});
+
+describe('render: HTML of a period too long for tables', () => {
+  it(`prints the long sections as a ledger above ${LEDGER_ABOVE_ROWS} rows: every change once, linked, escaped`, async () => {
+    const n = 2500;
+    const report = reportWithTransitions(n);
+    const hostile = report.transitions.map((t, i) =>
+      i === 7 ? { ...t, title: SAMPLE_XSS_TITLE, comment: '<script>alert(1)</script>' } : t,
+    );
+    const out = await renderReportHtml({ ...report, transitions: hostile });
+    const appendix = out.slice(
+      out.indexOf('id="appendix"'),
+      out.indexOf('</section>', out.indexOf('id="appendix"')),
+    );
+    const entries = appendix.match(/<p class="entry">/g) ?? [];
+    expect(entries).toHaveLength(n);
+    expect(appendix).not.toContain('<table');
+    for (const i of [0, 1, n - 1]) {
+      const t = report.transitions[i];
+      expect(appendix).toContain(`<a href="${t?.htmlUrl}">${repositoryOf(i, n)} #${numberOf(i)}</a>`);
+    }
+    // GitHub's text stays text.
+    expect(appendix).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+    expect(appendix).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(appendix).not.toContain('<script>');
+    const resolutions = out.slice(
+      out.indexOf('id="resolutions"'),
+      out.indexOf('</section>', out.indexOf('id="resolutions"')),
+    );
+    expect(resolutions.match(/<p class="entry">/g)).toHaveLength(
+      report.transitions.filter((t) => t.to === 'fixed' || t.to === 'dismissed').length,
+    );
+    expect(resolutions).toContain('NO COMMENT');
+    const reopened = out.slice(
+      out.indexOf('id="reopened"'),
+      out.indexOf('</section>', out.indexOf('id="reopened"')),
+    );
+    expect(reopened.match(/<p class="entry">/g)).toHaveLength(
+      report.transitions.filter((t) => t.to === 'open' && t.from !== null && t.from !== 'open').length,
+    );
+    expect(reopened).not.toContain('<table');
   });
 });
 
@@ -1038,6 +1083,41 @@ describe('render: PDF with Chromium', () => {
       }
       const text = appendix.join('\n');
       for (let i = 0; i < n; i++) expect(text).toContain(`${repositoryOf(i, n)} #${numberOf(i)}`);
+    },
+    SLOW,
+  );
+
+  it(
+    'prints a ledger entry whole on one page, every change once, under the running header',
+    async () => {
+      const n = 2500;
+      const docs = await renderReportDocuments(browser, reportWithTransitions(n), { reportId: 'ledger' });
+      const path = join(ARTIFACTS, `ledger-${n}.pdf`);
+      writeFileSync(path, docs.pdf);
+      const pages = pdfPages(path);
+      expectRunningBands(pages, HEADER);
+      const first = pages.findIndex((page) => /^\s*Appendix: every recorded transition$/m.test(page));
+      expect(first).toBeGreaterThan(0);
+      const appendix = pages.slice(first);
+      expect(appendix.length).toBeGreaterThan(20);
+      const entryStart = /^\d{4}-\d\d-\d\d \d\d:\d\d UTC · octo-demo\/service-\d{4} #\d+/;
+      for (const [i, page] of appendix.entries()) {
+        const lines = page
+          .split('\n')
+          .map((line) => line.trim())
+          .filter(
+            (line) => line !== '' && !line.includes(HEADER) && !/^Generated .* Page \d+ of \d+$/.test(line),
+          );
+        const body =
+          i === 0 ? lines.slice(lines.findIndex((l) => l.startsWith('One change per entry')) + 2) : lines;
+        // Every page of the ledger begins with an entry's first line: none continues from the page before.
+        expect(body[0], `appendix page ${i + 1}`).toMatch(entryStart);
+      }
+      const text = appendix.join('\n');
+      for (let i = 0; i < n; i++) {
+        const id = `${repositoryOf(i, n)} #${numberOf(i)}`;
+        expect(text.split(`${id} `).length - 1, id).toBe(1);
+      }
     },
     SLOW,
   );

@@ -9,6 +9,7 @@ import { formatPercent, shortPeriodLabel } from '../../../functions/render/forma
 import {
   buildReportView,
   changeOf,
+  LEDGER_ABOVE_ROWS,
   LONG_TABLE_GROUP_ROWS,
   reportTeam,
 } from '../../../functions/render/view-model.ts';
@@ -234,5 +235,28 @@ describe('view model: the trend', () => {
     expect(withIssued([ids[0] as string, ids[1] as string, ids[3] as string])).toBe(
       `${ids[0]} and ${ids[1]}, ${ids[3]}`,
     );
+  });
+});
+
+describe('view model: long sections', () => {
+  it(`prints them as tables up to ${LEDGER_ABOVE_ROWS} rows together, as a ledger beyond`, () => {
+    const opened = (n: number) => {
+      const report = reportWithTransitions(n);
+      // Creations only: no closure, no reopen, so the appendix alone counts.
+      return {
+        ...report,
+        transitions: report.transitions.map((t) => ({ ...t, from: null, to: 'open' as const })),
+      };
+    };
+    expect(buildReportView(sampleReport).ledger).toBe(false);
+    expect(buildReportView(opened(LEDGER_ABOVE_ROWS)).ledger).toBe(false);
+    expect(buildReportView(opened(LEDGER_ABOVE_ROWS + 1)).ledger).toBe(true);
+    // Closures and reopens count too: 1,200 changes, 600 closures and 200 reopens.
+    const mixed = buildReportView(reportWithTransitions(1200));
+    expect([mixed.transitions.length, mixed.resolutions.length, mixed.reopened.length]).toEqual([
+      1200, 600, 200,
+    ]);
+    expect(mixed.ledger).toBe(false);
+    expect(buildReportView(reportWithTransitions(1300)).ledger).toBe(true);
   });
 });
