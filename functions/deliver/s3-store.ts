@@ -56,9 +56,23 @@ export interface ReportStore {
   getObject(key: string): Promise<StoredObject>;
   /** Creates the bucket when missing. For local stand-ins; in AWS the CDK stack owns the bucket. */
   ensureBucket(): Promise<void>;
-  /** A GET URL valid for `expiresInSeconds` (1 s to 7 days, SigV4's limit). */
-  presignGet(key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A GET URL valid for `expiresInSeconds` (1 s to 7 days, SigV4's limit), or until the signing
+   * credentials expire if that is sooner (a Lambda's role credentials live hours, and a URL signed
+   * with them stops working with them): `expiresAt` is when it really stops working.
+   */
+  presignGet(key: string, expiresInSeconds: number): Promise<PresignedUrl>;
 }
+
+export interface PresignedUrl {
+  url: string;
+  expiresAt: Date;
+  /** True when the signing credentials expire before `expiresInSeconds` had passed. */
+  shortened: boolean;
+}
+
+/** A URL signed with temporary credentials is given up this long before they expire. */
+const CREDENTIALS_MARGIN_SECONDS = 60;
 
 /** SigV4 presigned URLs cannot live longer than 7 days. */
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
@@ -167,10 +181,23 @@ export function createReportStore(s3: S3Client, bucket: string): ReportStore {
         );
       }
       try {
-        return await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
-          expiresIn: expiresInSeconds,
+        const now = Date.now();
+        const credentials = await s3.config.credentials();
+        const left = credentials.expiration
+          ? Math.floor((credentials.expiration.getTime() - now) / 1000) - CREDENTIALS_MARGIN_SECONDS
+          : Number.POSITIVE_INFINITY;
+        if (left < 1) {
+          throw new DeliverError(
+            `The AWS credentials expire in under ${CREDENTIALS_MARGIN_SECONDS} s: a URL signed with them would not work. Retry; the SDK renews them.`,
+          );
+        }
+        const seconds = Math.min(expiresInSeconds, left);
+        const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+          expiresIn: seconds,
         });
+        return { url, expiresAt: new Date(now + seconds * 1000), shortened: seconds < expiresInSeconds };
       } catch (err) {
+        if (err instanceof DeliverError) throw err;
         throw mapS3Error(err, `presign s3://${bucket}/${key}`);
       }
     },

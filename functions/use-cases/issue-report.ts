@@ -391,10 +391,16 @@ async function emailReport(
     if (!attach) {
       if (!pdfKey) throw new DeliverError(`report ${record.reportId} has no PDF key to link to`);
       const seconds = (request.linkExpiryHours ?? DEFAULT_LINK_EXPIRY_HOURS) * 3600;
-      link = {
-        downloadUrl: await deps.files.presignGet(pdfKey, seconds),
-        downloadExpiresAt: new Date(Date.now() + seconds * 1000).toISOString(),
-      };
+      const presigned = await deps.files.presignGet(pdfKey, seconds);
+      if (presigned.shortened) {
+        // The email then states the real expiry, not the configured one.
+        deps.log.warn('the emailed PDF link expires with the AWS credentials that signed it', {
+          ...ctx,
+          requestedHours: seconds / 3600,
+          expiresAt: presigned.expiresAt.toISOString(),
+        });
+      }
+      link = { downloadUrl: presigned.url, downloadExpiresAt: presigned.expiresAt.toISOString() };
     }
     const pdfFilename = `alert-ledger-${org}-${scope === ORG_SCOPE ? '' : `${scope}-`}${period.id}.pdf`;
     const bodies = renderReportEmail(report, {

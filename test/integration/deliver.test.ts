@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,7 +106,12 @@ describe('deliver: S3 report store on s3rver', () => {
     'presigns a GET URL that downloads the PDF and expires',
     async () => {
       const key = 'reports/octo-demo/2026-W46/report.pdf';
-      const url = await store.presignGet(key, 3600);
+      const before = Date.now();
+      const { url, expiresAt, shortened } = await store.presignGet(key, 3600);
+      // Static credentials (no expiry): the URL lives as long as asked.
+      expect(shortened).toBe(false);
+      expect(expiresAt.getTime() - before).toBeGreaterThanOrEqual(3600_000 - 1000);
+      expect(expiresAt.getTime() - before).toBeLessThanOrEqual(3600_000 + 1000);
       expect(url).toContain(`${s3StandIn.endpoint}/alert-ledger-reports/${key}?`);
       expect(url).toContain('X-Amz-Expires=3600');
       const res = await fetch(url);
@@ -114,7 +119,7 @@ describe('deliver: S3 report store on s3rver', () => {
       const body = Buffer.from(await res.arrayBuffer());
       expect(createHash('sha256').update(body).digest('hex')).toBe(docs.pdfSha256);
 
-      const shortLived = await store.presignGet(key, 1);
+      const { url: shortLived } = await store.presignGet(key, 1);
       await new Promise((resolve) => setTimeout(resolve, 2100));
       const expired = await fetch(shortLived);
       await expired.arrayBuffer();
@@ -123,11 +128,45 @@ describe('deliver: S3 report store on s3rver', () => {
     SLOW,
   );
 
+  it(
+    'never promises a link longer than the credentials that sign it live, as in a Lambda',
+    async () => {
+      const key = 'reports/octo-demo/2026-W46/report.pdf';
+      const expiring = new S3Client({
+        endpoint: s3StandIn.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        // A role session's credentials: they expire in an hour.
+        credentials: async () => ({
+          accessKeyId: 'S3RVER',
+          secretAccessKey: 'S3RVER',
+          sessionToken: 'role-session',
+          expiration: new Date(Date.now() + 3600_000),
+        }),
+      });
+      try {
+        const before = Date.now();
+        const signed = await createReportStore(expiring, 'alert-ledger-reports').presignGet(
+          key,
+          MAX_PRESIGN_SECONDS,
+        );
+        expect(signed.shortened).toBe(true);
+        const seconds = Number(new URL(signed.url).searchParams.get('X-Amz-Expires'));
+        expect(seconds).toBeGreaterThan(3600 - 60 - 5);
+        expect(seconds).toBeLessThanOrEqual(3600 - 60);
+        expect(Math.abs(signed.expiresAt.getTime() - (before + seconds * 1000))).toBeLessThan(2000);
+      } finally {
+        expiring.destroy();
+      }
+    },
+    SLOW,
+  );
+
   it('refuses bad expiries, keys and names before calling S3', async () => {
     for (const seconds of [0, -1, 1.5, MAX_PRESIGN_SECONDS + 1]) {
       await expect(store.presignGet('reports/a/report.pdf', seconds)).rejects.toThrow(DeliverInputError);
     }
-    await expect(store.presignGet('reports/a/report.pdf', MAX_PRESIGN_SECONDS)).resolves.toContain(
+    expect((await store.presignGet('reports/a/report.pdf', MAX_PRESIGN_SECONDS)).url).toContain(
       'X-Amz-Expires=604800',
     );
     await expect(store.getObject('../etc/passwd')).rejects.toThrow(DeliverInputError);
