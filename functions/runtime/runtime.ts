@@ -19,6 +19,12 @@ export interface Runtime {
    * installation there (looked up once). Enterprise lists need a token and no `org`.
    */
   github(org?: string): Promise<GitHubClient>;
+  /**
+   * Drops the client `github(org)` gave (and the installation looked up for it) and the
+   * credentials read, after GitHub refused them: the App may have been reinstalled or the token
+   * rotated, and the next call reads and looks again.
+   */
+  forgetGitHub(org?: string): void;
   /** Whether the secret scanning lists honour hide_secret (github.com, GHES 3.18+). */
   hideSecret(org?: string): Promise<boolean>;
 }
@@ -76,6 +82,12 @@ export function createRuntime(config: RuntimeConfig, log?: Log): Runtime {
     clients,
     store: new DynamoStore(clients.dynamodb, config.TABLE_NAME),
     github,
+    forgetGitHub: (org?: string) => {
+      gh.delete((org ?? '').toLowerCase());
+      gh.delete('');
+      // The credentials are read again too (a token rotated in Secrets Manager).
+      auth = undefined;
+    },
     hideSecret: (org?: string) => {
       // github.com always honours it; only GHES needs asking (one request, once per cold start).
       hide ??=

@@ -1,3 +1,4 @@
+import { GitHubAuthError } from '../github/errors.ts';
 import { ConfigError } from '../runtime/config.ts';
 import { parseInput, snapshotInputSchema } from '../runtime/inputs.ts';
 import { createLogger, lazyRuntime } from '../runtime/runtime.ts';
@@ -69,6 +70,9 @@ export async function handler(
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         logger.error('snapshot failed', { org, error: message });
+        // Credentials refused (an App reinstalled, a token rotated): the next invocation builds
+        // the client again instead of reusing the refused one for the life of this container.
+        if (error instanceof GitHubAuthError) rt.forgetGitHub(org);
         // One organisation asked for (the fan-out's way): its own error, so that the caller can
         // retry what is passing (a held lease, a GitHub or DynamoDB outage) and not what is not.
         if (input.org) throw error;

@@ -339,6 +339,13 @@ describe('a GitHub App installed on several organisations', () => {
     expect(gh.stats.tokensCreated).toBe(tokensBefore + 2);
     // An installation's token reaches its own organisation only.
     expect(await count(first, other.org).catch((e: unknown) => e)).toBeInstanceOf(Error);
+    // After GitHub refused it (an App reinstalled), the client is built and looked up again.
+    rt.forgetGitHub(demo.org);
+    const renewed = await rt.github(demo.org);
+    expect(renewed).not.toBe(first);
+    expect(await rt.github(other.org)).toBe(second);
+    expect(await count(renewed, demo.org)).toBe(3);
+    expect(gh.stats.tokensCreated).toBe(tokensBefore + 3);
     // Nothing to look up without an organisation.
     const none = await rt.github().catch((e: unknown) => e);
     expect(none).toBeInstanceOf(ConfigError);
