@@ -198,6 +198,13 @@ export const configSchema = z
             days: z.int().min(1).max(36500),
           })
           .optional(),
+        /**
+         * An IAM user allowed only to read reports, whose access key (in Secrets Manager) signs the
+         * emailed links to PDFs too big to attach, so that they work for REPORT_LINK_EXPIRY_HOURS
+         * (up to 7 days). Without it the report function's own credentials sign them, and being
+         * temporary they give links of an hour.
+         */
+        linkSigner: z.boolean().default(false),
       })
       .prefault({}),
     /** Retention of each function's log group, in days (a value CloudWatch Logs accepts). */

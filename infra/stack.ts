@@ -18,7 +18,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AccessKey, PolicyStatement, Role, ServicePrincipal, User } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type FunctionUrl, FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -273,9 +273,10 @@ export class AlertLedgerStack extends Stack {
       description: 'alert-ledger: render the period report (PDF, JSON, CSV) to S3 and email it',
       // @sparticuz/chromium ships an x86_64 Chromium only.
       architecture: Architecture.X86_64,
-      // Measured (test/bench/results/pdf.json): a 10,000-transition PDF peaks at 2.7 GB (Chromium
-      // and Node) and takes 26 s; 4 GB leaves headroom. Each team scope renders its own PDF in
-      // the same invocation, so the timeout is Lambda's maximum.
+      // Measured (test/bench/results/pdf.json): a 10,000-transition PDF peaks at 1.0 GB (Chromium
+      // and Node) and takes 8 s here; 4 GB buys the CPU that comes with it and headroom for larger
+      // periods. Each team scope renders its own PDF in the same invocation, so the timeout is
+      // Lambda's maximum.
       memorySize: 4096,
       timeout: Duration.minutes(15),
       environment: { ...environment, ALERT_LEDGER_TEMPLATES_DIR: LAMBDA_TEMPLATES_DIR },
@@ -336,6 +337,7 @@ export class AlertLedgerStack extends Stack {
       }),
     );
     this.senderIdentity.grantSendEmail(report);
+    if (reportsBucket.linkSigner) this.addLinkSigner(report);
     Validations.of(report.role as Role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as CfnElement)}.Arn>/${REPORTS_PREFIX}*]`,
       reason: `Reports are objects under ${REPORTS_PREFIX} of this one bucket, one key per org, period and file; the prefix is the narrowest fixed scope.`,
@@ -494,6 +496,41 @@ export class AlertLedgerStack extends Stack {
         ' --query SecretString --output text` | SSL verification: enabled',
         ` | Let me select individual events: ${WEBHOOK_EVENTS.join(', ')} | Active: yes.`,
       ]),
+    });
+  }
+
+  /**
+   * An IAM user that can only read reports, and its access key in Secrets Manager: the report
+   * function signs the emailed PDF links with it, so that they work up to 7 days (links signed
+   * with the function's temporary credentials stop working with them, within hours).
+   */
+  private addLinkSigner(report: NodejsFunction): void {
+    const user = new User(this, 'ReportLinkSigner');
+    user.addToPolicy(
+      new PolicyStatement({
+        sid: 'ReadReports',
+        actions: ['s3:GetObject'],
+        resources: [this.bucket.arnForObjects(`${REPORTS_PREFIX}*`)],
+      }),
+    );
+    const key = new AccessKey(this, 'ReportLinkSignerKey', { user });
+    const secret = new Secret(this, 'ReportLinkSignerSecret', {
+      description: 'alert-ledger: access key of ReportLinkSigner, which signs the emailed report links',
+      secretObjectValue: {
+        accessKeyId: SecretValue.unsafePlainText(key.accessKeyId),
+        secretAccessKey: key.secretAccessKey,
+      },
+    });
+    secret.grantRead(report);
+    report.addEnvironment('REPORT_LINK_SIGNER_SECRET_ARN', secret.secretArn);
+    Validations.of(user).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as CfnElement)}.Arn>/${REPORTS_PREFIX}*]`,
+      reason: `The signer may read report objects under ${REPORTS_PREFIX} of this one bucket and nothing else; the prefix is the narrowest fixed scope for links to any report.`,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'An IAM access key cannot be rotated by a Secrets Manager rotation without a rotation Lambda of its own; rotate it by replacing ReportLinkSignerKey (cdk deploy), as the README says.',
     });
   }
 }

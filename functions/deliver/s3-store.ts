@@ -67,19 +67,44 @@ export interface ReportStore {
 export interface PresignedUrl {
   url: string;
   expiresAt: Date;
-  /** True when the signing credentials expire before `expiresInSeconds` had passed. */
+  /** True when the URL lives less than `expiresInSeconds` (see `limitedBy`). */
   shortened: boolean;
+  /**
+   * Why it is shorter: `credentials-expiry`, the signing credentials expire first; or
+   * `temporary-credentials`, they are temporary and do not say when they expire (a Lambda's role
+   * credentials), so the URL is given TEMPORARY_CREDENTIALS_LINK_SECONDS. Null when not shorter.
+   */
+  limitedBy: 'credentials-expiry' | 'temporary-credentials' | null;
 }
 
 /** A URL signed with temporary credentials is given up this long before they expire. */
 const CREDENTIALS_MARGIN_SECONDS = 60;
+
+/**
+ * How long a URL signed with temporary credentials of unknown lifetime is said to work: an hour,
+ * which a Lambda's role credentials outlive. Longer links need long-term signing credentials
+ * (`signer`; in the stack, `reportsBucket.linkSigner`).
+ */
+export const TEMPORARY_CREDENTIALS_LINK_SECONDS = 3600;
+
+export interface ReportStoreOptions {
+  /**
+   * The client whose credentials sign GET URLs (long-term keys allowed to read the reports, so
+   * that a link can live 7 days); default: the store's own client.
+   */
+  signer?: () => Promise<S3Client>;
+}
 
 /** SigV4 presigned URLs cannot live longer than 7 days. */
 export const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-export function createReportStore(s3: S3Client, bucket: string): ReportStore {
+export function createReportStore(
+  s3: S3Client,
+  bucket: string,
+  options: ReportStoreOptions = {},
+): ReportStore {
   if (bucket.length < 3) throw new DeliverInputError(`Bucket name "${bucket}" is too short (3+ characters).`);
 
   async function putOne(key: string, file: ReportFile, overwrite: boolean): Promise<void> {
@@ -180,22 +205,37 @@ export function createReportStore(s3: S3Client, bucket: string): ReportStore {
           `Presigned URL expiry must be a whole number of seconds from 1 to ${MAX_PRESIGN_SECONDS} (7 days); got ${expiresInSeconds}.`,
         );
       }
+      // A signer that cannot be built (its secret missing or malformed) says so itself.
+      const client = options.signer ? await options.signer() : s3;
       try {
         const now = Date.now();
-        const credentials = await s3.config.credentials();
-        const left = credentials.expiration
-          ? Math.floor((credentials.expiration.getTime() - now) / 1000) - CREDENTIALS_MARGIN_SECONDS
-          : Number.POSITIVE_INFINITY;
-        if (left < 1) {
-          throw new DeliverError(
-            `The AWS credentials expire in under ${CREDENTIALS_MARGIN_SECONDS} s: a URL signed with them would not work. Retry; the SDK renews them.`,
-          );
+        const credentials = await client.config.credentials();
+        let limit = Number.POSITIVE_INFINITY;
+        let limitedBy: PresignedUrl['limitedBy'] = null;
+        if (credentials.expiration) {
+          limit = Math.floor((credentials.expiration.getTime() - now) / 1000) - CREDENTIALS_MARGIN_SECONDS;
+          limitedBy = 'credentials-expiry';
+          if (limit < 1) {
+            throw new DeliverError(
+              `The AWS credentials expire in under ${CREDENTIALS_MARGIN_SECONDS} s: a URL signed with them would not work. Retry; the SDK renews them.`,
+            );
+          }
+        } else if (credentials.sessionToken) {
+          // Temporary, with no expiry given (Lambda's environment): a URL dies with them.
+          limit = TEMPORARY_CREDENTIALS_LINK_SECONDS;
+          limitedBy = 'temporary-credentials';
         }
-        const seconds = Math.min(expiresInSeconds, left);
-        const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+        const seconds = Math.min(expiresInSeconds, limit);
+        const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), {
           expiresIn: seconds,
         });
-        return { url, expiresAt: new Date(now + seconds * 1000), shortened: seconds < expiresInSeconds };
+        const shortened = seconds < expiresInSeconds;
+        return {
+          url,
+          expiresAt: new Date(now + seconds * 1000),
+          shortened,
+          limitedBy: shortened ? limitedBy : null,
+        };
       } catch (err) {
         if (err instanceof DeliverError) throw err;
         throw mapS3Error(err, `presign s3://${bucket}/${key}`);

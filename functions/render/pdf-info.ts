@@ -176,19 +176,66 @@ function objectOffset(pdf: Buffer, xrefOffset: number, objectNumber: number): nu
 /** The entries of the Info dictionary `objectNumber`, values as written (strings, dates). */
 function readInfo(pdf: Buffer, xrefOffset: number, objectNumber: number): Map<string, string> {
   const at = objectOffset(pdf, xrefOffset, objectNumber);
-  const end = pdf.indexOf('endobj', at, 'latin1');
-  const text = pdf.subarray(at, end < 0 ? at : end).toString('latin1');
-  const dict = new RegExp(`^${objectNumber}\\s+\\d+\\s+obj\\s*<<([\\s\\S]*)>>\\s*$`).exec(text);
-  if (!dict) throw unsupported(`object ${objectNumber} is not a dictionary`);
+  // An Info dictionary is small; read a generous window and parse it token by token (strings may
+  // hold "endobj", ">>", nested parentheses or line breaks).
+  const text = pdf.subarray(at, Math.min(pdf.length, at + 65_536)).toString('latin1');
+  const head = new RegExp(`^${objectNumber}\\s+\\d+\\s+obj\\s*<<`).exec(text);
+  if (!head) throw unsupported(`object ${objectNumber} is not a dictionary`);
   const entries = new Map<string, string>();
-  // Values as writers put them in Info: literal strings (balanced parentheses), hex strings,
-  // names and numbers.
-  for (const m of (dict[1] as string).matchAll(
-    /\/([A-Za-z][A-Za-z0-9]*)\s+(\((?:\\.|[^\\()]|\((?:\\.|[^\\()])*\))*\)|<[0-9A-Fa-f\s]*>|[^/\s<>()[\]]+)/g,
-  )) {
-    entries.set(m[1] as string, m[2] as string);
+  let i = head[0].length;
+  for (;;) {
+    i = skipSpace(text, i);
+    if (text.startsWith('>>', i)) return entries;
+    const name = /^\/([^\s/<>()[\]{}%]+)/.exec(text.slice(i, i + 128));
+    if (!name) throw unsupported(`object ${objectNumber} holds a malformed key at ${i}`);
+    i = skipSpace(text, i + name[0].length);
+    const end = valueEnd(text, i);
+    entries.set(name[1] as string, text.slice(i, end));
+    i = end;
   }
-  return entries;
+}
+
+function skipSpace(text: string, i: number): number {
+  let j = i;
+  while (j < text.length && /\s/.test(text[j] as string)) j++;
+  return j;
+}
+
+/** Where the PDF value starting at `i` ends: a literal or hex string, a name, array, dictionary, reference or number. */
+function valueEnd(text: string, i: number): number {
+  const c = text[i];
+  if (c === '(') {
+    let depth = 0;
+    for (let j = i; j < text.length; j++) {
+      const ch = text[j];
+      if (ch === '\\') j++;
+      else if (ch === '(') depth++;
+      else if (ch === ')' && --depth === 0) return j + 1;
+    }
+  } else if (c === '<' && text[i + 1] !== '<') {
+    const j = text.indexOf('>', i);
+    if (j > 0) return j + 1;
+  } else if (c === '[' || (c === '<' && text[i + 1] === '<')) {
+    const [open, close] = c === '[' ? ['[', ']'] : ['<<', '>>'];
+    let depth = 0;
+    for (let j = i; j < text.length; ) {
+      if (text[j] === '(') {
+        j = valueEnd(text, j);
+      } else if (text.startsWith(open, j)) {
+        depth++;
+        j += open.length;
+      } else if (text.startsWith(close, j)) {
+        depth--;
+        j += close.length;
+        if (depth === 0) return j;
+      } else j++;
+    }
+  } else {
+    // A name, number, boolean or "n g R": up to the next delimiter that starts a key or ends the dictionary.
+    const m = /^(?:\d+\s+\d+\s+R|\/?[^\s/<>()[\]{}%]+)/.exec(text.slice(i, i + 64));
+    if (m) return i + m[0].length;
+  }
+  throw unsupported(`a value the reader does not know at ${i}`);
 }
 
 /** A PDF text string in UTF-16BE with a byte order mark, written in hex: nothing to escape. */

@@ -202,6 +202,12 @@ export const runtimeConfigSchema = z.object({
    * report limited to the team's repositories, emailed to its recipients.
    */
   TEAMS: jsonEnv(teamsSchema, '{"checkout":["octo/payments","octo/web"]}'),
+  /**
+   * A Secrets Manager secret, `{"accessKeyId": ..., "secretAccessKey": ...}`, of long-term keys
+   * allowed only to read the reports: they sign the emailed links so that those can live up to
+   * REPORT_LINK_EXPIRY_HOURS (a Lambda's own credentials are temporary: its links live an hour).
+   */
+  REPORT_LINK_SIGNER_SECRET_ARN: z.string().min(1).optional(),
   /** How long the emailed link to a PDF too big to attach works, in hours (at most 7 days). */
   REPORT_LINK_EXPIRY_HOURS: z.coerce
     .number('a number of hours')

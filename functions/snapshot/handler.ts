@@ -59,6 +59,9 @@ export async function handler(
         now,
         mode: input.mode,
         deadline,
+      }).catch((error: unknown) => {
+        if (error instanceof GitHubAuthError) rt.forgetGitHub();
+        throw error;
       })
     : [];
   const failures: string[] = [];

@@ -10,6 +10,7 @@ import {
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  type BatchWriteCommandInput,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -707,9 +708,9 @@ export class DynamoStore {
 
   /**
    * Keeps the figures of a period as a complete issued report of `scope` stated them, for later
-   * reports' trends. The report issued last (`issuedAt`) wins, whatever order runs finish in:
-   * returns false when a later one's figures are kept already. `fingerprint` names what the scope
-   * covered (its repositories): figures of a scope that has changed since are not used.
+   * reports' trends, replacing those of an earlier report of the period: the report issued last
+   * is the one that stands. `fingerprint` names what the scope covered (its repositories):
+   * figures of a scope that has changed since are not used.
    */
   async putPeriodFigures(
     org: string,
@@ -717,7 +718,7 @@ export class DynamoStore {
     figures: PeriodFigures,
     fingerprint: string,
     issuedAt: string,
-  ): Promise<boolean> {
+  ): Promise<void> {
     try {
       const res = await this.#doc.send(
         new PutCommand({
@@ -729,16 +730,40 @@ export class DynamoStore {
             fingerprint,
             issuedAt,
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR issuedAt <= :issuedAt',
-          ExpressionAttributeValues: { ':issuedAt': issuedAt },
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
       this.#count(1, res.ConsumedCapacity);
-      return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
       throw mapError(`store the figures of ${org}/${scope} for ${figures.periodId}`, error);
+    }
+  }
+
+  /**
+   * Forgets the kept figures of `periods` for `scope`: after the history changed under them,
+   * later reports compute those periods again until new figures are kept.
+   */
+  async deletePeriodFigures(
+    org: string,
+    scope: string,
+    periods: readonly Pick<Period, 'id'>[],
+  ): Promise<void> {
+    try {
+      for (let i = 0; i < periods.length; i += 25) {
+        let request: NonNullable<BatchWriteCommandInput['RequestItems']> = {
+          [this.tableName]: periods.slice(i, i + 25).map((p) => ({
+            DeleteRequest: { Key: { pk: `FIGURES#${lc(org)}#${scope}`, sk: p.id } },
+          })),
+        };
+        for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
+          if (attempt > 8) throw new StoreError('DynamoDB kept returning unprocessed deletes');
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+          const res = await this.#doc.send(new BatchWriteCommand({ RequestItems: request }));
+          request = (res.UnprocessedItems ?? {}) as typeof request;
+        }
+      }
+    } catch (error) {
+      throw mapError(`forget the figures of ${org}/${scope}`, error);
     }
   }
 

@@ -178,20 +178,13 @@ async function keepFigures(
   const figures = periodFigures(issued.report, issued.record.reportId);
   if (!figures) return;
   try {
-    const kept = await deps.store.putPeriodFigures(
+    await deps.store.putPeriodFigures(
       request.org,
       scope,
       figures,
       scopeFingerprint(request.repositories ?? null),
       issued.record.issuedAt,
     );
-    if (!kept) {
-      deps.log.info('a later report of this period keeps its figures already', {
-        org: request.org,
-        period: request.period.id,
-        scope,
-      });
-    }
   } catch (error) {
     deps.log.warn('could not keep the period figures; later reports will read this period again', {
       org: request.org,
@@ -249,6 +242,8 @@ async function issueNew(
       ...ctx,
       reason: stale,
     });
+    // And forgetting them, so that later reports do not mix them with figures kept from now on.
+    await deps.store.deletePeriodFigures(org, scope, lastPeriods(period, 12, request.timeZone));
     const loadHistory =
       options.loadHistory ??
       (() => loadReportInput(deps.store, org, period, lastPeriods(period, 12, request.timeZone)));
@@ -394,11 +389,15 @@ async function emailReport(
       const presigned = await deps.files.presignGet(pdfKey, seconds);
       if (presigned.shortened) {
         // The email then states the real expiry, not the configured one.
-        deps.log.warn('the emailed PDF link expires with the AWS credentials that signed it', {
-          ...ctx,
-          requestedHours: seconds / 3600,
-          expiresAt: presigned.expiresAt.toISOString(),
-        });
+        deps.log.warn(
+          'the emailed PDF link lives only as long as the AWS credentials that signed it: for links of up to 7 days, let long-term keys sign them (reportsBucket.linkSigner in the stack configuration, REPORT_LINK_SIGNER_SECRET_ARN)',
+          {
+            ...ctx,
+            requestedHours: seconds / 3600,
+            expiresAt: presigned.expiresAt.toISOString(),
+            limitedBy: presigned.limitedBy,
+          },
+        );
       }
       link = { downloadUrl: presigned.url, downloadExpiresAt: presigned.expiresAt.toISOString() };
     }

@@ -42,7 +42,7 @@ describe('parseConfig', () => {
       snapshotRuns: { maxConcurrency: 5, maxInvocations: 12 },
       webhook: { reservedConcurrency: 10 },
       table: { deletionProtection: true },
-      reportsBucket: { retentionDays: null },
+      reportsBucket: { retentionDays: null, linkSigner: false },
       logRetentionDays: 30,
     };
     expect(parseConfig(minimal)).toEqual(expected);
@@ -56,6 +56,7 @@ describe('parseConfig', () => {
     expect(locked.reportsBucket).toEqual({
       retentionDays: 2555,
       objectLock: { mode: 'COMPLIANCE', days: 2555 },
+      linkSigner: false,
     });
     expect(
       problemsOf({

@@ -56,6 +56,7 @@ describe('cdk-nag AwsSolutions', () => {
       schedules: { enabled: false },
       webhook: { reservedConcurrency: null },
       table: { deletionProtection: false },
+      reportsBucket: { linkSigner: true },
     });
     expect(findings(stack)).toEqual([]);
   });

@@ -59,7 +59,7 @@ beforeAll(() => {
     slaPolicy: { critical: 7 },
     teams: { checkout: ['octo-demo/payments'] },
     githubApp: { appId: 123456, installationId: 7890123 },
-    reportsBucket: { retentionDays: 2555, objectLock: { mode: 'COMPLIANCE', days: 2555 } },
+    reportsBucket: { retentionDays: 2555, objectLock: { mode: 'COMPLIANCE', days: 2555 }, linkSigner: true },
   });
 });
 
@@ -291,6 +291,43 @@ describe('functions', () => {
       });
       // A token secret would win over the App (functions/runtime/clients.ts): it must not be set.
       expect(env.GITHUB_TOKEN_SECRET_ARN).toBeUndefined();
+    }
+  });
+
+  it('sign emailed links with a read-only user when linkSigner is set, and have no IAM user otherwise', () => {
+    template.resourceCountIs('AWS::IAM::User', 0);
+    template.resourceCountIs('AWS::IAM::AccessKey', 0);
+    variant.template.resourceCountIs('AWS::IAM::User', 1);
+    variant.template.resourceCountIs('AWS::IAM::AccessKey', 1);
+    // The user may read report objects and do nothing else.
+    const policies = Object.values(variant.template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.Users ?? []).includes('ReportLinkSigner'),
+    );
+    expect(policies).toHaveLength(1);
+    const [policy] = policies;
+    if (!policy) throw new Error('no policy for the signer');
+    const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(statements.map((st) => [st.Sid, st.Action, st.Effect])).toEqual([
+      ['ReadReports', 's3:GetObject', 'Allow'],
+    ]);
+    expect(JSON.stringify(statements[0]?.Resource)).toContain('/reports/*');
+    // Its key lives in a secret only the report function reads, named by its environment.
+    const secrets = variant.template.findResources('AWS::SecretsManager::Secret');
+    const signer = Object.entries(secrets).find(([id]) => id.startsWith('ReportLinkSignerSecret'));
+    expect(signer).toBeDefined();
+    const reportEnv = (
+      propsOf(logicalId(stack, stack.functions.report)) as { Environment: { Variables: Json } }
+    ).Environment.Variables;
+    expect(reportEnv.REPORT_LINK_SIGNER_SECRET_ARN).toBeUndefined();
+    const variantReport =
+      variant.template.toJSON().Resources[logicalId(variant.stack, variant.stack.functions.report)];
+    expect(variantReport.Properties.Environment.Variables.REPORT_LINK_SIGNER_SECRET_ARN).toEqual({
+      Ref: signer?.[0],
+    });
+    for (const fn of ['snapshot', 'webhook'] as const) {
+      const other =
+        variant.template.toJSON().Resources[logicalId(variant.stack, variant.stack.functions[fn])];
+      expect(other.Properties.Environment.Variables.REPORT_LINK_SIGNER_SECRET_ARN, fn).toBeUndefined();
     }
   });
 

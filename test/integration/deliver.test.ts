@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,10 +23,14 @@ import {
   createReportStore,
   MAX_PRESIGN_SECONDS,
   type ReportStore,
+  TEMPORARY_CREDENTIALS_LINK_SECONDS,
 } from '../../functions/deliver/s3-store.ts';
 import { renderReportEmail } from '../../functions/render/email-body.ts';
 import { launchBrowser } from '../../functions/render/pdf.ts';
 import { type ReportDocuments, renderReportDocuments } from '../../functions/render/report-documents.ts';
+import { ConfigError, readRuntimeConfig } from '../../functions/runtime/config.ts';
+import { createReportRuntime } from '../../functions/runtime/report-runtime.ts';
+import type { Runtime } from '../../functions/runtime/runtime.ts';
 import { issueReport, type ReportDeps } from '../../functions/use-cases/issue-report.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
 import { makeLocalS3Client, type S3StandIn, startS3StandIn } from '../../infra/local/s3.ts';
@@ -150,13 +155,108 @@ describe('deliver: S3 report store on s3rver', () => {
           key,
           MAX_PRESIGN_SECONDS,
         );
-        expect(signed.shortened).toBe(true);
+        expect([signed.shortened, signed.limitedBy]).toEqual([true, 'credentials-expiry']);
         const seconds = Number(new URL(signed.url).searchParams.get('X-Amz-Expires'));
         expect(seconds).toBeGreaterThan(3600 - 60 - 5);
         expect(seconds).toBeLessThanOrEqual(3600 - 60);
         expect(Math.abs(signed.expiresAt.getTime() - (before + seconds * 1000))).toBeLessThan(2000);
       } finally {
         expiring.destroy();
+      }
+      // A Lambda's role credentials: temporary, no expiry given. An hour, said as such.
+      const lambdaLike = new S3Client({
+        endpoint: s3StandIn.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: 'role-session' },
+      });
+      // Long-term keys allowed to read the reports sign the full week instead.
+      const signer = new S3Client({
+        endpoint: s3StandIn.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      });
+      try {
+        const hour = await createReportStore(lambdaLike, 'alert-ledger-reports').presignGet(
+          key,
+          MAX_PRESIGN_SECONDS,
+        );
+        expect([hour.shortened, hour.limitedBy]).toEqual([true, 'temporary-credentials']);
+        expect(new URL(hour.url).searchParams.get('X-Amz-Expires')).toBe(
+          String(TEMPORARY_CREDENTIALS_LINK_SECONDS),
+        );
+        expect(new URL(hour.url).searchParams.get('X-Amz-Security-Token')).toBe('role-session');
+        const week = await createReportStore(lambdaLike, 'alert-ledger-reports', {
+          signer: async () => signer,
+        }).presignGet(key, MAX_PRESIGN_SECONDS);
+        expect([week.shortened, week.limitedBy]).toEqual([false, null]);
+        expect(new URL(week.url).searchParams.get('X-Amz-Expires')).toBe(String(MAX_PRESIGN_SECONDS));
+        expect(new URL(week.url).searchParams.has('X-Amz-Security-Token')).toBe(false);
+        const res = await fetch(week.url);
+        expect(res.status).toBe(200);
+        expect(
+          createHash('sha256')
+            .update(Buffer.from(await res.arrayBuffer()))
+            .digest('hex'),
+        ).toBe(docs.pdfSha256);
+      } finally {
+        lambdaLike.destroy();
+        signer.destroy();
+      }
+    },
+    SLOW,
+  );
+
+  it(
+    'signs the emailed links with the link signer of REPORT_LINK_SIGNER_SECRET_ARN, read once',
+    async () => {
+      const key = 'reports/octo-demo/2026-W46/report.pdf';
+      const reads: unknown[] = [];
+      const secretsFor = (value: string) =>
+        ({
+          send: async (command: { input: unknown }) => {
+            reads.push(command.input);
+            return { SecretString: value };
+          },
+        }) as unknown as SecretsManagerClient;
+      const lambdaLike = new S3Client({
+        endpoint: s3StandIn.endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: 'role-session' },
+      });
+      // Secrets are read once per cold start, by ARN: each case has its own.
+      const runtimeWith = (secret: string, arn: string) =>
+        createReportRuntime(
+          {
+            config: readRuntimeConfig({
+              TABLE_NAME: 'unused',
+              BUCKET_NAME: 'alert-ledger-reports',
+              S3_ENDPOINT: s3StandIn.endpoint,
+              REPORT_LINK_SIGNER_SECRET_ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${arn}`,
+            }),
+            clients: { s3: lambdaLike, secrets: secretsFor(secret), ses },
+          } as unknown as Runtime,
+          silentLog,
+        );
+      try {
+        const rr = runtimeWith('{"accessKeyId":"S3RVER","secretAccessKey":"S3RVER"}', 'signer');
+        const week = await rr.files.presignGet(key, MAX_PRESIGN_SECONDS);
+        expect([week.shortened, new URL(week.url).searchParams.get('X-Amz-Expires')]).toEqual([
+          false,
+          '604800',
+        ]);
+        expect((await fetch(week.url)).status).toBe(200);
+        await rr.files.presignGet(key, 60);
+        expect(reads).toHaveLength(1);
+        const broken = await runtimeWith('not json', 'signer-broken')
+          .files.presignGet(key, 60)
+          .catch((e: unknown) => e);
+        expect(broken).toBeInstanceOf(ConfigError);
+        expect((broken as Error).message).toMatch(/REPORT_LINK_SIGNER_SECRET_ARN must hold \{"accessKeyId"/);
+      } finally {
+        lambdaLike.destroy();
       }
     },
     SLOW,

@@ -196,16 +196,18 @@ describe('report: the windowed read', () => {
       (await store.getPeriodFigures(ORG, [{ scope: 'org', fingerprint }], before)).get('org') ?? [];
     if (!kept) throw new Error('no figures kept');
     await store.putPeriodFigures(ORG, 'team-web', kept, scopeFingerprint([`${ORG}/web`]), GENERATED_AT);
-    // An earlier report of a period does not replace the figures a later one kept.
+    // Forgotten figures are read as none; kept again, they are back.
+    await store.deletePeriodFigures(ORG, 'team-web', [{ id: kept.periodId }]);
     expect(
-      await store.putPeriodFigures(
-        ORG,
-        'org',
-        { ...kept, reportId: 'older' },
-        fingerprint,
-        '2026-01-01T00:00:00.000Z',
-      ),
-    ).toBe(false);
+      (
+        await store.getPeriodFigures(
+          ORG,
+          [{ scope: 'team-web', fingerprint: scopeFingerprint([`${ORG}/web`]) }],
+          before,
+        )
+      ).get('team-web'),
+    ).toEqual([]);
+    await store.putPeriodFigures(ORG, 'team-web', kept, scopeFingerprint([`${ORG}/web`]), GENERATED_AT);
 
     const loaded = await loadReportInput(store, ORG, PERIOD, TREND, [{ scope: 'org', fingerprint }]);
     expect(loaded.reads).toMatchObject({ issuedFigures: 11, windowStart: PERIOD.start, transitions: 2 });

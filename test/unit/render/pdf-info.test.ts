@@ -158,6 +158,26 @@ describe('PDF document information', () => {
     // Literal strings with their escapes: \( \) \\ and octal.
     const escaped = tinyPdf('<</Title (a \\(b\\) c\\\\ \\101\\n)>>');
     expect(readDocumentInfo(escaped)?.Title).toBe('a (b) c\\ A\n');
+    // A string continued over a line, nested parentheses, "endobj" and ">>" inside strings, an
+    // unknown escape: all one value each, nothing read as a key from inside a string.
+    const tricky = tinyPdf(
+      '<</Title (line one \\\nline two)\n/Subject (a (b (c)) /Producer (fake) endobj >> d)\n/Keywords (\\q)\n/Producer (Skia/PDF m147)>>',
+    );
+    expect(pdfinfo(tricky, 'tricky.pdf').stderr).toBe('');
+    expect(readDocumentInfo(tricky)).toEqual({
+      Title: 'line one line two',
+      Subject: 'a (b (c)) /Producer (fake) endobj >> d',
+      Keywords: 'q',
+      Producer: 'Skia/PDF m147',
+    });
+    const trickyUpdated = withDocumentInfo(tricky, { AlertLedgerReportId: 'r-2' });
+    expect(readDocumentInfo(trickyUpdated)).toMatchObject({
+      Title: 'line one line two',
+      AlertLedgerReportId: 'r-2',
+    });
+    expect(pdfinfo(trickyUpdated, 'tricky-updated.pdf').fields.Subject).toBe(
+      'a (b (c)) /Producer (fake) endobj >> d',
+    );
     expect(readDocumentInfo(tinyPdf(null))).toBeNull();
     expect(readDocumentInfo(Buffer.from('not a pdf'))).toBeNull();
   });
