@@ -1055,18 +1055,26 @@ describe('render: PDF with Chromium', () => {
     );
   });
 
+  /**
+   * The sample report with `n` transitions rendered to test-artifacts/render/<name>-<n>.pdf, its
+   * pages checked for the running bands, and the pages from the appendix's heading on.
+   */
+  async function appendixPages(n: number, name: string): Promise<string[]> {
+    const docs = await renderReportDocuments(browser, reportWithTransitions(n), { reportId: name });
+    const path = join(ARTIFACTS, `${name}-${n}.pdf`);
+    writeFileSync(path, docs.pdf);
+    const pages = pdfPages(path);
+    expectRunningBands(pages, HEADER);
+    const first = pages.findIndex((page) => /^\s*Appendix: every recorded transition$/m.test(page));
+    expect(first).toBeGreaterThan(0);
+    return pages.slice(first);
+  }
+
   it(
     'repeats the table header on every appendix page and never splits a row',
     async () => {
       const n = 300;
-      const docs = await renderReportDocuments(browser, reportWithTransitions(n), { reportId: 'long' });
-      const path = join(ARTIFACTS, `long-${n}.pdf`);
-      writeFileSync(path, docs.pdf);
-      const pages = pdfPages(path);
-      expectRunningBands(pages, HEADER);
-      const first = pages.findIndex((page) => /^\s*Appendix: every recorded transition$/m.test(page));
-      expect(first).toBeGreaterThan(0);
-      const appendix = pages.slice(first);
+      const appendix = await appendixPages(n, 'long');
       expect(appendix.length).toBeGreaterThan(5);
       for (const [i, page] of appendix.entries()) {
         expect(page, `appendix page ${i + 1}`).toMatch(/When\s+Alert, severity, type\s+Change, by whom, why/);
@@ -1091,14 +1099,7 @@ describe('render: PDF with Chromium', () => {
     'prints a ledger entry whole on one page, every change once, under the running header',
     async () => {
       const n = 2500;
-      const docs = await renderReportDocuments(browser, reportWithTransitions(n), { reportId: 'ledger' });
-      const path = join(ARTIFACTS, `ledger-${n}.pdf`);
-      writeFileSync(path, docs.pdf);
-      const pages = pdfPages(path);
-      expectRunningBands(pages, HEADER);
-      const first = pages.findIndex((page) => /^\s*Appendix: every recorded transition$/m.test(page));
-      expect(first).toBeGreaterThan(0);
-      const appendix = pages.slice(first);
+      const appendix = await appendixPages(n, 'ledger');
       expect(appendix.length).toBeGreaterThan(20);
       const entryStart = /^\d{4}-\d\d-\d\d \d\d:\d\d UTC · octo-demo\/service-\d{4} #\d+/;
       for (const [i, page] of appendix.entries()) {
