@@ -57,17 +57,11 @@ export interface ReportRuntime extends ReportDeps {
 export function createReportRuntime(rt: Runtime, log: Log): ReportRuntime {
   const bucket = rt.config.BUCKET_NAME;
   if (!bucket) throw new ConfigError('BUCKET_NAME is not set: the report needs an S3 bucket for its files.');
+  const signer = linkSigner(rt);
   let browser: Promise<Browser> | undefined;
   return {
     store: rt.store,
-    files: createReportStore(
-      rt.clients.s3,
-      bucket,
-      (() => {
-        const signer = linkSigner(rt);
-        return signer ? { signer } : {};
-      })(),
-    ),
+    files: createReportStore(rt.clients.s3, bucket, signer ? { signer } : {}),
     ses: rt.clients.ses,
     log,
     browser: () => {
