@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import {
+  ALERT_TYPES,
   type Alert,
   type AuditEvent,
   alertKey,
@@ -185,8 +186,30 @@ const openIndexDefinition = {
   ],
   Projection: { ProjectionType: 'ALL' as const },
 };
+/**
+ * Alerts and transitions are stored as their JSON text (a string attribute), not as DynamoDB
+ * maps: a report reads tens of thousands of them, and the SDK's attribute-by-attribute
+ * deserialising and unmarshalling of maps, and the garbage it leaves, were the larger part of
+ * that read's CPU (`npm run bench:report`). What the table is queried or indexed by stays in
+ * attributes of its own (keys, `openOrg`, `version`, `updatedAtMs`, `snap`). Items written as
+ * maps by earlier versions are still read.
+ */
+export const encodeBody = (value: Alert | Transition): string => JSON.stringify(value);
+
+function decodeBody<T extends Alert | Transition>(
+  item: Record<string, unknown>,
+  name: 'alert' | 'transition',
+): T {
+  const body = item[name];
+  if (typeof body === 'string') return JSON.parse(body) as T;
+  if (body !== null && typeof body === 'object') return body as T;
+  throw new StoreError(
+    `the stored item ${String(item.pk)} / ${String(item.sk)} has no ${name}: it was not written by alert-ledger; delete it or restore the table from a backup`,
+  );
+}
+
 const toStored = (item: Record<string, unknown>): StoredAlert => ({
-  alert: item.alert as Alert,
+  alert: decodeBody<Alert>(item, 'alert'),
   version: item.version as number,
   snap: (item.snap as SnapView | undefined) ?? null,
 });
@@ -215,6 +238,34 @@ function keyRange(range?: { from?: string; to?: string }): { from: string; to: s
     from: range?.from ? new Date(range.from).toISOString() : '0000',
     to: range?.to ? new Date(range.to).toISOString() : '9999',
   };
+}
+
+/** Key ranges a long transition read is split into (see `#querySegments`). */
+const READ_SEGMENTS = 4;
+/** Below this span a transition read is not split. */
+const MIN_SLICE_MS = 3600_000;
+
+/**
+ * Splits the transition key range [from, to) (as `keyRange` gives it) into at most `n` ranges of
+ * equal time, in order, that together hold exactly the same keys: a key at a boundary instant
+ * starts with `<instant>#`, so it sorts after the boundary and belongs to the later range. An
+ * open end (`9999`) is split up to `now` and stays open in the last range.
+ *
+ * @example
+ * timeSlices('2026-11-09T00:00:00.000Z', '9999', Date.parse('2026-11-11T00:00:00.000Z'), 2);
+ * // [['2026-11-09T00:00:00.000Z', '2026-11-10T00:00:00.000Z'], ['2026-11-10T00:00:00.000Z', '9999']]
+ */
+export function timeSlices(from: string, to: string, now: number, n: number): [string, string][] {
+  const fromMs = from === '0000' ? Number.NaN : Date.parse(from);
+  const endMs = to === '9999' ? now : Date.parse(to);
+  if (!Number.isFinite(fromMs) || !Number.isFinite(endMs) || endMs - fromMs < MIN_SLICE_MS * n) {
+    return [[from, to]];
+  }
+  const bounds = [from];
+  for (let i = 1; i < n; i++)
+    bounds.push(new Date(fromMs + Math.floor(((endMs - fromMs) * i) / n)).toISOString());
+  bounds.push(to);
+  return bounds.slice(0, -1).map((start, i) => [start, bounds[i + 1] as string]);
 }
 
 function mapError(action: string, error: unknown): StoreError {
@@ -249,7 +300,7 @@ export class DynamoStore {
     return {
       Put: {
         TableName: this.tableName,
-        Item: { pk: transitionPk(org), sk: transitionSk(t), transition: t },
+        Item: { pk: transitionPk(org), sk: transitionSk(t), transition: encodeBody(t) },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
@@ -268,6 +319,10 @@ export class DynamoStore {
     private readonly client: DynamoDBClient,
     readonly tableName: string,
   ) {
+    // The SDK's logger middleware walks every response to redact it for a log line, even when the
+    // logger is its default no-op one: a tenth of the CPU of reading a report's input. Nothing
+    // reads those lines (they would hold alert data); the store's own logs say what it read.
+    client.middlewareStack.remove('loggerMiddleware');
     this.#doc = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
@@ -340,15 +395,16 @@ export class DynamoStore {
         const page = await this.#doc.send(
           new ScanCommand({
             TableName: this.tableName,
-            FilterExpression:
-              'begins_with(pk, :alert) AND (alert.#state = :open OR alert.publiclyLeaked = :leaked)',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':alert': 'ALERT#', ':open': 'open', ':leaked': true },
-            ProjectionExpression: 'pk, sk',
+            // The alert is JSON text (or a map in older items): which belong in the index is
+            // decided here, not by a filter on its fields.
+            FilterExpression: 'begins_with(pk, :alert)',
+            ExpressionAttributeValues: { ':alert': 'ALERT#' },
+            ProjectionExpression: 'pk, sk, alert',
             ExclusiveStartKey: startKey,
           }),
         );
         for (const item of page.Items ?? []) {
+          if (!inOpenAlertsIndex(decodeBody<Alert>(item, 'alert'))) continue;
           await this.#doc.send(
             new UpdateCommand({
               TableName: this.tableName,
@@ -386,6 +442,14 @@ export class DynamoStore {
     return items;
   }
 
+  /**
+   * Reads several key ranges at once and returns their items in the order of the ranges: DynamoDB
+   * serves one Query's pages one after another, each waiting for the last one's key.
+   */
+  async #querySegments(inputs: Omit<QueryCommandInput, 'TableName'>[]): Promise<Record<string, unknown>[]> {
+    return (await Promise.all(inputs.map((input) => this.#queryAll(input)))).flat();
+  }
+
   /** Every alert's current state for an organisation, by `alertKey`. */
   async loadAlerts(org: string): Promise<Map<string, StoredAlert>> {
     try {
@@ -410,13 +474,16 @@ export class DynamoStore {
    */
   async listStandingAlerts(org: string): Promise<Alert[]> {
     try {
-      const items = await this.#queryAll({
-        IndexName: OPEN_ALERTS_INDEX,
-        KeyConditionExpression: `${OPEN_ALERTS_KEY} = :org`,
-        ExpressionAttributeValues: { ':org': lc(org) },
-      });
+      // One key range per alert type, read at once; in key order (the types sort as their names).
+      const items = await this.#querySegments(
+        [...ALERT_TYPES].sort().map((type) => ({
+          IndexName: OPEN_ALERTS_INDEX,
+          KeyConditionExpression: `${OPEN_ALERTS_KEY} = :org AND begins_with(sk, :type)`,
+          ExpressionAttributeValues: { ':org': lc(org), ':type': `${type}#` },
+        })),
+      );
       this.usage.itemsRead += items.length;
-      return items.map((i) => i.alert as Alert);
+      return items.map((i) => decodeBody<Alert>(i, 'alert'));
     } catch (error) {
       throw mapError(`list the open and leaked alerts of ${org}`, error);
     }
@@ -471,7 +538,7 @@ export class DynamoStore {
           (inOpenAlertsIndex(alert) ? `, ${OPEN_ALERTS_KEY} = :org` : ` REMOVE ${OPEN_ALERTS_KEY}`),
         ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :v',
         ExpressionAttributeValues: {
-          ':alert': alert,
+          ':alert': encodeBody(alert),
           ':next': (expectedVersion ?? 0) + 1,
           ':updated': Date.parse(alert.updatedAt),
           ...(inOpenAlertsIndex(alert) ? { ':org': lc(org) } : {}),
@@ -850,7 +917,7 @@ export class DynamoStore {
           Item: {
             pk: alertPk(org),
             sk: alertKey(alert),
-            alert,
+            alert: encodeBody(alert),
             version: 1,
             updatedAtMs: Date.parse(alert.updatedAt),
             snap,
@@ -935,12 +1002,14 @@ export class DynamoStore {
   async listTransitions(org: string, range?: { from?: string; to?: string }): Promise<Transition[]> {
     const { from, to } = keyRange(range);
     try {
-      const items = await this.#queryAll({
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        // `to` is exclusive: every key at exactly `to` starts with `to#`, which sorts after `to`.
-        ExpressionAttributeValues: { ':pk': transitionPk(org), ':from': from, ':to': to },
-      });
-      return items.map((i) => i.transition as Transition);
+      const items = await this.#querySegments(
+        timeSlices(from, to, Date.now(), READ_SEGMENTS).map(([start, end]) => ({
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          // `to` is exclusive: every key at exactly `to` starts with `to#`, which sorts after `to`.
+          ExpressionAttributeValues: { ':pk': transitionPk(org), ':from': start, ':to': end },
+        })),
+      );
+      return items.map((i) => decodeBody<Transition>(i, 'transition'));
     } catch (error) {
       throw mapError(`list the transitions of ${org}`, error);
     }

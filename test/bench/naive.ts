@@ -10,6 +10,7 @@ import pLimit from 'p-limit';
 import { type AlertType, alertKey } from '../../functions/core/model.ts';
 import { normalizeAlert } from '../../functions/core/normalize.ts';
 import type { GitHubClient } from '../../functions/github/client.ts';
+import { encodeBody } from '../../functions/store/dynamo-store.ts';
 
 export interface NaiveResult {
   repositories: number;
@@ -122,7 +123,7 @@ export async function runNaive(deps: {
                 return {
                   pk: `ALERT#${org}`,
                   sk: alertKey(alert),
-                  alert,
+                  alert: encodeBody(alert),
                   version: 1,
                   updatedAtMs: Date.parse(alert.updatedAt),
                 };

@@ -13,7 +13,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { alertKey, type Transition } from '../../functions/core/model.ts';
-import { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { DynamoStore, encodeBody } from '../../functions/store/dynamo-store.ts';
 import { inOpenAlertsIndex, OPEN_ALERTS_KEY } from '../../functions/store/table-schema.ts';
 import { type Dataset, packTransactions } from './report-data.ts';
 
@@ -38,13 +38,14 @@ export function storeItems(data: Dataset): Record<string, unknown>[] {
     items.push({
       pk: `ALERT#${org}`,
       sk: alertKey(alert),
-      alert,
+      alert: encodeBody(alert),
       version: 1,
       updatedAtMs: Date.parse(alert.updatedAt),
       snap,
       ...(inOpenAlertsIndex(alert) ? { [OPEN_ALERTS_KEY]: org } : {}),
     });
-    for (const t of transitions) items.push({ pk: `TRANS#${org}`, sk: transitionSk(t), transition: t });
+    for (const t of transitions)
+      items.push({ pk: `TRANS#${org}`, sk: transitionSk(t), transition: encodeBody(t) });
   }
   return items;
 }

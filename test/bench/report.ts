@@ -24,8 +24,9 @@
  * PASS or FAIL. Writes test/bench/results/report.json (report-<sizes>.json for other sizes).
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoStandIn } from '../../infra/local/dynamodb.ts';
@@ -40,6 +41,7 @@ import { storeIssuedFigures } from './report-figures.ts';
 import { checkBatchLoader, type Loader, type LoadResult, loadDataset } from './report-load.ts';
 import { total } from './report-meter.ts';
 import type { ReportMode, ReportRunRequest, ReportRunResult } from './report-process.ts';
+import { bundleAsLambda } from './webhook-bundle.ts';
 
 function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -216,10 +218,18 @@ function modeFigures(results: readonly ReportRunResult[]): ModeFigures {
   };
 }
 
+/**
+ * The measuring process (`report-process.ts`) bundled as the CDK bundles a Lambda: it runs what
+ * the report Lambda runs, without a TypeScript loader thread beside it (about 40 MB of RSS, and
+ * a CPU profile of its own that would overwrite the main thread's).
+ */
+let childScript: string | null = null;
+
 /** Runs one measurement in a fresh child process. */
 async function measure(req: ReportRunRequest, label: string): Promise<ReportRunResult> {
-  const path = fileURLToPath(new URL('./report-process.ts', import.meta.url));
-  const execArgv = ['--import', 'tsx'];
+  if (!childScript) throw new Error('the measuring process is not built yet (main builds it first)');
+  const path = childScript;
+  const execArgv: string[] = [];
   if (CPU_PROF_DIR) {
     mkdirSync(CPU_PROF_DIR, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`, `--cpu-prof-name=${label}.cpuprofile`);
@@ -598,12 +608,17 @@ async function main(): Promise<void> {
       `${HISTORY_WEEKS} weeks of history, ${MANIFESTS_PER_DAY} manifest(s) a day\n`,
   );
   const machineBefore = machine();
+  const bundleDir = mkdtempSync(join(tmpdir(), 'alert-ledger-bench-report-'));
   const dynamo = await startDynamoStandIn({ dataDir: null });
   const results: SizeResult[] = [];
   try {
+    // A CPU profile needs the functions' own names: then the bundle is not minified.
+    await bundleAsLambda('test/bench/report-process.ts', bundleDir, { minify: !CPU_PROF_DIR });
+    childScript = join(bundleDir, 'index.mjs');
     for (const alerts of SIZES) results.push(await runSize(dynamo.endpoint, alerts));
   } finally {
     await dynamo.close();
+    rmSync(bundleDir, { recursive: true, force: true });
   }
   printTable(results);
 

@@ -42,18 +42,31 @@ function packageOf(input: string): string {
 
 /** Builds functions/webhook/handler.ts into `outDir/index.mjs` as the CDK does, with a metafile. */
 export async function bundleWebhook(outDir: string): Promise<BundleFigures> {
+  return await bundleAsLambda(WEBHOOK_ENTRY, outDir);
+}
+
+/**
+ * Builds `entry` (relative to the project) into `outDir/index.mjs` with the options the CDK gives
+ * every LedgerFunction, so that a benchmark measures the code a Lambda runs (and its memory
+ * without a TypeScript loader beside it). `minify: false` keeps names for CPU profiles.
+ */
+export async function bundleAsLambda(
+  entry: string,
+  outDir: string,
+  options: { minify?: boolean } = {},
+): Promise<BundleFigures> {
   // Dynamic import: aws-cdk-lib is heavy and only the banner string is needed from the construct.
   const { ESM_REQUIRE_BANNER } = await import('../../infra/constructs/ledger-function.ts');
   const outfile = join(outDir, 'index.mjs');
   const result = await build({
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: [WEBHOOK_ENTRY],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     target: 'node22',
     format: 'esm',
     outfile,
-    minify: true,
+    minify: options.minify ?? true,
     keepNames: true,
     sourcemap: true,
     sourcesContent: false,

@@ -1,4 +1,11 @@
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { observeAlert } from '../../functions/core/diff.ts';
 import { alertKey } from '../../functions/core/model.ts';
@@ -10,10 +17,98 @@ import { createTestStore } from '../support/dynamo.ts';
 
 describe('DynamoStore against DynamoDB Local', () => {
   let store: DynamoStore;
+  let client: DynamoDBClient;
   const org = 'octo-demo';
 
   beforeAll(async () => {
-    ({ store } = await createTestStore('store'));
+    ({ store, client } = await createTestStore('store'));
+  });
+
+  it('stores an alert and its transition as JSON text, and still reads the maps earlier versions wrote', async () => {
+    const org3 = 'format-org';
+    const alert = makeAlert({ number: 41, repository: `${org3}/app` });
+    const [opened] = observeAlert(undefined, alert, 'snapshot').transitions;
+    if (!opened) throw new Error('an alert seen first has an opening transition');
+    await store.writeAlert(org3, alert, null, [opened]);
+    const raw = await client.send(
+      new GetItemCommand({
+        TableName: store.tableName,
+        Key: { pk: { S: 'ALERT#format-org' }, sk: { S: alertKey(alert) } },
+      }),
+    );
+    expect(JSON.parse(raw.Item?.alert?.S ?? 'null')).toEqual(alert);
+    const rawTransitions = await client.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'TRANS#format-org' } },
+      }),
+    );
+    expect(rawTransitions.Items?.map((i) => JSON.parse(i.transition?.S ?? 'null'))).toEqual([opened]);
+
+    // An alert and a transition as an earlier version stored them: maps.
+    const older = makeAlert({ number: 42, repository: `${org3}/app`, createdAt: '2026-11-01T08:00:00.000Z' });
+    const olderOpened = { ...opened, number: 42, at: older.createdAt };
+    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    await doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          pk: 'ALERT#format-org',
+          sk: alertKey(older),
+          alert: older,
+          version: 3,
+          openOrg: 'format-org',
+        },
+      }),
+    );
+    await doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          pk: 'TRANS#format-org',
+          sk: `${olderOpened.at}#dependabot#format-org/app#42#open#snapshot`,
+          transition: olderOpened,
+        },
+      }),
+    );
+    expect((await store.getAlert(org3, alertKey(older)))?.alert).toEqual(older);
+    expect((await store.getAlerts(org3, [alertKey(older), alertKey(alert)])).get(alertKey(older))).toEqual({
+      alert: older,
+      version: 3,
+      snap: null,
+    });
+    expect((await store.listStandingAlerts(org3)).map((a) => a.number).sort()).toEqual([41, 42]);
+    expect(await store.listTransitions(org3)).toEqual([olderOpened, opened]);
+    // A later write of the older alert stores it as text.
+    const fixed = {
+      ...older,
+      state: 'fixed' as const,
+      updatedAt: '2026-11-03T08:00:00.000Z',
+      closedAt: '2026-11-03T08:00:00.000Z',
+    };
+    await store.writeAlert(org3, fixed, 3, []);
+    const rewritten = await client.send(
+      new GetItemCommand({
+        TableName: store.tableName,
+        Key: { pk: { S: 'ALERT#format-org' }, sk: { S: alertKey(older) } },
+      }),
+    );
+    expect(JSON.parse(rewritten.Item?.alert?.S ?? 'null')).toEqual(fixed);
+    expect((await store.listStandingAlerts(org3)).map((a) => a.number)).toEqual([41]);
+  });
+
+  it('names an alert item without a body instead of reading it as an alert', async () => {
+    const doc = DynamoDBDocumentClient.from(client);
+    await doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: { pk: 'ALERT#body-org', sk: 'dependabot#body-org/app#1', version: 1 },
+      }),
+    );
+    await expect(store.loadAlerts('body-org')).rejects.toThrow(
+      /ALERT#body-org \/ dependabot#body-org\/app#1 has no alert: it was not written by alert-ledger/,
+    );
   });
 
   it('writes an alert with its transitions and reads both back', async () => {
@@ -60,6 +155,21 @@ describe('DynamoStore against DynamoDB Local', () => {
 
     await store.writeAlert(org, fixed, 1, obs.transitions);
     expect((await store.getAlert(org, alertKey(alert)))?.version).toBe(2);
+  });
+
+  it('reads a long range of transitions in key ranges at once, each exactly once and in order', async () => {
+    const org4 = 'slices-org';
+    const from = Date.now() - 20 * 86_400_000;
+    const times = Array.from({ length: 41 }, (_, k) => new Date(from + k * 43_200_000).toISOString());
+    for (const [n, at] of times.entries()) {
+      const a = makeAlert({ number: n + 1, repository: `${org4}/app`, createdAt: at, updatedAt: at });
+      await store.writeAlert(org4, a, null, observeAlert(undefined, a, 'snapshot').transitions);
+    }
+    const all = await store.listTransitions(org4, { from: times[0] });
+    expect(all.map((t) => t.at)).toEqual(times);
+    const later = await store.listTransitions(org4, { from: times[10], to: times[30] });
+    expect(later.map((t) => t.number)).toEqual(Array.from({ length: 20 }, (_, k) => k + 11));
+    expect((await store.listStandingAlerts(org4)).length).toBe(41);
   });
 
   it('lists transitions of a period with the end excluded', async () => {
@@ -232,9 +342,21 @@ describe('DynamoStore against DynamoDB Local', () => {
       await put(1, 'open');
       await put(2, 'dismissed');
       await put(3, 'dismissed', true); // a leaked secret: the report reads it whatever its state
+      // As this version stores alerts (JSON text), should such an item be there too.
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            pk: { S: 'ALERT#old-org' },
+            sk: { S: 'dependabot#old-org/app#4' },
+            alert: { S: JSON.stringify({ number: 4, state: 'open' }) },
+            version: { N: '1' },
+          },
+        }),
+      );
       const old = new DynamoStore(client, tableName);
       await old.ensureTable();
-      expect((await old.listStandingAlerts('old-org')).map((x) => x.number).sort()).toEqual([1, 3]);
+      expect((await old.listStandingAlerts('old-org')).map((x) => x.number).sort()).toEqual([1, 3, 4]);
       await old.ensureTable(); // idempotent once the index exists
     } finally {
       client.destroy();
