@@ -19,9 +19,8 @@ import {
   stateIn,
 } from './metrics.ts';
 import {
-  type Alert,
   type AlertState,
-  alertKey,
+  compareAlerts,
   SEVERITIES,
   type Severity,
   type Transition,
@@ -347,52 +346,18 @@ function checkLimit(limit: number): void {
 }
 
 /**
- * Histories in alert-key order (stable for equal keys), so that sums do not depend on input order.
- * A report orders the same histories once per trend period: the order is remembered per input
- * array, and used again only when the array still holds the same histories of the same alerts
- * with the same keys (checked element by element, without building the keys again).
+ * Histories in alert order (`compareAlerts`; stable for equal keys), so that sums do not depend on
+ * input order. A report's histories come in that order already (`buildHistories`), and so do the
+ * subsets filtered from them: a pass over adjacent pairs finds that, and only other input is
+ * sorted (a copy).
  */
 function canonical(histories: readonly AlertHistory[]): readonly AlertHistory[] {
-  const known = canonicalOrders.get(histories);
-  if (known !== undefined && sameHistories(known, histories)) return known.sorted;
-  const sorted = histories
-    .map((h) => ({ h, key: alertKey(h.alert) }))
-    .sort((a, b) => compareStrings(a.key, b.key))
-    .map(({ h }) => h);
-  canonicalOrders.set(histories, {
-    histories: [...histories],
-    alerts: histories.map((h) => h.alert),
-    keys: histories.map((h) => [h.alert.alertType, h.alert.repository, h.alert.number]),
-    sorted,
-  });
-  return sorted;
-}
-
-interface CanonicalOrder {
-  histories: AlertHistory[];
-  alerts: Alert[];
-  keys: [Alert['alertType'], string, number][];
-  sorted: readonly AlertHistory[];
-}
-
-const canonicalOrders = new WeakMap<readonly AlertHistory[], CanonicalOrder>();
-
-function sameHistories(known: CanonicalOrder, histories: readonly AlertHistory[]): boolean {
-  if (known.histories.length !== histories.length) return false;
-  for (let i = 0; i < histories.length; i++) {
-    const h = histories[i] as AlertHistory;
-    const key = known.keys[i] as CanonicalOrder['keys'][number];
-    if (
-      h !== known.histories[i] ||
-      h.alert !== known.alerts[i] ||
-      h.alert.alertType !== key[0] ||
-      h.alert.repository !== key[1] ||
-      h.alert.number !== key[2]
-    ) {
-      return false;
+  for (let i = 1; i < histories.length; i++) {
+    if (compareAlerts((histories[i - 1] as AlertHistory).alert, (histories[i] as AlertHistory).alert) > 0) {
+      return [...histories].sort((a, b) => compareAlerts(a.alert, b.alert));
     }
   }
-  return true;
+  return histories;
 }
 
 /** Groups in first-seen order; each group keeps the order of `items`. */

@@ -165,6 +165,21 @@ export function alertKey(a: Pick<Alert, 'alertType' | 'repository' | 'number'>):
   return `${a.alertType}#${a.repository}#${a.number}`;
 }
 
+/**
+ * The order alerts are listed and summed in: by type (as in ALERT_TYPES), repository (code
+ * units), then number.
+ */
+export function compareAlerts(
+  a: Pick<Alert, 'alertType' | 'repository' | 'number'>,
+  b: Pick<Alert, 'alertType' | 'repository' | 'number'>,
+): number {
+  return (
+    ALERT_TYPES.indexOf(a.alertType) - ALERT_TYPES.indexOf(b.alertType) ||
+    (a.repository < b.repository ? -1 : a.repository > b.repository ? 1 : 0) ||
+    a.number - b.number
+  );
+}
+
 export function emptyOpenCounts(): OpenCounts {
   const perSeverity = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0 });
   return { dependabot: perSeverity(), secret_scanning: perSeverity(), code_scanning: perSeverity() };

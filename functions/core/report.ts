@@ -27,6 +27,7 @@ import {
   type AlertType,
   type AuditEvent,
   alertKey,
+  compareAlerts,
   SEVERITIES,
   type Severity,
   type SnapshotManifest,
@@ -335,7 +336,7 @@ export function buildHistories(
     else byKey.set(key, [t]);
   }
   const histories: AlertHistory[] = [];
-  const sortedAlerts = [...alerts].sort((a, b) => compareAlerts(a, b));
+  const sortedAlerts = [...alerts].sort(compareAlerts);
   for (const alert of sortedAlerts) {
     const key = alertKey(alert);
     const own = byKey.get(key);
@@ -354,9 +355,12 @@ export function buildHistories(
  * impliedTransitions(fixedAlert).map((t) => t.to); // ['open', 'fixed']
  */
 export function impliedTransitions(alert: Alert): Transition[] {
-  const base = { alertType: alert.alertType, repository: alert.repository, number: alert.number };
+  // Object literals, not spreads of a shared base: a report makes these for most of its alerts.
+  const { alertType, repository, number } = alert;
   const created: Transition = {
-    ...base,
+    alertType,
+    repository,
+    number,
     from: null,
     to: 'open',
     at: alert.createdAt,
@@ -366,19 +370,19 @@ export function impliedTransitions(alert: Alert): Transition[] {
     source: 'snapshot',
   };
   if (alert.state === 'open') return [created];
-  return [
-    created,
-    {
-      ...base,
-      from: 'open',
-      to: alert.state,
-      at: alert.closedAt ?? alert.updatedAt,
-      actor: alert.closedBy,
-      reason: alert.reason,
-      comment: alert.comment,
-      source: 'snapshot',
-    },
-  ];
+  const closed: Transition = {
+    alertType,
+    repository,
+    number,
+    from: 'open',
+    to: alert.state,
+    at: alert.closedAt ?? alert.updatedAt,
+    actor: alert.closedBy,
+    reason: alert.reason,
+    comment: alert.comment,
+    source: 'snapshot',
+  };
+  return [created, closed];
 }
 
 function periodTransitions(
@@ -601,12 +605,4 @@ function describeStreams(m: SnapshotManifest): string {
   const failed = m.streams.filter((s) => s.status === 'failed');
   if (failed.length === 0) return 'not every stream finished';
   return failed.map((s) => `${s.stream} failed${s.message ? `: ${s.message}` : ''}`).join('; ');
-}
-
-function compareAlerts(a: Alert, b: Alert): number {
-  return (
-    ALERT_TYPES.indexOf(a.alertType) - ALERT_TYPES.indexOf(b.alertType) ||
-    (a.repository < b.repository ? -1 : a.repository > b.repository ? 1 : 0) ||
-    a.number - b.number
-  );
 }

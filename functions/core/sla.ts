@@ -2,7 +2,15 @@
  * Remediation deadlines (SLA): how long an alert may stay open, and which alerts were past their
  * deadline when a period ended. Defaults follow CISA BOD 19-02 / FedRAMP (DEFAULT_SLA_POLICY).
  */
-import { type AlertHistory, alertStateAt, isFalsePositive, lastClosedMs, roundTo } from './metrics.ts';
+import {
+  type AlertHistory,
+  createdMsIn,
+  historyTimes,
+  isFalsePositive,
+  lastClosedMs,
+  roundTo,
+  stateIn,
+} from './metrics.ts';
 import { type Alert, SEVERITIES } from './model.ts';
 import { formatInstant, instantMs, MS_PER_DAY, type Period } from './periods.ts';
 import type { SlaBreach, SlaCompliance, SlaPolicy } from './report-model.ts';
@@ -37,11 +45,10 @@ export function findSlaBreaches(
   const endMs = instantMs(period.end);
   const breaches: SlaBreach[] = [];
   for (const history of histories) {
+    const dueMs = breachDueMs(history, endMs, policy);
+    if (dueMs === null) continue;
     const { alert } = history;
-    if (alertStateAt(history, period.end) !== 'open') continue;
     const createdMs = instantMs(alert.createdAt);
-    const dueMs = createdMs + slaDays(alert, policy) * MS_PER_DAY;
-    if (endMs <= dueMs) continue;
     breaches.push({
       alertType: alert.alertType,
       repository: alert.repository,
@@ -91,9 +98,10 @@ export function slaCompliance(
   let closedWithinSla = 0;
   let closedAfterSla = 0;
   for (const history of histories) {
-    const atStart = alertStateAt(history, period.start);
-    const atEnd = alertStateAt(history, period.end);
-    const createdMs = instantMs(history.alert.createdAt);
+    const known = historyTimes(history);
+    const atStart = stateIn(known, startMs);
+    const atEnd = stateIn(known, endMs);
+    const createdMs = createdMsIn(known);
     const createdInPeriod = createdMs >= startMs && createdMs < endMs;
     if (!(atStart === 'open' || createdInPeriod)) continue;
     if (atEnd !== 'fixed' && atEnd !== 'dismissed') continue;
@@ -104,7 +112,8 @@ export function slaCompliance(
     if (closedMs <= dueMs) closedWithinSla++;
     else closedAfterSla++;
   }
-  const openPastSla = findSlaBreaches(histories, period, policy).length;
+  let openPastSla = 0;
+  for (const history of histories) if (breachDueMs(history, endMs, policy) !== null) openPastSla++;
   const judged = closedWithinSla + closedAfterSla + openPastSla;
   return {
     closedWithinSla,
@@ -112,6 +121,14 @@ export function slaCompliance(
     openPastSla,
     compliancePct: judged === 0 ? null : roundTo((100 * closedWithinSla) / judged, 1),
   };
+}
+
+/** When an alert open just before `endMs` was due, if it was past due then; null otherwise. */
+function breachDueMs(history: AlertHistory, endMs: number, policy: SlaPolicy): number | null {
+  const known = historyTimes(history);
+  if (stateIn(known, endMs) !== 'open') return null;
+  const dueMs = createdMsIn(known) + slaDays(history.alert, policy) * MS_PER_DAY;
+  return endMs > dueMs ? dueMs : null;
 }
 
 function compare(a: string, b: string): number {

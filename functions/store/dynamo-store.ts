@@ -203,8 +203,12 @@ function decodeBody<T extends Alert | Transition>(
   const body = item[name];
   if (typeof body === 'string') return JSON.parse(body) as T;
   if (body !== null && typeof body === 'object') return body as T;
+  const where =
+    item.sk === undefined
+      ? `a stored ${name} item`
+      : `the stored item ${String(item.pk)} / ${String(item.sk)}`;
   throw new StoreError(
-    `the stored item ${String(item.pk)} / ${String(item.sk)} has no ${name}: it was not written by alert-ledger; delete it or restore the table from a backup`,
+    `${where} has no ${name}: it was not written by alert-ledger; delete it or restore the table from a backup`,
   );
 }
 
@@ -480,6 +484,8 @@ export class DynamoStore {
           IndexName: OPEN_ALERTS_INDEX,
           KeyConditionExpression: `${OPEN_ALERTS_KEY} = :org AND begins_with(sk, :type)`,
           ExpressionAttributeValues: { ':org': lc(org), ':type': `${type}#` },
+          // Only the alert: every other attribute is work to deserialise for nothing.
+          ProjectionExpression: 'alert',
         })),
       );
       this.usage.itemsRead += items.length;
@@ -569,24 +575,56 @@ export class DynamoStore {
   /** The stored state of the given alerts (by `alertKey`), read in batches of 100. */
   async getAlerts(org: string, keys: readonly string[]): Promise<Map<string, StoredAlert>> {
     const out = new Map<string, StoredAlert>();
+    await this.#getInBatches(org, keys, undefined, (item) => {
+      const stored = toStored(item);
+      out.set(alertKey(stored.alert), stored);
+    });
+    return out;
+  }
+
+  /** The stored alerts of the given keys (by `alertKey`), without what only writers need. */
+  async getAlertBodies(org: string, keys: readonly string[]): Promise<Map<string, Alert>> {
+    const out = new Map<string, Alert>();
+    await this.#getInBatches(org, keys, 'alert', (item) => {
+      const alert = decodeBody<Alert>(item, 'alert');
+      out.set(alertKey(alert), alert);
+    });
+    return out;
+  }
+
+  /** Reads the alerts of `keys` in BatchGetItem calls of 100, 4 at once. */
+  async #getInBatches(
+    org: string,
+    keys: readonly string[],
+    projection: string | undefined,
+    onItem: (item: Record<string, unknown>) => void,
+  ): Promise<void> {
     const unique = [...new Set(keys)];
     const batches: string[][] = [];
     for (let i = 0; i < unique.length; i += 100) batches.push(unique.slice(i, i + 100));
     const limit = pLimit(4);
     try {
-      await Promise.all(batches.map((batch) => limit(() => this.#getBatch(org, batch, out))));
-      return out;
+      await Promise.all(batches.map((batch) => limit(() => this.#getBatch(org, batch, projection, onItem))));
     } catch (error) {
       throw mapError(`read alerts of ${org}`, error);
     }
   }
 
   /** One BatchGetItem of at most 100 alerts, retrying unprocessed keys with backoff. */
-  async #getBatch(org: string, batch: readonly string[], out: Map<string, StoredAlert>): Promise<void> {
-    let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> = {
+  async #getBatch(
+    org: string,
+    batch: readonly string[],
+    projection: string | undefined,
+    onItem: (item: Record<string, unknown>) => void,
+  ): Promise<void> {
+    let request: Record<
+      string,
+      { Keys: Record<string, string>[]; ConsistentRead: boolean; ProjectionExpression?: string }
+    > = {
       [this.tableName]: {
         Keys: batch.map((sk) => ({ pk: alertPk(org), sk })),
         ConsistentRead: true,
+        ...(projection === undefined ? {} : { ProjectionExpression: projection }),
       },
     };
     for (let attempt = 0; Object.keys(request).length > 0; attempt++) {
@@ -594,8 +632,7 @@ export class DynamoStore {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
       const res = await this.#doc.send(new BatchGetCommand({ RequestItems: request }));
       for (const item of res.Responses?.[this.tableName] ?? []) {
-        const stored = toStored(item);
-        out.set(alertKey(stored.alert), stored);
+        onItem(item);
         this.usage.itemsRead += 1;
       }
       request = (res.UnprocessedKeys ?? {}) as typeof request;
@@ -1007,6 +1044,7 @@ export class DynamoStore {
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           // `to` is exclusive: every key at exactly `to` starts with `to#`, which sorts after `to`.
           ExpressionAttributeValues: { ':pk': transitionPk(org), ':from': start, ':to': end },
+          ProjectionExpression: 'transition',
         })),
       );
       return items.map((i) => decodeBody<Transition>(i, 'transition'));

@@ -101,8 +101,8 @@ export async function loadReportInput(
   ]);
   const alerts = new Map<string, Alert>(open.map((a) => [alertKey(a), a]));
   const missing = [...new Set(transitions.map((t) => alertKey(t)))].filter((k) => !alerts.has(k));
-  const changed = await store.getAlerts(org, missing);
-  for (const [key, stored] of changed) alerts.set(key, stored.alert);
+  const changed = await store.getAlertBodies(org, missing);
+  for (const [key, alert] of changed) alerts.set(key, alert);
   return {
     input: {
       org,

@@ -165,9 +165,9 @@ describe('DynamoStore against DynamoDB Local', () => {
       const a = makeAlert({ number: n + 1, repository: `${org4}/app`, createdAt: at, updatedAt: at });
       await store.writeAlert(org4, a, null, observeAlert(undefined, a, 'snapshot').transitions);
     }
-    const all = await store.listTransitions(org4, { from: times[0] });
+    const all = await store.listTransitions(org4, { from: times[0] as string });
     expect(all.map((t) => t.at)).toEqual(times);
-    const later = await store.listTransitions(org4, { from: times[10], to: times[30] });
+    const later = await store.listTransitions(org4, { from: times[10] as string, to: times[30] as string });
     expect(later.map((t) => t.number)).toEqual(Array.from({ length: 20 }, (_, k) => k + 11));
     expect((await store.listStandingAlerts(org4)).length).toBe(41);
   });
