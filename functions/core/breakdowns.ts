@@ -18,13 +18,7 @@ import {
   roundTo,
   stateIn,
 } from './metrics.ts';
-import {
-  type AlertState,
-  compareAlerts,
-  SEVERITIES,
-  type Severity,
-  type Transition,
-} from './model.ts';
+import { type AlertState, compareAlerts, SEVERITIES, type Severity, type Transition } from './model.ts';
 import { instantMs, MS_PER_DAY, type Period } from './periods.ts';
 import type {
   Counts,
@@ -127,6 +121,7 @@ export function countsByTeam(
   period: Period,
   teams: Readonly<Record<string, readonly string[]>>,
 ): TeamCounts[] {
+  if (Object.keys(teams).length === 0) return [];
   const byRepository = groupBy(canonical(histories), (h) => h.alert.repository.toLowerCase());
   const rows: TeamCounts[] = [];
   for (const [team, configured] of Object.entries(teams)) {

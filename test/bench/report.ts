@@ -6,7 +6,8 @@
  * of history, about N / 50 repositories, 30% open at the period's end, 20% of N transitions in
  * the reported week, one manifest a day) through the store's own `writeNewAlerts` and
  * `putManifest`. Then report.json of the week is computed BENCH_REPORT_RUNS times (default 3)
- * each way, every run in a fresh child process (`report-process.ts`):
+ * each way, every run in a fresh child process (`report-process.ts`, bundled by esbuild with the
+ * options the CDK gives the report Lambda, and run by plain node, as the Lambda runs it):
  *
  * - windowed: `loadReportInput` with no issued figures (a first report: the history of the whole
  *   12-period trend window is read), then `computeReport`;
