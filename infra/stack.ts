@@ -136,7 +136,9 @@ export class AlertLedgerStack extends Stack {
       deletionProtection: config.table.deletionProtection,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // Sparse: only open alerts carry `openOrg`, so a report reads the open backlog, not every alert.
+    // `openOrg` is the org on open and leaked alerts (a report reads the open backlog, not every
+    // alert), and the org and the day of the last change on closed ones (a report reads those that
+    // closed in its window by day, not one by one). See functions/store/table-schema.ts.
     this.table.addGlobalSecondaryIndex({
       indexName: OPEN_ALERTS_INDEX,
       partitionKey: { name: OPEN_ALERTS_KEY, type: AttributeType.STRING },

@@ -31,7 +31,7 @@ import {
   type SnapshotManifest,
   type Transition,
 } from '../core/model.ts';
-import { instantMs, type Period } from '../core/periods.ts';
+import { instantMs, MS_PER_DAY, type Period } from '../core/periods.ts';
 import type { PeriodFigures } from '../core/report-model.ts';
 import {
   ConcurrentUpdateError,
@@ -39,7 +39,7 @@ import {
   StoreError,
   StoreUnavailableError,
 } from './errors.ts';
-import { inOpenAlertsIndex, OPEN_ALERTS_INDEX, OPEN_ALERTS_KEY } from './table-schema.ts';
+import { alertIndexKey, closedAlertsPartition, OPEN_ALERTS_INDEX, OPEN_ALERTS_KEY } from './table-schema.ts';
 
 /**
  * The single DynamoDB table behind alert-ledger.
@@ -56,10 +56,12 @@ import { inOpenAlertsIndex, OPEN_ALERTS_INDEX, OPEN_ALERTS_KEY } from './table-s
  * | issued figures      | `FIGURES#<org>#<scope>` | `<periodId>`                              |
  *
  * Transition sort keys start with the ISO-8601 instant, so a period is one range query.
- * Open alerts, and alerts whose secret was publicly leaked, carry `openOrg` (the org, lower-cased),
- * the key of the sparse index `open-alerts`: a report reads them without reading every alert ever
- * seen. A leak changes no state, so a closed alert leaked in a period has no transition there to
- * be found by; the index is how the report finds it.
+ * Alerts carry `openOrg`, the key of the index `open-alerts` (table-schema.ts): the org,
+ * lower-cased, on open alerts and on alerts whose secret was publicly leaked, so a report reads
+ * them without reading every alert ever seen (a leak changes no state, so a closed alert leaked in
+ * a period has no transition there to be found by; the index is how the report finds it); and
+ * `<org>#closed#<day of the last change>` on closed ones, so a report reads those that closed in
+ * its window by day.
  * An alert's state and its transitions are written in one transaction, conditional on the
  * version read, so a rerun or a concurrent webhook never double counts or goes backwards.
  */
@@ -250,6 +252,11 @@ function keyRange(range?: { from?: string; to?: string }): { from: string; to: s
  * 0.9-1.8 s, with 16 no less than with 8.
  */
 const BATCH_GET_CONCURRENCY = 8;
+/**
+ * At most this many daily partitions of closed alerts are read (`listClosedAlertsSince`): a year
+ * and a month, so that a monthly report's first 12-month trend window still uses them.
+ */
+const CLOSED_DAYS_MAX = 400;
 /** Key ranges a long transition read is split into (see `#querySegments`). */
 const READ_SEGMENTS = 4;
 /** Below this span a transition read is not split. */
@@ -414,13 +421,15 @@ export class DynamoStore {
           }),
         );
         for (const item of page.Items ?? []) {
-          if (!inOpenAlertsIndex(decodeBody<Alert>(item, 'alert'))) continue;
+          const org = String(item.pk).slice('ALERT#'.length);
           await this.#doc.send(
             new UpdateCommand({
               TableName: this.tableName,
               Key: { pk: item.pk, sk: item.sk },
-              UpdateExpression: `SET ${OPEN_ALERTS_KEY} = :org`,
-              ExpressionAttributeValues: { ':org': String(item.pk).slice('ALERT#'.length) },
+              UpdateExpression: `SET ${OPEN_ALERTS_KEY} = :index`,
+              ExpressionAttributeValues: {
+                ':index': alertIndexKey(org, decodeBody<Alert>(item, 'alert'), []),
+              },
             }),
           );
         }
@@ -501,6 +510,43 @@ export class DynamoStore {
     }
   }
 
+  /**
+   * The closed alerts whose last change was from the UTC day before `from` up to the day after
+   * `now` (the `<org>#closed#<day>` partitions of the `open-alerts` index), one range read per
+   * day, several at once. A span longer than CLOSED_DAYS_MAX reads nothing (the caller reads by
+   * key what it lacks). Alerts written before the index held closed alerts are not among them.
+   */
+  async listClosedAlertsSince(org: string, from: string, now = Date.now()): Promise<Alert[]> {
+    const fromMs = Date.parse(from);
+    if (!Number.isFinite(fromMs)) throw new StoreError(`listClosedAlertsSince: "${from}" is not an instant`);
+    const first = Math.floor((fromMs - MS_PER_DAY) / MS_PER_DAY);
+    const last = Math.floor((now + MS_PER_DAY) / MS_PER_DAY);
+    if (last - first + 1 > CLOSED_DAYS_MAX) return [];
+    const days: string[] = [];
+    for (let d = first; d <= last; d++) days.push(new Date(d * MS_PER_DAY).toISOString().slice(0, 10));
+    const limit = pLimit(BATCH_GET_CONCURRENCY);
+    try {
+      const items = (
+        await Promise.all(
+          days.map((day) =>
+            limit(() =>
+              this.#queryAll({
+                IndexName: OPEN_ALERTS_INDEX,
+                KeyConditionExpression: `${OPEN_ALERTS_KEY} = :partition`,
+                ExpressionAttributeValues: { ':partition': closedAlertsPartition(org, day) },
+                ProjectionExpression: 'alert',
+              }),
+            ),
+          ),
+        )
+      ).flat();
+      this.usage.itemsRead += items.length;
+      return items.map((i) => decodeBody<Alert>(i, 'alert'));
+    } catch (error) {
+      throw mapError(`list the alerts of ${org} closed since ${from}`, error);
+    }
+  }
+
   async getAlert(org: string, key: string): Promise<StoredAlert | undefined> {
     try {
       const res = await this.#doc.send(
@@ -546,14 +592,14 @@ export class DynamoStore {
         TableName: this.tableName,
         Key: { pk: alertPk(org), sk: alertKey(alert) },
         UpdateExpression:
-          `SET alert = :alert, version = :next, updatedAtMs = :updated${options.snap ? ', snap = :snap' : ''}` +
-          (inOpenAlertsIndex(alert) ? `, ${OPEN_ALERTS_KEY} = :org` : ` REMOVE ${OPEN_ALERTS_KEY}`),
+          `SET alert = :alert, version = :next, updatedAtMs = :updated, ${OPEN_ALERTS_KEY} = :index` +
+          (options.snap ? ', snap = :snap' : ''),
         ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :v',
         ExpressionAttributeValues: {
           ':alert': encodeBody(alert),
           ':next': (expectedVersion ?? 0) + 1,
           ':updated': Date.parse(alert.updatedAt),
-          ...(inOpenAlertsIndex(alert) ? { ':org': lc(org) } : {}),
+          ':index': alertIndexKey(org, alert, transitions),
           ...(options.snap ? { ':snap': options.snap } : {}),
           ...(expectedVersion === null ? {} : { ':v': expectedVersion }),
         },
@@ -964,7 +1010,7 @@ export class DynamoStore {
             version: 1,
             updatedAtMs: Date.parse(alert.updatedAt),
             snap,
-            ...(inOpenAlertsIndex(alert) ? { [OPEN_ALERTS_KEY]: lc(org) } : {}),
+            [OPEN_ALERTS_KEY]: alertIndexKey(org, alert, transitions),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },

@@ -18,6 +18,10 @@ export interface ReportReads {
   transitions: number;
   /** Alerts that are not open now but changed since the trend window began. */
   changedAlerts: number;
+  /** Closed alerts read by the day of their last change (those with a transition in the window are kept). */
+  closedAlertsRead: number;
+  /** Changed alerts read by key (not found by day). */
+  alertsReadByKey: number;
   manifests: number;
   auditEvents: number;
   /** Earlier periods' figures taken from issued reports (over every scope asked for). */
@@ -36,7 +40,9 @@ export interface ReportReads {
  * - the alerts open now, and those publicly leaked (the sparse `open-alerts` index);
  * - every transition from the start of the trend window on (the period's own, the trend's, and the
  *   later ones that tell the state at the period's end of an alert that changed since);
- * - the alerts those transitions belong to that are not open now;
+ * - the alerts those transitions belong to that are not open now: read by the day of their last
+ *   change (the index's closed partitions, from the window's start), and by key those not found
+ *   so (written before the index held closed alerts);
  * - the snapshot manifests and audit events from the window's start.
  *
  * This is exact: an alert open at any instant of the window is either open now or changed since
@@ -57,6 +63,8 @@ export async function loadReportInput(
   trendPeriods: readonly Period[],
   scopes: readonly ScopeKey[] = [],
   log?: Log,
+  /** The present (ms since epoch; default the clock): up to when closed alerts are read by day. */
+  now: number = Date.now(),
 ): Promise<{
   input: Pick<
     ReportInput,
@@ -93,14 +101,23 @@ export async function loadReportInput(
     period.start,
   );
   const auditFrom = new Date(instantMs(windowStart) - AUDIT_MATCH_WINDOW_MS).toISOString();
-  const [open, transitions, manifests, auditEvents] = await Promise.all([
+  const [open, closed, transitions, manifests, auditEvents] = await Promise.all([
     store.listStandingAlerts(org),
+    store.listClosedAlertsSince(org, windowStart, now),
     store.listTransitions(org, { from: windowStart }),
     store.listManifests(org, { from: windowStart }),
     store.listAuditEvents(org, { from: auditFrom }),
   ]);
   const alerts = new Map<string, Alert>(open.map((a) => [alertKey(a), a]));
-  const missing = [...new Set(transitions.map((t) => alertKey(t)))].filter((k) => !alerts.has(k));
+  const named = new Set(transitions.map((t) => alertKey(t)));
+  for (const alert of closed) {
+    const key = alertKey(alert);
+    // Closed alerts that changed in the window without a transition there take no part in it.
+    if (named.has(key) && !alerts.has(key)) alerts.set(key, alert);
+  }
+  const closedByDay = alerts.size - open.length;
+  // Alerts written before the index held closed ones, or whose last change is dated oddly: by key.
+  const missing = [...named].filter((k) => !alerts.has(k));
   const changed = await store.getAlertBodies(org, missing);
   for (const [key, alert] of changed) alerts.set(key, alert);
   return {
@@ -116,7 +133,9 @@ export async function loadReportInput(
     reads: {
       openAlerts: open.length,
       transitions: transitions.length,
-      changedAlerts: changed.size,
+      changedAlerts: closedByDay + changed.size,
+      closedAlertsRead: closed.length,
+      alertsReadByKey: changed.size,
       manifests: manifests.length,
       auditEvents: auditEvents.length,
       issuedFigures: [...issuedFigures.values()].reduce((n, list) => n + list.length, 0),

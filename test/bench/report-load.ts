@@ -14,7 +14,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk
 import pLimit from 'p-limit';
 import { alertKey, type Transition } from '../../functions/core/model.ts';
 import { DynamoStore, encodeBody } from '../../functions/store/dynamo-store.ts';
-import { inOpenAlertsIndex, OPEN_ALERTS_KEY } from '../../functions/store/table-schema.ts';
+import { alertIndexKey, OPEN_ALERTS_KEY } from '../../functions/store/table-schema.ts';
 import { type Dataset, packTransactions } from './report-data.ts';
 
 export type Loader = 'store' | 'batch';
@@ -42,7 +42,7 @@ export function storeItems(data: Dataset): Record<string, unknown>[] {
       version: 1,
       updatedAtMs: Date.parse(alert.updatedAt),
       snap,
-      ...(inOpenAlertsIndex(alert) ? { [OPEN_ALERTS_KEY]: org } : {}),
+      [OPEN_ALERTS_KEY]: alertIndexKey(org, alert, transitions),
     });
     for (const t of transitions)
       items.push({ pk: `TRANS#${org}`, sk: transitionSk(t), transition: encodeBody(t) });

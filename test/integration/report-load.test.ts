@@ -3,8 +3,9 @@
  * alerts open now or publicly leaked, the transitions and manifests of the trend window, and the
  * alerts those transitions name, and gives the same report.json as reading everything.
  */
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Alert, emptyOpenCounts, type Transition } from '../../functions/core/model.ts';
+import { type Alert, alertKey, emptyOpenCounts, type Transition } from '../../functions/core/model.ts';
 import { lastPeriods, parsePeriodId } from '../../functions/core/periods.ts';
 import { computeReport, periodFigures, type ReportInput } from '../../functions/core/report.ts';
 import { DEFAULT_SLA_POLICY } from '../../functions/core/report-model.ts';
@@ -18,6 +19,8 @@ const ORG = 'window-org';
 const PERIOD = parsePeriodId('2026-W46'); // Mon 9 Nov to Mon 16 Nov 2026, UTC
 const TREND = lastPeriods(PERIOD, 12); // from 2026-W35: Mon 24 Aug 2026
 const GENERATED_AT = '2026-11-16T06:00:00.000Z';
+/** The present of every read here (closed alerts are read by day up to it). */
+const NOW = Date.parse(GENERATED_AT);
 
 const created = (a: Alert, at: string): Transition => ({
   alertType: a.alertType,
@@ -46,8 +49,9 @@ const moved = (
 
 describe('report: the windowed read', () => {
   let store: DynamoStore;
+  let storeClient: DynamoDBClient;
   beforeAll(async () => {
-    store = (await createTestStore('report-load')).store;
+    ({ store, client: storeClient } = await createTestStore('report-load'));
     // 1. A secret resolved in July, long before the trend window, then found publicly leaked in
     //    the period: no state change, so no transition in the window.
     const leaked = makeAlert({
@@ -143,7 +147,7 @@ describe('report: the windowed read', () => {
   };
 
   it('reads the open and the leaked alerts, and what changed in the window', async () => {
-    const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND);
+    const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND, [], undefined, NOW);
     expect(input.alerts.map((a) => `${a.repository}#${a.number}`).sort()).toEqual([
       `${ORG}/api#5`,
       `${ORG}/api#6`,
@@ -153,6 +157,10 @@ describe('report: the windowed read', () => {
     expect(reads).toMatchObject({
       openAlerts: 2,
       changedAlerts: 2,
+      // Both closed alerts of the window (5, 6) are found by the day of their last change; alert 3
+      // (closed in July) is in no day read.
+      closedAlertsRead: 2,
+      alertsReadByKey: 0,
       transitions: 5,
       manifests: 1,
       issuedFigures: 0,
@@ -161,7 +169,7 @@ describe('report: the windowed read', () => {
   });
 
   it('reports the leak of an alert closed before the window, as reading everything does', async () => {
-    const windowed = (await loadReportInput(store, ORG, PERIOD, TREND)).input;
+    const windowed = (await loadReportInput(store, ORG, PERIOD, TREND, [], undefined, NOW)).input;
     const report = computeReport({ ...windowed, generatedAt: GENERATED_AT, slaPolicy: DEFAULT_SLA_POLICY });
     expect(report.notableEvents.map((e) => [e.kind, e.repository, e.number, e.at])).toEqual([
       ['critical_created', `${ORG}/api`, 5, '2026-11-10T09:00:00.000Z'],
@@ -209,7 +217,15 @@ describe('report: the windowed read', () => {
     ).toEqual([]);
     await store.putPeriodFigures(ORG, 'team-web', kept, scopeFingerprint([`${ORG}/web`]), GENERATED_AT);
 
-    const loaded = await loadReportInput(store, ORG, PERIOD, TREND, [{ scope: 'org', fingerprint }]);
+    const loaded = await loadReportInput(
+      store,
+      ORG,
+      PERIOD,
+      TREND,
+      [{ scope: 'org', fingerprint }],
+      undefined,
+      NOW,
+    );
     expect(loaded.reads).toMatchObject({ issuedFigures: 11, windowStart: PERIOD.start, transitions: 2 });
     // Alert 6 (fixed in October) is not read any more: the trend's October comes from the figures.
     expect(loaded.input.alerts.map((a) => a.number).sort()).toEqual([4, 5, 7]);
@@ -226,12 +242,56 @@ describe('report: the windowed read', () => {
     expect(JSON.stringify(windowed.previousPeriod)).toBe(JSON.stringify(full.previousPeriod));
     expect(full.trend.find((p) => p.periodId === '2026-W41')).toMatchObject({ closed: 1, openAtEnd: 1 });
 
-    const team = await loadReportInput(store, ORG, PERIOD, TREND, [
-      { scope: 'org', fingerprint },
-      { scope: 'team-web', fingerprint: scopeFingerprint([`${ORG}/web`, `${ORG}/www`]) },
-    ]);
+    const team = await loadReportInput(
+      store,
+      ORG,
+      PERIOD,
+      TREND,
+      [
+        { scope: 'org', fingerprint },
+        { scope: 'team-web', fingerprint: scopeFingerprint([`${ORG}/web`, `${ORG}/www`]) },
+      ],
+      undefined,
+      NOW,
+    );
     expect(team.issuedFigures.get('team-web')).toEqual([]);
     expect(team.reads.windowStart).toBe(TREND[0]?.start);
+  });
+
+  it('reads by key a closed alert the index has no day for (written by an earlier version)', async () => {
+    const legacy = makeAlert({
+      repository: `${ORG}/legacy`,
+      number: 8,
+      createdAt: '2026-10-01T09:00:00.000Z',
+      state: 'dismissed',
+      reason: 'tolerable_risk',
+      closedAt: '2026-11-11T09:00:00.000Z',
+      updatedAt: '2026-11-11T09:00:00.000Z',
+    });
+    await store.writeAlert(ORG, legacy, null, [
+      created(legacy, legacy.createdAt),
+      {
+        ...moved(legacy, 'open', 'dismissed', '2026-11-11T09:00:00.000Z', 'sec-lead'),
+        reason: 'tolerable_risk',
+      },
+    ]);
+    // As an earlier version left it: no index key on a closed alert.
+    await storeClient.send(
+      new UpdateItemCommand({
+        TableName: store.tableName,
+        Key: { pk: { S: `ALERT#${ORG}` }, sk: { S: `dependabot#${ORG}/legacy#8` } },
+        UpdateExpression: 'REMOVE openOrg',
+      }),
+    );
+    const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND, [], undefined, NOW);
+    expect(reads).toMatchObject({ changedAlerts: 3, closedAlertsRead: 2, alertsReadByKey: 1 });
+    expect(input.alerts.map((a) => a.number).sort()).toEqual([4, 5, 6, 7, 8]);
+    // More than CLOSED_DAYS_MAX days to read: every closed alert is read by key, with the same input.
+    const later = await loadReportInput(store, ORG, PERIOD, TREND, [], undefined, NOW + 400 * 86_400_000);
+    expect(later.reads).toMatchObject({ changedAlerts: 3, closedAlertsRead: 0, alertsReadByKey: 3 });
+    const byKey = (list: readonly Alert[]) =>
+      [...list].sort((a, b) => alertKey(a).localeCompare(alertKey(b)));
+    expect(byKey(later.input.alerts)).toEqual(byKey(input.alerts));
   });
 
   it('drops an alert from the index once it is neither open nor leaked', async () => {
