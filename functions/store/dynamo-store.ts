@@ -422,16 +422,22 @@ export class DynamoStore {
         );
         for (const item of page.Items ?? []) {
           const org = String(item.pk).slice('ALERT#'.length);
-          await this.#doc.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: { pk: item.pk, sk: item.sk },
-              UpdateExpression: `SET ${OPEN_ALERTS_KEY} = :index`,
-              ExpressionAttributeValues: {
-                ':index': alertIndexKey(org, decodeBody<Alert>(item, 'alert'), []),
-              },
-            }),
-          );
+          try {
+            await this.#doc.send(
+              new UpdateCommand({
+                TableName: this.tableName,
+                Key: { pk: item.pk, sk: item.sk },
+                UpdateExpression: `SET ${OPEN_ALERTS_KEY} = :index`,
+                // Unless a writer gave it its key since the scan read it (from a newer state).
+                ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(${OPEN_ALERTS_KEY})`,
+                ExpressionAttributeValues: {
+                  ':index': alertIndexKey(org, decodeBody<Alert>(item, 'alert'), []),
+                },
+              }),
+            );
+          } catch (error) {
+            if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+          }
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey);

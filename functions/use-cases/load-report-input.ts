@@ -1,4 +1,4 @@
-import { type Alert, alertKey } from '../core/model.ts';
+import { type Alert, alertKey, type Transition } from '../core/model.ts';
 import { instantMs, type Period } from '../core/periods.ts';
 import { AUDIT_MATCH_WINDOW_MS, type ReportInput } from '../core/report.ts';
 import type { PeriodFigures } from '../core/report-model.ts';
@@ -16,12 +16,14 @@ export interface ReportReads {
   /** Alerts open now, and closed ones whose secret was publicly leaked (the `open-alerts` index). */
   openAlerts: number;
   transitions: number;
-  /** Alerts that are not open now but changed since the trend window began. */
+  /** Alerts not taken from the open and leaked ones: closed now, changed since the window began. */
   changedAlerts: number;
   /** Closed alerts read by the day of their last change (those with a transition in the window are kept). */
   closedAlertsRead: number;
-  /** Changed alerts read by key (not found by day). */
+  /** Alerts read by key: not found by day, or stale in the index. */
   alertsReadByKey: number;
+  /** Index copies that disagreed with their latest transition (read again by key). */
+  staleIndexCopies: number;
   manifests: number;
   auditEvents: number;
   /** Earlier periods' figures taken from issued reports (over every scope asked for). */
@@ -108,18 +110,37 @@ export async function loadReportInput(
     store.listManifests(org, { from: windowStart }),
     store.listAuditEvents(org, { from: auditFrom }),
   ]);
-  const alerts = new Map<string, Alert>(open.map((a) => [alertKey(a), a]));
-  const named = new Set(transitions.map((t) => alertKey(t)));
+  // The latest transition of each alert the window names (the list is oldest first).
+  const latest = new Map<string, Transition>();
+  for (const t of transitions) latest.set(alertKey(t), t);
+  // Index reads are eventually consistent: a copy that disagrees with its alert's latest
+  // transition (another state, or last updated well before it) is read again by key, consistently.
+  const current = (alert: Alert): boolean => {
+    const t = latest.get(alertKey(alert));
+    return (
+      t === undefined ||
+      (alert.state === t.to && Date.parse(alert.updatedAt) >= Date.parse(t.at) - AUDIT_MATCH_WINDOW_MS)
+    );
+  };
+  const alerts = new Map<string, Alert>();
+  let staleIndexCopies = 0;
+  for (const alert of open) {
+    if (current(alert)) alerts.set(alertKey(alert), alert);
+    else staleIndexCopies++;
+  }
+  const openKept = alerts.size;
   for (const alert of closed) {
     const key = alertKey(alert);
     // Closed alerts that changed in the window without a transition there take no part in it.
-    if (named.has(key) && !alerts.has(key)) alerts.set(key, alert);
+    if (!latest.has(key) || alerts.has(key)) continue;
+    if (current(alert)) alerts.set(key, alert);
+    else staleIndexCopies++;
   }
-  const closedByDay = alerts.size - open.length;
-  // Alerts written before the index held closed ones, or whose last change is dated oddly: by key.
-  const missing = [...named].filter((k) => !alerts.has(k));
-  const changed = await store.getAlertBodies(org, missing);
-  for (const [key, alert] of changed) alerts.set(key, alert);
+  // The rest the transitions name: written before the index held closed alerts, dated oddly, or
+  // stale in the index.
+  const missing = [...latest.keys()].filter((k) => !alerts.has(k));
+  const byKey = await store.getAlertBodies(org, missing);
+  for (const [key, alert] of byKey) alerts.set(key, alert);
   return {
     input: {
       org,
@@ -133,9 +154,10 @@ export async function loadReportInput(
     reads: {
       openAlerts: open.length,
       transitions: transitions.length,
-      changedAlerts: closedByDay + changed.size,
+      changedAlerts: alerts.size - openKept,
       closedAlertsRead: closed.length,
-      alertsReadByKey: changed.size,
+      alertsReadByKey: byKey.size,
+      staleIndexCopies,
       manifests: manifests.length,
       auditEvents: auditEvents.length,
       issuedFigures: [...issuedFigures.values()].reduce((n, list) => n + list.length, 0),

@@ -3,7 +3,12 @@
  * alerts open now or publicly leaked, the transitions and manifests of the trend window, and the
  * alerts those transitions name, and gives the same report.json as reading everything.
  */
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Alert, alertKey, emptyOpenCounts, type Transition } from '../../functions/core/model.ts';
 import { lastPeriods, parsePeriodId } from '../../functions/core/periods.ts';
@@ -292,6 +297,49 @@ describe('report: the windowed read', () => {
     const byKey = (list: readonly Alert[]) =>
       [...list].sort((a, b) => alertKey(a).localeCompare(alertKey(b)));
     expect(byKey(later.input.alerts)).toEqual(byKey(input.alerts));
+  });
+
+  it('reads again by key an index copy that disagrees with its latest transition', async () => {
+    // Alert 5 was fixed on 12 Nov; a later transition (as if the index had not caught up with a
+    // dismissal yet) says dismissed. The index copy is not used: the alert is read by key.
+    await storeClient.send(
+      new PutItemCommand({
+        TableName: store.tableName,
+        Item: {
+          pk: { S: `TRANS#${ORG}` },
+          sk: { S: `2026-11-13T09:00:00.000Z#dependabot#${ORG}/api#5#dismissed#webhook` },
+          transition: {
+            S: JSON.stringify({
+              alertType: 'dependabot',
+              repository: `${ORG}/api`,
+              number: 5,
+              from: 'fixed',
+              to: 'dismissed',
+              at: '2026-11-13T09:00:00.000Z',
+              actor: 'sec-lead',
+              reason: 'inaccurate',
+              comment: null,
+              source: 'webhook',
+            }),
+          },
+        },
+      }),
+    );
+    const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND, [], undefined, NOW);
+    expect(reads).toMatchObject({ staleIndexCopies: 1, alertsReadByKey: 2, closedAlertsRead: 2 });
+    expect(input.alerts.find((a) => a.number === 5)?.state).toBe('fixed');
+    await storeClient.send(
+      new DeleteItemCommand({
+        TableName: store.tableName,
+        Key: {
+          pk: { S: `TRANS#${ORG}` },
+          sk: { S: `2026-11-13T09:00:00.000Z#dependabot#${ORG}/api#5#dismissed#webhook` },
+        },
+      }),
+    );
+    expect(
+      (await loadReportInput(store, ORG, PERIOD, TREND, [], undefined, NOW)).reads.staleIndexCopies,
+    ).toBe(0);
   });
 
   it('drops an alert from the index once it is neither open nor leaked', async () => {
