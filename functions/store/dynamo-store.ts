@@ -633,7 +633,8 @@ export class DynamoStore {
   /** The stored state of the given alerts (by `alertKey`), read in batches of 100. */
   async getAlerts(org: string, keys: readonly string[]): Promise<Map<string, StoredAlert>> {
     const out = new Map<string, StoredAlert>();
-    await this.#getInBatches(org, keys, undefined, (item) => {
+    // What a StoredAlert holds, not the keys and index attributes.
+    await this.#getInBatches(org, keys, 'alert, version, snap', (item) => {
       const stored = toStored(item);
       out.set(alertKey(stored.alert), stored);
     });
