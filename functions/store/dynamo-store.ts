@@ -31,7 +31,7 @@ import {
   type SnapshotManifest,
   type Transition,
 } from '../core/model.ts';
-import { instantMs, MS_PER_DAY, type Period } from '../core/periods.ts';
+import type { Period } from '../core/periods.ts';
 import type { PeriodFigures } from '../core/report-model.ts';
 import {
   ConcurrentUpdateError,
@@ -257,6 +257,7 @@ const BATCH_GET_CONCURRENCY = 8;
  * and a month, so that a monthly report's first 12-month trend window still uses them.
  */
 const CLOSED_DAYS_MAX = 400;
+const MS_PER_DAY = 86_400_000;
 /** Key ranges a long transition read is split into (see `#querySegments`). */
 const READ_SEGMENTS = 4;
 /** Below this span a transition read is not split. */
@@ -965,7 +966,8 @@ export class DynamoStore {
           request = (res.UnprocessedKeys ?? {}) as typeof request;
         }
       }
-      for (const list of out.values()) list.sort((a, b) => instantMs(a.start) - instantMs(b.start));
+      // Date.parse, not periods.ts's instantMs: the webhook's bundle would carry luxon for it.
+      for (const list of out.values()) list.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
       return out;
     } catch (error) {
       throw mapError(`read the issued figures of ${org}`, error);
