@@ -386,7 +386,7 @@ export class DynamoStore {
 
   /**
    * A table created before the open-alerts index (local data dirs of earlier versions): adds the
-   * index and gives every stored open alert its key. In AWS the stack creates the index.
+   * index and gives every stored alert its key. In AWS the stack creates the index.
    */
   async #addOpenAlertsIndex(): Promise<void> {
     try {
@@ -495,7 +495,7 @@ export class DynamoStore {
   }
 
   /**
-   * The alerts a report always reads, from the sparse `open-alerts` index (not every alert ever
+   * The alerts a report always reads, from the `open-alerts` index under the org (not every alert ever
    * seen): those open now, and those whose secret was publicly leaked, whatever their state.
    */
   async listStandingAlerts(org: string): Promise<Alert[]> {

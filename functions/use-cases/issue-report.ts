@@ -206,14 +206,10 @@ async function issueNew(
   const load =
     options.load ??
     (() =>
-      loadReportInput(
-        deps.store,
-        org,
-        period,
-        lastPeriods(period, 12, request.timeZone),
-        [{ scope, fingerprint: scopeFingerprint(request.repositories ?? null) }],
-        deps.log,
-      ));
+      loadReportInput(deps.store, org, period, lastPeriods(period, 12, request.timeZone), {
+        scopes: [{ scope, fingerprint: scopeFingerprint(request.repositories ?? null) }],
+        log: deps.log,
+      }));
   const [{ input: orgInput, reads, issuedFigures }, previous] = await Promise.all([
     load(),
     deps.store.latestReportRecord(org, scope),

@@ -61,8 +61,10 @@ export async function issueReports(deps: ReportDeps, request: ReportsRequest): P
       request.org,
       request.period,
       lastPeriods(request.period, 12, request.timeZone),
-      scopes.map((s) => ({ scope: s.id, fingerprint: scopeFingerprint(s.repositories) })),
-      deps.log,
+      {
+        scopes: scopes.map((s) => ({ scope: s.id, fingerprint: scopeFingerprint(s.repositories) })),
+        log: deps.log,
+      },
     );
     return loading;
   };

@@ -1,4 +1,4 @@
-import { type Alert, alertKey, type Transition } from '../core/model.ts';
+import { type Alert, alertKey } from '../core/model.ts';
 import { instantMs, type Period } from '../core/periods.ts';
 import { AUDIT_MATCH_WINDOW_MS, type ReportInput } from '../core/report.ts';
 import type { PeriodFigures } from '../core/report-model.ts';
@@ -9,6 +9,14 @@ import type { Log } from './log.ts';
 export interface ScopeKey {
   scope: string;
   fingerprint: string;
+}
+
+export interface LoadReportOptions {
+  /** The scopes whose earlier periods' issued figures to take (none: read the whole window). */
+  scopes?: readonly ScopeKey[];
+  log?: Log;
+  /** The present (ms since epoch; default the clock): up to when closed alerts are read by day. */
+  now?: number;
 }
 
 /** What a report read from the store, for logs and the benchmark. */
@@ -22,7 +30,7 @@ export interface ReportReads {
   closedAlertsRead: number;
   /** Alerts read by key: not found by day, or stale in the index. */
   alertsReadByKey: number;
-  /** Index copies that disagreed with their latest transition (read again by key). */
+  /** Index copies in another state than their latest transition's (read again by key). */
   staleIndexCopies: number;
   manifests: number;
   auditEvents: number;
@@ -39,7 +47,7 @@ export interface ReportReads {
  *   stated (`issuedFigures`); the history is then read only from the first earlier period one of
  *   the scopes lacks figures for, and in the steady state (last week's report issued) only from
  *   the report's own period on;
- * - the alerts open now, and those publicly leaked (the sparse `open-alerts` index);
+ * - the alerts open now, and those publicly leaked (the `open-alerts` index, under the org);
  * - every transition from the start of the trend window on (the period's own, the trend's, and the
  *   later ones that tell the state at the period's end of an alert that changed since);
  * - the alerts those transitions belong to that are not open now: read by the day of their last
@@ -53,9 +61,9 @@ export interface ReportReads {
  * (a notable event without a transition), which is why leaked alerts are in the index too.
  *
  * @example
- * const { input, reads, issuedFigures } = await loadReportInput(store, 'octo', period, lastPeriods(period, 12), [
- *   { scope: 'org', fingerprint: scopeFingerprint(null) },
- * ]);
+ * const { input, reads, issuedFigures } = await loadReportInput(store, 'octo', period, lastPeriods(period, 12), {
+ *   scopes: [{ scope: 'org', fingerprint: scopeFingerprint(null) }],
+ * });
  * computeReport({ ...input, issuedFigures: issuedFigures.get('org'), generatedAt, slaPolicy });
  */
 export async function loadReportInput(
@@ -63,10 +71,7 @@ export async function loadReportInput(
   org: string,
   period: Period,
   trendPeriods: readonly Period[],
-  scopes: readonly ScopeKey[] = [],
-  log?: Log,
-  /** The present (ms since epoch; default the clock): up to when closed alerts are read by day. */
-  now: number = Date.now(),
+  options: LoadReportOptions = {},
 ): Promise<{
   input: Pick<
     ReportInput,
@@ -76,6 +81,7 @@ export async function loadReportInput(
   /** By scope: the earlier periods' issued figures, for `computeReport`'s `issuedFigures`. */
   issuedFigures: Map<string, PeriodFigures[]>;
 }> {
+  const { scopes = [], log, now = Date.now() } = options;
   const sameAs = (a: Period, b: Period) => a.id === b.id && a.start === b.start && a.end === b.end;
   const earlier = trendPeriods.filter((p) => !sameAs(p, period));
   const none = () => new Map<string, PeriodFigures[]>(scopes.map((s) => [s.scope, []]));
@@ -110,18 +116,20 @@ export async function loadReportInput(
     store.listManifests(org, { from: windowStart }),
     store.listAuditEvents(org, { from: auditFrom }),
   ]);
-  // The latest transition of each alert the window names (the list is oldest first).
-  const latest = new Map<string, Transition>();
-  for (const t of transitions) latest.set(alertKey(t), t);
-  // Index reads are eventually consistent: a copy that disagrees with its alert's latest
-  // transition (another state, or last updated well before it) is read again by key, consistently.
-  const current = (alert: Alert): boolean => {
-    const t = latest.get(alertKey(alert));
-    return (
-      t === undefined ||
-      (alert.state === t.to && Date.parse(alert.updatedAt) >= Date.parse(t.at) - AUDIT_MATCH_WINDOW_MS)
-    );
-  };
+  // The states each alert the window names reached at its latest instant (the list is oldest
+  // first; transitions at one instant come in key order, not in the order they happened).
+  const latest = new Map<string, { ms: number; states: Set<Alert['state']> }>();
+  for (const t of transitions) {
+    const key = alertKey(t);
+    const ms = Date.parse(t.at);
+    const known = latest.get(key);
+    if (known === undefined || ms > known.ms) latest.set(key, { ms, states: new Set([t.to]) });
+    else if (ms === known.ms) known.states.add(t.to);
+  }
+  // Index reads are eventually consistent: a copy whose state is none its alert reached at its
+  // latest transition is read again by key, consistently. (A copy stale in another field but in
+  // the same state is not caught: the transitions are read eventually consistently too.)
+  const current = (alert: Alert): boolean => latest.get(alertKey(alert))?.states.has(alert.state) ?? true;
   const alerts = new Map<string, Alert>();
   let staleIndexCopies = 0;
   for (const alert of open) {

@@ -74,14 +74,14 @@ export interface ExpectedFigures {
   fixed: number;
   dismissed: number;
   reopened: number;
-  /** Alerts open at "now" (one day after the end): what the open-alerts index holds. */
+  /** Alerts open at "now" (one day after the end): what the open-alerts index holds under the org. */
   openNow: number;
   manifests: number;
   /** Manifests taken from the trend window's start on. */
   manifestsInWindow: number;
   /** Transitions from the trend window's start on (what loadReportInput reads). */
   transitionsInWindow: number;
-  /** Alerts closed now with a transition in the window (what loadReportInput reads by key). */
+  /** Alerts closed now with a transition in the window (what loadReportInput keeps of the closed ones it reads by day). */
   changedAlertsInWindow: number;
   /**
    * The issue's read set: the period's transitions, the alerts open at its start and the

@@ -126,7 +126,12 @@ async function run(req: ReportRunRequest): Promise<ReportRunResult> {
   let reads: Record<string, number>;
   if (req.mode === 'windowed' || req.mode === 'issued') {
     const scopes = req.mode === 'issued' ? [{ scope: 'org', fingerprint: scopeFingerprint(null) }] : [];
-    const loaded = await loadReportInput(store, req.org, period, trendPeriods, scopes);
+    const loaded = await loadReportInput(store, req.org, period, trendPeriods, {
+      scopes,
+      // The dataset's present, not the clock's: which days of closed alerts are read must not
+      // depend on the day the benchmark runs.
+      now: Date.parse(req.generatedAt),
+    });
     input = { ...loaded.input, issuedFigures: loaded.issuedFigures.get('org') ?? [] };
     const { windowStart: _w, ...counts } = loaded.reads;
     reads = { ...counts };

@@ -103,7 +103,8 @@ describe('DynamoDB table', () => {
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'openOrg', AttributeType: 'S' },
         ],
-        // The sparse index the report reads the open backlog from (functions/store/table-schema.ts).
+        // The index the report reads the open backlog and the recently closed alerts from
+        // (functions/store/table-schema.ts).
         GlobalSecondaryIndexes: [
           {
             IndexName: 'open-alerts',

@@ -152,7 +152,7 @@ describe('report: the windowed read', () => {
   };
 
   it('reads the open and the leaked alerts, and what changed in the window', async () => {
-    const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND, [], undefined, NOW);
+    const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND, { now: NOW });
     expect(input.alerts.map((a) => `${a.repository}#${a.number}`).sort()).toEqual([
       `${ORG}/api#5`,
       `${ORG}/api#6`,
@@ -174,7 +174,7 @@ describe('report: the windowed read', () => {
   });
 
   it('reports the leak of an alert closed before the window, as reading everything does', async () => {
-    const windowed = (await loadReportInput(store, ORG, PERIOD, TREND, [], undefined, NOW)).input;
+    const windowed = (await loadReportInput(store, ORG, PERIOD, TREND, { now: NOW })).input;
     const report = computeReport({ ...windowed, generatedAt: GENERATED_AT, slaPolicy: DEFAULT_SLA_POLICY });
     expect(report.notableEvents.map((e) => [e.kind, e.repository, e.number, e.at])).toEqual([
       ['critical_created', `${ORG}/api`, 5, '2026-11-10T09:00:00.000Z'],
@@ -222,15 +222,10 @@ describe('report: the windowed read', () => {
     ).toEqual([]);
     await store.putPeriodFigures(ORG, 'team-web', kept, scopeFingerprint([`${ORG}/web`]), GENERATED_AT);
 
-    const loaded = await loadReportInput(
-      store,
-      ORG,
-      PERIOD,
-      TREND,
-      [{ scope: 'org', fingerprint }],
-      undefined,
-      NOW,
-    );
+    const loaded = await loadReportInput(store, ORG, PERIOD, TREND, {
+      scopes: [{ scope: 'org', fingerprint }],
+      now: NOW,
+    });
     expect(loaded.reads).toMatchObject({ issuedFigures: 11, windowStart: PERIOD.start, transitions: 2 });
     // Alert 6 (fixed in October) is not read any more: the trend's October comes from the figures.
     expect(loaded.input.alerts.map((a) => a.number).sort()).toEqual([4, 5, 7]);
@@ -247,18 +242,13 @@ describe('report: the windowed read', () => {
     expect(JSON.stringify(windowed.previousPeriod)).toBe(JSON.stringify(full.previousPeriod));
     expect(full.trend.find((p) => p.periodId === '2026-W41')).toMatchObject({ closed: 1, openAtEnd: 1 });
 
-    const team = await loadReportInput(
-      store,
-      ORG,
-      PERIOD,
-      TREND,
-      [
+    const team = await loadReportInput(store, ORG, PERIOD, TREND, {
+      scopes: [
         { scope: 'org', fingerprint },
         { scope: 'team-web', fingerprint: scopeFingerprint([`${ORG}/web`, `${ORG}/www`]) },
       ],
-      undefined,
-      NOW,
-    );
+      now: NOW,
+    });
     expect(team.issuedFigures.get('team-web')).toEqual([]);
     expect(team.reads.windowStart).toBe(TREND[0]?.start);
   });
@@ -288,11 +278,11 @@ describe('report: the windowed read', () => {
         UpdateExpression: 'REMOVE openOrg',
       }),
     );
-    const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND, [], undefined, NOW);
+    const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND, { now: NOW });
     expect(reads).toMatchObject({ changedAlerts: 3, closedAlertsRead: 2, alertsReadByKey: 1 });
     expect(input.alerts.map((a) => a.number).sort()).toEqual([4, 5, 6, 7, 8]);
     // More than CLOSED_DAYS_MAX days to read: every closed alert is read by key, with the same input.
-    const later = await loadReportInput(store, ORG, PERIOD, TREND, [], undefined, NOW + 400 * 86_400_000);
+    const later = await loadReportInput(store, ORG, PERIOD, TREND, { now: NOW + 400 * 86_400_000 });
     expect(later.reads).toMatchObject({ changedAlerts: 3, closedAlertsRead: 0, alertsReadByKey: 3 });
     const byKey = (list: readonly Alert[]) =>
       [...list].sort((a, b) => alertKey(a).localeCompare(alertKey(b)));
@@ -325,7 +315,7 @@ describe('report: the windowed read', () => {
         },
       }),
     );
-    const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND, [], undefined, NOW);
+    const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND, { now: NOW });
     expect(reads).toMatchObject({ staleIndexCopies: 1, alertsReadByKey: 2, closedAlertsRead: 2 });
     expect(input.alerts.find((a) => a.number === 5)?.state).toBe('fixed');
     await storeClient.send(
@@ -337,9 +327,40 @@ describe('report: the windowed read', () => {
         },
       }),
     );
-    expect(
-      (await loadReportInput(store, ORG, PERIOD, TREND, [], undefined, NOW)).reads.staleIndexCopies,
-    ).toBe(0);
+    expect((await loadReportInput(store, ORG, PERIOD, TREND, { now: NOW })).reads.staleIndexCopies).toBe(0);
+    // Transitions at one instant come in key order ("fixed" before "open"), not in the order they
+    // happened: a copy in any state the alert reached at its latest instant is current.
+    const sameInstant = {
+      pk: { S: `TRANS#${ORG}` },
+      sk: { S: `2026-11-12T09:00:00.000Z#dependabot#${ORG}/api#5#open#webhook` },
+    };
+    await storeClient.send(
+      new PutItemCommand({
+        TableName: store.tableName,
+        Item: {
+          ...sameInstant,
+          transition: {
+            S: JSON.stringify({
+              alertType: 'dependabot',
+              repository: `${ORG}/api`,
+              number: 5,
+              from: 'fixed',
+              to: 'open',
+              at: '2026-11-12T09:00:00.000Z',
+              actor: null,
+              reason: null,
+              comment: null,
+              source: 'webhook',
+            }),
+          },
+        },
+      }),
+    );
+    expect((await loadReportInput(store, ORG, PERIOD, TREND, { now: NOW })).reads).toMatchObject({
+      staleIndexCopies: 0,
+      closedAlertsRead: 2,
+    });
+    await storeClient.send(new DeleteItemCommand({ TableName: store.tableName, Key: sameInstant }));
   });
 
   it('drops an alert from the index once it is neither open nor leaked', async () => {
