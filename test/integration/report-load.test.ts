@@ -290,77 +290,54 @@ describe('report: the windowed read', () => {
   });
 
   it('reads again by key an index copy that disagrees with its latest transition', async () => {
-    // Alert 5 was fixed on 12 Nov; a later transition (as if the index had not caught up with a
-    // dismissal yet) says dismissed. The index copy is not used: the alert is read by key.
-    await storeClient.send(
-      new PutItemCommand({
-        TableName: store.tableName,
-        Item: {
-          pk: { S: `TRANS#${ORG}` },
-          sk: { S: `2026-11-13T09:00:00.000Z#dependabot#${ORG}/api#5#dismissed#webhook` },
-          transition: {
-            S: JSON.stringify({
-              alertType: 'dependabot',
-              repository: `${ORG}/api`,
-              number: 5,
-              from: 'fixed',
-              to: 'dismissed',
-              at: '2026-11-13T09:00:00.000Z',
-              actor: 'sec-lead',
-              reason: 'inaccurate',
-              comment: null,
-              source: 'webhook',
-            }),
-          },
-        },
-      }),
-    );
+    // A transition item written alone, as if the alert's index copy had not caught up with it.
+    const alert5 = { alertType: 'dependabot', repository: `${ORG}/api`, number: 5 } as const;
+    const putTransition = async (t: Transition) => {
+      const Key = {
+        pk: { S: `TRANS#${ORG}` },
+        sk: { S: `${t.at}#${t.alertType}#${t.repository}#${t.number}#${t.to}#${t.source}` },
+      };
+      await storeClient.send(
+        new PutItemCommand({
+          TableName: store.tableName,
+          Item: { ...Key, transition: { S: JSON.stringify(t) } },
+        }),
+      );
+      return () => storeClient.send(new DeleteItemCommand({ TableName: store.tableName, Key }));
+    };
+    const later = {
+      ...alert5,
+      from: 'fixed',
+      at: '2026-11-12T09:00:00.000Z',
+      actor: null,
+      reason: null,
+      comment: null,
+      source: 'webhook',
+    } as const;
+
+    // Alert 5 was fixed on 12 Nov; a later transition says dismissed. The index copy (fixed) is
+    // not used: the alert is read by key.
+    const undoDismissal = await putTransition({
+      ...later,
+      to: 'dismissed',
+      at: '2026-11-13T09:00:00.000Z',
+      actor: 'sec-lead',
+      reason: 'inaccurate',
+    });
     const { input, reads } = await loadReportInput(store, ORG, PERIOD, TREND, { now: NOW });
     expect(reads).toMatchObject({ staleIndexCopies: 1, alertsReadByKey: 2, closedAlertsRead: 2 });
     expect(input.alerts.find((a) => a.number === 5)?.state).toBe('fixed');
-    await storeClient.send(
-      new DeleteItemCommand({
-        TableName: store.tableName,
-        Key: {
-          pk: { S: `TRANS#${ORG}` },
-          sk: { S: `2026-11-13T09:00:00.000Z#dependabot#${ORG}/api#5#dismissed#webhook` },
-        },
-      }),
-    );
+    await undoDismissal();
     expect((await loadReportInput(store, ORG, PERIOD, TREND, { now: NOW })).reads.staleIndexCopies).toBe(0);
+
     // Transitions at one instant come in key order ("fixed" before "open"), not in the order they
     // happened: a copy in any state the alert reached at its latest instant is current.
-    const sameInstant = {
-      pk: { S: `TRANS#${ORG}` },
-      sk: { S: `2026-11-12T09:00:00.000Z#dependabot#${ORG}/api#5#open#webhook` },
-    };
-    await storeClient.send(
-      new PutItemCommand({
-        TableName: store.tableName,
-        Item: {
-          ...sameInstant,
-          transition: {
-            S: JSON.stringify({
-              alertType: 'dependabot',
-              repository: `${ORG}/api`,
-              number: 5,
-              from: 'fixed',
-              to: 'open',
-              at: '2026-11-12T09:00:00.000Z',
-              actor: null,
-              reason: null,
-              comment: null,
-              source: 'webhook',
-            }),
-          },
-        },
-      }),
-    );
+    const undoReopen = await putTransition({ ...later, to: 'open' });
     expect((await loadReportInput(store, ORG, PERIOD, TREND, { now: NOW })).reads).toMatchObject({
       staleIndexCopies: 0,
       closedAlertsRead: 2,
     });
-    await storeClient.send(new DeleteItemCommand({ TableName: store.tableName, Key: sameInstant }));
+    await undoReopen();
   });
 
   it('drops an alert from the index once it is neither open nor leaked', async () => {
