@@ -257,6 +257,7 @@ const BATCH_GET_CONCURRENCY = 8;
  * and a month, so that a monthly report's first 12-month trend window still uses them.
  */
 const CLOSED_DAYS_MAX = 400;
+/** Not periods.ts's: importing it would bring luxon into the webhook's bundle. */
 const MS_PER_DAY = 86_400_000;
 /** Key ranges a long transition read is split into (see `#querySegments`). */
 const READ_SEGMENTS = 4;

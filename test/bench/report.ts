@@ -31,6 +31,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoStandIn } from '../../infra/local/dynamodb.ts';
+import { intEnv } from './env.ts';
 import {
   type Dataset,
   type ExpectedFigures,
@@ -43,14 +44,6 @@ import { checkBatchLoader, type Loader, type LoadResult, loadDataset } from './r
 import { total } from './report-meter.ts';
 import type { ReportMode, ReportRunRequest, ReportRunResult } from './report-process.ts';
 import { bundleAsLambda } from './webhook-bundle.ts';
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
-  return n;
-}
 
 function sizesEnv(): number[] {
   const raw = process.env.BENCH_REPORT_SIZES;

@@ -22,6 +22,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startDynamoStandIn } from '../../infra/local/dynamodb.ts';
 import type { RunRequest, RunResult } from './collector-process.ts';
+import { intEnv } from './env.ts';
 import {
   ask,
   forkTs,
@@ -31,14 +32,6 @@ import {
   type SimResponse,
   type SimStats,
 } from './protocol.ts';
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
-  return n;
-}
 
 const ALERTS = intEnv('BENCH_ALERTS', 100_000);
 const REPOSITORIES = intEnv('BENCH_REPOSITORIES', Math.max(10, Math.round(ALERTS / 50)));

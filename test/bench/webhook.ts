@@ -29,6 +29,7 @@ import { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
 import { receiveWebhook } from '../../functions/use-cases/receive-webhook.ts';
 import { startDynamoStandIn } from '../../infra/local/dynamodb.ts';
+import { intEnv } from './env.ts';
 import {
   bundleWebhook,
   type ColdRun,
@@ -37,14 +38,6 @@ import {
   writeEmptyModule,
 } from './webhook-bundle.ts';
 import { type BenchDelivery, buildDeliveries, DELIVERIES_PER_ALERT } from './webhook-deliveries.ts';
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
-  return n;
-}
 
 const roundUp = (n: number) => Math.ceil(n / DELIVERIES_PER_ALERT) * DELIVERIES_PER_ALERT;
 const DELIVERIES = roundUp(intEnv('BENCH_WEBHOOK_DELIVERIES', 1_000));

@@ -1,0 +1,15 @@
+/** Benchmark settings read from the environment, checked at the edge. */
+
+/**
+ * A positive whole number from `name` (underscores allowed: `100_000`), or `fallback` when unset.
+ *
+ * @example
+ * intEnv('BENCH_REPORT_RUNS', 3); // 3, or what BENCH_REPORT_RUNS says
+ */
+export function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+  return n;
+}
