@@ -48,11 +48,15 @@ export type SimResponse =
   | { type: 'listTotals'; totals: Record<string, number> }
   | { type: 'error'; message: string };
 
-/** Starts a TypeScript file of this folder in its own Node process, under tsx, with IPC. */
+/**
+ * Starts a TypeScript file of this folder in its own Node process, under tsx, with IPC.
+ * BENCH_CPU_PROF=<dir> writes each child's CPU profile there (Node refuses it in NODE_OPTIONS).
+ */
 export function forkTs(file: string, env: Record<string, string> = {}): ChildProcess {
   const path = fileURLToPath(new URL(file, import.meta.url));
+  const profile = process.env.BENCH_CPU_PROF;
   return fork(path, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -16,7 +16,7 @@ import { silentLog } from '../../functions/use-cases/log.ts';
 import { type SnapshotDeps, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
 import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
-import { secondaryRateLimitFault, timeoutFault } from '../../infra/local/github/faults.ts';
+import { cutOffFault, secondaryRateLimitFault, timeoutFault } from '../../infra/local/github/faults.ts';
 import { renderAlertsAt } from '../../infra/local/github/render.ts';
 import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
 import { createTestStore } from '../support/dynamo.ts';
@@ -204,6 +204,18 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(m.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
     // Both faults were met: GitHub saw one retry of each on top of the snapshot's own pages.
     expect(github.stats.requests - before - (m.requests ?? 0)).toBe(2);
+  });
+
+  it('fetches again a page whose connection dropped halfway through the body', async () => {
+    github.setNow(at(0));
+    github.injectFault(cutOffFault(`/orgs/${ORG}/dependabot/alerts`, { page: 2 }));
+    const before = github.stats.requests;
+    const m = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    expect(m.complete).toBe(true);
+    expect(m.streams.find((s) => s.lane === 'dependabot')?.skippedPages).toBe(0);
+    expect(m.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
+    // GitHub saw the page twice: the cut-off answer and the whole one.
+    expect(github.stats.requests - before - (m.requests ?? 0)).toBe(1);
   });
 
   it('skips a page that is not JSON, counts it, and keeps the snapshot incomplete with its watermark unmoved', async () => {

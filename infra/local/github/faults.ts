@@ -37,8 +37,9 @@ export interface Fault {
   /**
    * Sends the real response (status, headers, `Link`) with a damaged body: `invalid-json` cuts the
    * JSON in half; `dropFields` removes top-level fields from one item (default the first).
+   * `cut-off` promises the whole body (`content-length`), sends half and drops the connection.
    */
-  corrupt?: 'invalid-json' | { dropFields: string[]; item?: number };
+  corrupt?: 'invalid-json' | 'cut-off' | { dropFields: string[]; item?: number };
 }
 
 /** What the server knows about a request when it looks for a fault. */
@@ -127,7 +128,7 @@ export function corruptBody(fault: Fault, body: unknown): string {
     // Half a document: what a proxy cutting the connection short delivers.
     return text.slice(0, Math.max(1, Math.floor(text.length / 2)));
   }
-  if (!Array.isArray(body)) return JSON.stringify(body);
+  if (corrupt === 'cut-off' || !Array.isArray(body)) return JSON.stringify(body);
   const index = corrupt.item ?? 0;
   const damaged = body.map((item: unknown, i) => {
     if (i !== index || typeof item !== 'object' || item === null) return item;
@@ -153,6 +154,11 @@ function where(options: Where): Pick<Fault, 'nth' | 'page' | 'times'> {
 /** A 200 page whose body is cut in half; content type and `Link` to the next page stay valid. */
 export function invalidJsonFault(path: Target, options: Where = {}): Fault {
   return { path, corrupt: 'invalid-json', ...where(options) };
+}
+
+/** A 200 page whose connection drops halfway through the body (the headers promised all of it). */
+export function cutOffFault(path: Target, options: Where = {}): Fault {
+  return { path, corrupt: 'cut-off', ...where(options) };
 }
 
 /** A 200 page where one item lacks required fields (default the first item). */

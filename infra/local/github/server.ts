@@ -264,6 +264,16 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
       send(res, { status, body: null, headers: fault.headers ?? {} }, fault.body ?? defaultFaultBody(status));
       return;
     }
+    if (fault?.corrupt === 'cut-off') {
+      const body = Buffer.from(corruptBody(fault, outcome.body));
+      res.writeHead(outcome.status, {
+        'content-type': JSON_TYPE,
+        'content-length': String(body.length),
+        ...outcome.headers,
+      });
+      res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+      return;
+    }
     if (fault?.corrupt !== undefined) {
       send(
         res,
