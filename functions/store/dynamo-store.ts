@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -197,6 +198,17 @@ const openIndexDefinition = {
  * maps by earlier versions are still read.
  */
 export const encodeBody = (value: Alert | Transition): string => JSON.stringify(value);
+
+/** A short fingerprint of an alert as stored: equal fingerprints, equal stored alerts. */
+export const alertDigest = (alert: Alert): string => bodyDigest(encodeBody(alert));
+const bodyDigest = (body: string): string => createHash('sha256').update(body).digest('base64');
+
+/** A stored alert as a full reconciliation compares it: what the last snapshot saw, and a fingerprint. */
+export interface StoredAlertDigest {
+  snap: SnapView | null;
+  /** `alertDigest` of the stored alert; null for an item stored as a map by an earlier version. */
+  digest: string | null;
+}
 
 function decodeBody<T extends Alert | Transition>(
   item: Record<string, unknown>,
@@ -712,6 +724,31 @@ export class DynamoStore {
       return new Map(items.map((i) => [i.sk as string, (i.snap as SnapView | undefined) ?? null]));
     } catch (error) {
       throw mapError(`list the alert keys of ${org}`, error);
+    }
+  }
+
+  /**
+   * Every stored alert of an organisation with what the last snapshot saw and a fingerprint of
+   * the alert, so that a full run can tell an unchanged listed alert without reading it again.
+   */
+  async listAlertDigests(org: string): Promise<Map<string, StoredAlertDigest>> {
+    try {
+      const items = await this.#queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': alertPk(org) },
+        ProjectionExpression: 'sk, snap, alert',
+      });
+      this.usage.itemsRead += items.length;
+      const out = new Map<string, StoredAlertDigest>();
+      for (const i of items) {
+        out.set(i.sk as string, {
+          snap: (i.snap as SnapView | undefined) ?? null,
+          digest: typeof i.alert === 'string' ? bodyDigest(i.alert) : null,
+        });
+      }
+      return out;
+    } catch (error) {
+      throw mapError(`list the alerts of ${org}`, error);
     }
   }
 

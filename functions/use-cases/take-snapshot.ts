@@ -24,12 +24,14 @@ import {
   GitHubRateLimitError,
 } from '../github/errors.ts';
 import { alertLanes, auditLogLane, fetchPage, type Lane, type Page, type Scope } from '../github/pages.ts';
-import type {
-  Aggregates,
-  DynamoStore,
-  SnapshotCheckpoint,
-  SnapView,
-  StoredAlert,
+import {
+  type Aggregates,
+  alertDigest,
+  type DynamoStore,
+  type SnapshotCheckpoint,
+  type SnapView,
+  type StoredAlert,
+  type StoredAlertDigest,
 } from '../store/dynamo-store.ts';
 import { ConcurrentUpdateError } from '../store/errors.ts';
 import type { Log } from './log.ts';
@@ -236,15 +238,13 @@ async function runSnapshot(
         : cp.seenSaved && !dirty
           ? await store.loadSeenKeys(key, cp.snapshotId)
           : null;
-  // An uninterrupted full run counts the aggregates from what it lists, and reads the stored keys
-  // (for the no-longer-reported check) while the lanes run, instead of re-reading at the end.
+  // An uninterrupted full run counts the aggregates from what it lists, and reads every stored
+  // alert's fingerprint while the first pages come: a listed alert whose fingerprint matches needs
+  // no read, and the keys serve the no-longer-reported check at the end.
   const uninterrupted = seen !== null && !resumed;
   const listed: Record<string, number> | null = uninterrupted ? {} : null;
-  const startViews =
-    uninterrupted && scope.kind === 'org'
-      ? store.listAlertViews(scope.org).then((v) => new Map([[scope.org, v]]))
-      : null;
-  startViews?.catch(() => {});
+  const startDigests = uninterrupted && scope.kind === 'org' ? store.listAlertDigests(scope.org) : null;
+  startDigests?.catch(() => {});
   const auditSince = auditWatermark ? Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS : null;
   let lastSave = clock();
   let auditMax = auditWatermark ? Date.parse(auditWatermark) : 0;
@@ -333,7 +333,9 @@ async function runSnapshot(
             seen?.add(alertKey(a));
             perOrg(orgOf(a.repository)).seen += 1;
           }
-          await writePage(store, alerts, cp, limit, listed);
+          const known =
+            startDigests && scope.kind === 'org' ? { org: scope.org, digests: await startDigests } : null;
+          await writePage(store, alerts, cp, limit, listed, known);
         }
         state.next = page.next;
         if (page.next === null || reachedWatermark) {
@@ -424,7 +426,10 @@ async function runSnapshot(
     let reconciled = false;
     let aggregates: Aggregates = { openBySeverity: emptyOpenCounts(), openByRepository: {} };
     if (allDone) {
-      const early = complete && startViews ? (await startViews).get(org) : undefined;
+      const early =
+        complete && startDigests && scope.kind === 'org' && org === scope.org
+          ? new Map([...(await startDigests)].map(([k, d]) => [k, d.snap]))
+          : undefined;
       if (seen && listed && early) {
         // An uninterrupted, complete full listing: mark what it did not return, count what it did.
         unlisted = await markUnlisted(store, org, early, seen, alertLaneStates);
@@ -580,11 +585,22 @@ async function writePage(
   cp: SnapshotCheckpoint,
   limit: ReturnType<typeof pLimit>,
   listed: Record<string, number> | null,
+  /** Fingerprints of an organisation's stored alerts, read at the start of a full run. */
+  known: { org: string; digests: Map<string, StoredAlertDigest> } | null = null,
 ): Promise<void> {
   const byOrg = new Map<string, Alert[]>();
   for (const a of alerts) byOrg.set(orgOf(a.repository), [...(byOrg.get(orgOf(a.repository)) ?? []), a]);
-  for (const [org, group] of byOrg) {
-    const stored = await store.getAlerts(org, group.map(alertKey));
+  for (const [org, all] of byOrg) {
+    // Listed exactly as stored, and seen so by the last snapshot: nothing to read or write.
+    const digests = known?.org === org ? known.digests : null;
+    const unchanged: Alert[] = [];
+    const group: Alert[] = [];
+    for (const a of all) {
+      const d = digests?.get(alertKey(a));
+      const same = d?.digest != null && isDeepStrictEqual(d.snap, viewOf(a)) && d.digest === alertDigest(a);
+      (same ? unchanged : group).push(a);
+    }
+    const stored = group.length > 0 ? await store.getAlerts(org, group.map(alertKey)) : new Map();
     const counts = cp.perOrg[org] ?? { seen: 0, written: 0, transitions: 0, auditEvents: 0 };
     cp.perOrg[org] = counts;
     const record = (alert: Alert, result: ObservationResult) => {
@@ -609,6 +625,10 @@ async function writePage(
       cp.counters.transitionsWritten += result.transitions;
       counts.transitions += result.transitions;
     };
+    for (const alert of unchanged) {
+      const snap = viewOf(alert);
+      record(alert, { alert, previousSnap: snap, transitions: 0, written: false });
+    }
     // Alerts never seen before (the initial load) go in shared transactions: far fewer round trips.
     const fresh = group.filter((a) => !stored.has(alertKey(a)));
     const batched = await writeNewAlerts(store, org, fresh);
