@@ -12,7 +12,37 @@ export interface Lane {
   stream: StreamName;
   route: string;
   params: Record<string, string | number | boolean>;
+  /**
+   * The listing this lane is part of: its incremental lane's id, which names its watermark. A full
+   * run splits the longest listings into partitions by state, plus a sweep of what moved.
+   */
+  group: string;
+  /**
+   * A full run's closing sweep of one listing: newest updates first, back to shortly before the
+   * run started. It runs after the group's partitions, and lists every alert that changed state
+   * during the run and so may have moved between partitions behind their cursors.
+   */
+  sweep?: boolean;
 }
+
+/**
+ * How full runs split the two longest listings, by `state` (a state change always moves
+ * `updated_at`, so the closing sweep finds every alert that moved). Together the values are every
+ * state the lists document; each partition is one cursor chain, and they run side by side.
+ */
+export const PARTITIONED_LISTINGS: readonly string[] = ['dependabot', 'code_scanning'];
+const FULL_PARTITIONS: Partial<Record<AlertType, { id: string; state: string }[]>> = {
+  dependabot: [
+    { id: 'open', state: 'open' },
+    { id: 'fixed', state: 'fixed' },
+    { id: 'dismissed', state: 'dismissed,auto_dismissed' },
+  ],
+  code_scanning: [
+    { id: 'open', state: 'open' },
+    { id: 'fixed', state: 'fixed' },
+    { id: 'dismissed', state: 'dismissed' },
+  ],
+};
 
 /** Where alert-ledger reads from: one organisation, or a whole enterprise (token auth only). */
 export type Scope = { kind: 'org'; org: string } | { kind: 'enterprise'; enterprise: string };
@@ -43,10 +73,17 @@ export const AUDIT_ACTIONS = [
  * @example
  * alertLanes({ kind: 'org', org: 'octo' }, { hideSecret: true }).map((l) => l.id);
  * // ['dependabot', 'secret_scanning', 'secret_scanning:non_provider', 'code_scanning']
+ * // with order 'created' and partition ['dependabot']: 'dependabot:open', 'dependabot:fixed',
+ * // 'dependabot:dismissed', 'dependabot:moved', 'secret_scanning', ...
  */
 export function alertLanes(
   scope: Scope,
-  options: { hideSecret: boolean; order?: 'updated' | 'created' },
+  options: {
+    hideSecret: boolean;
+    order?: 'updated' | 'created';
+    /** With order 'created': the listings to split into partitions (of PARTITIONED_LISTINGS). */
+    partition?: ReadonlySet<string>;
+  },
 ): Lane[] {
   const { prefix, params } = base(scope);
   // Incremental runs read newest updates first and stop at the watermark. Full runs read by
@@ -57,32 +94,54 @@ export function alertLanes(
       ? { ...params, per_page: 100, sort: 'created', direction: 'asc' }
       : { ...params, per_page: 100, sort: 'updated', direction: 'desc' };
   const secretParams = options.hideSecret ? { ...common, hide_secret: true } : common;
-  return [
+  const lanes: Lane[] = [
     {
       id: 'dependabot',
+      group: 'dependabot',
       stream: 'dependabot',
       route: `GET ${prefix}/${ALERT_PATHS.dependabot}`,
       params: common,
     },
     {
       id: 'secret_scanning',
+      group: 'secret_scanning',
       stream: 'secret_scanning',
       route: `GET ${prefix}/${ALERT_PATHS.secret_scanning}`,
       params: secretParams,
     },
     {
       id: 'secret_scanning:non_provider',
+      group: 'secret_scanning:non_provider',
       stream: 'secret_scanning',
       route: `GET ${prefix}/${ALERT_PATHS.secret_scanning}`,
       params: { ...secretParams, secret_type: NON_PROVIDER_SECRET_TYPES.join(',') },
     },
     {
       id: 'code_scanning',
+      group: 'code_scanning',
       stream: 'code_scanning',
       route: `GET ${prefix}/${ALERT_PATHS.code_scanning}`,
       params: common,
     },
   ];
+  if (options.order !== 'created') return lanes;
+  return lanes.flatMap((lane) => {
+    const partitions = FULL_PARTITIONS[lane.stream as AlertType];
+    if (!partitions || !options.partition?.has(lane.group)) return [lane];
+    return [
+      ...partitions.map((p) => ({
+        ...lane,
+        id: `${lane.id}:${p.id}`,
+        params: { ...lane.params, state: p.state },
+      })),
+      {
+        ...lane,
+        id: `${lane.id}:moved`,
+        sweep: true,
+        params: { ...lane.params, sort: 'updated', direction: 'desc' },
+      },
+    ];
+  });
 }
 
 /** The audit log lane: the alert actions, newest first, from `createdSince` (a day boundary). */
@@ -96,6 +155,7 @@ export function auditLogLane(scope: Scope, createdSince: string | null): Lane {
     .join(' ');
   return {
     id: 'audit_log',
+    group: 'audit_log',
     stream: 'audit_log',
     route: `GET ${prefix}/audit-log`,
     params: { ...params, phrase, include: 'web', order: 'desc', per_page: 100 },

@@ -23,7 +23,15 @@ import {
   GitHubPermissionError,
   GitHubRateLimitError,
 } from '../github/errors.ts';
-import { alertLanes, auditLogLane, fetchPage, type Lane, type Page, type Scope } from '../github/pages.ts';
+import {
+  alertLanes,
+  auditLogLane,
+  fetchPage,
+  type Lane,
+  PARTITIONED_LISTINGS,
+  type Page,
+  type Scope,
+} from '../github/pages.ts';
 import {
   type Aggregates,
   alertDigest,
@@ -49,6 +57,10 @@ export interface SnapshotDeps {
   clock?: () => number;
   /** False for GHES before 3.18, which does not know `hide_secret` (the secret is dropped anyway). */
   hideSecret?: boolean;
+  /** List requests in flight at once (default LIST_CONCURRENCY). */
+  listConcurrency?: number;
+  /** A full run splits a listing by state once its last full run listed this many (default PARTITION_ABOVE). */
+  partitionAbove?: number;
 }
 
 export interface SnapshotRequest {
@@ -84,6 +96,18 @@ const DEADLINE_MARGIN_MS = 20_000;
 /** How often a running lane saves its cursor: resuming repeats at most this much work. */
 const CHECKPOINT_EVERY_MS = 2_000;
 const MAX_NAMED_SKIPS = 50;
+/**
+ * List requests in flight at once, over all lanes. A full run has more lanes than this (the long
+ * listings split by state), and they share it; GitHub asks clients to keep requests few at once.
+ */
+export const LIST_CONCURRENCY = 5;
+/**
+ * Full runs split Dependabot's and code scanning's listings by state, each partition its own
+ * cursor chain, once the last full run listed this many of them: a single chain of 500 pages took
+ * 25 s at 50 ms a page while the others had finished. Splitting costs a partial page per partition
+ * and a closing sweep, so small listings stay whole.
+ */
+export const PARTITION_ABOVE = 5_000;
 /** After this many invocations a snapshot that still has not finished is closed as incomplete. */
 const MAX_INVOCATIONS = 12;
 
@@ -165,8 +189,19 @@ async function runSnapshot(
   const dirty = existing !== null && existing.leaseUntil !== 0;
   const hideSecret = deps.hideSecret ?? true;
   const mode = existing?.mode ?? request.mode;
+  // A resumed run keeps the lanes it began with; a new full run splits what was long last time.
+  const partition = new Set<string>();
+  for (const group of mode === 'full' ? PARTITIONED_LISTINGS : []) {
+    if (existing) {
+      if (existing.lanes[`${group}:moved`]) partition.add(group);
+    } else if (
+      Number((await store.getCursor(key, `size#${group}`)) ?? 0) >= (deps.partitionAbove ?? PARTITION_ABOVE)
+    ) {
+      partition.add(group);
+    }
+  }
   const lanes: Lane[] = [
-    ...alertLanes(scope, { hideSecret, order: mode === 'full' ? 'created' : 'updated' }),
+    ...alertLanes(scope, { hideSecret, order: mode === 'full' ? 'created' : 'updated', partition }),
   ];
   const cp: SnapshotCheckpoint = existing ?? {
     org: key,
@@ -216,6 +251,8 @@ async function runSnapshot(
       auditWatermark ? new Date(Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS).toISOString() : null,
     ),
   );
+  // A checkpoint left by another version may name lanes this one does not run.
+  for (const id of Object.keys(cp.lanes)) if (!lanes.some((l) => l.id === id)) delete cp.lanes[id];
   for (const lane of lanes) {
     cp.lanes[lane.id] ??= {
       next: null,
@@ -242,9 +279,17 @@ async function runSnapshot(
   // alert's fingerprint while the first pages come: a listed alert whose fingerprint matches needs
   // no read, and the keys serve the no-longer-reported check at the end.
   const uninterrupted = seen !== null && !resumed;
-  const listed: Record<string, number> | null = uninterrupted ? {} : null;
+  // What this run listed of each alert, by key: a sweep that lists a moved alert again replaces it.
+  const listed: Map<string, SnapView> | null = uninterrupted ? new Map() : null;
   const startDigests = uninterrupted && scope.kind === 'org' ? store.listAlertDigests(scope.org) : null;
-  startDigests?.catch(() => {});
+  // Pages that come before the fingerprints are read by key instead of waiting for them.
+  let digestsRead: Map<string, StoredAlertDigest> | null = null;
+  startDigests?.then(
+    (d) => {
+      digestsRead = d;
+    },
+    () => {},
+  );
   const auditSince = auditWatermark ? Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS : null;
   let lastSave = clock();
   let auditMax = auditWatermark ? Date.parse(auditWatermark) : 0;
@@ -256,6 +301,10 @@ async function runSnapshot(
     await store.putCheckpoint(cp, false);
   };
   const limit = pLimit(deps.writeConcurrency ?? 8);
+  const listLimit = pLimit(deps.listConcurrency ?? LIST_CONCURRENCY);
+  // A sweep lists what changed since shortly before the run began (the snapshot's instant, or the
+  // clock's when that is earlier), the watermark overlap allowing for clock skew.
+  const sweepSince = Math.min(Date.parse(takenAt), Date.parse(cp.startedAt)) - WATERMARK_OVERLAP_MS;
 
   // Set when a lane meets an unexpected error: the other lanes stop at their next page.
   let aborted = false;
@@ -265,14 +314,14 @@ async function runSnapshot(
     state.status = 'running';
     const watermark =
       cp.mode === 'incremental' && lane.stream !== 'audit_log'
-        ? await store.getCursor(key, `watermark#${lane.id}`)
+        ? await store.getCursor(key, `watermark#${lane.group}`)
         : null;
-    const since = watermark ? Date.parse(watermark) - WATERMARK_OVERLAP_MS : null;
+    const since = lane.sweep ? sweepSince : watermark ? Date.parse(watermark) - WATERMARK_OVERLAP_MS : null;
     // Without a watermark every page is wanted: ask for the next while this one is written.
     const prefetch = since === null && lane.stream !== 'audit_log';
     const fetch = (next: string | null) => {
       requests += 1;
-      const pending = fetchPage(gh, lane, next, `list ${lane.id} of ${label}`);
+      const pending = listLimit(() => fetchPage(gh, lane, next, `list ${lane.id} of ${label}`));
       pending.catch(() => {});
       return pending;
     };
@@ -330,11 +379,12 @@ async function runSnapshot(
           }
           state.items += alerts.length;
           for (const a of alerts) {
-            seen?.add(alertKey(a));
+            const k = alertKey(a);
+            if (seen?.has(k)) continue; // listed again by a sweep: one alert, seen once
+            seen?.add(k);
             perOrg(orgOf(a.repository)).seen += 1;
           }
-          const known =
-            startDigests && scope.kind === 'org' ? { org: scope.org, digests: await startDigests } : null;
+          const known = digestsRead && scope.kind === 'org' ? { org: scope.org, digests: digestsRead } : null;
           await writePage(store, alerts, cp, limit, listed, known);
         }
         state.next = page.next;
@@ -375,7 +425,15 @@ async function runSnapshot(
     }
   };
 
-  const settled = await Promise.allSettled(lanes.map(runLane));
+  const settled: PromiseSettledResult<void>[] = await Promise.allSettled(
+    lanes.filter((l) => !l.sweep).map(runLane),
+  );
+  if (!settled.some((r) => r.status === 'rejected')) {
+    // A sweep runs once its listing's partitions are done: what it lists is then the last word.
+    const ready = (sweep: Lane) =>
+      lanes.every((l) => l.group !== sweep.group || l.sweep || (cp.lanes[l.id] as LaneState).done);
+    settled.push(...(await Promise.allSettled(lanes.filter((l) => l.sweep && ready(l)).map(runLane))));
+  }
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     // Something unexpected (a store failure). Every lane has stopped; the lease stays held, so
@@ -408,16 +466,7 @@ async function runSnapshot(
     laneStates.every(
       ([, s]) => (s.status === 'finished' || s.status === 'unavailable') && s.skippedPages === 0,
     );
-  const streams: StreamResult[] = laneStates.map(([lane, s]) => ({
-    stream: lane.stream,
-    lane: lane.id,
-    status: s.status,
-    items: s.items,
-    pages: s.pages,
-    skipped: s.skipped,
-    skippedPages: s.skippedPages,
-    ...(s.message ? { message: s.message } : {}),
-  }));
+  const streams = streamResults(laneStates);
 
   const manifests: SnapshotManifest[] = [];
   for (const org of Object.keys(cp.perOrg).sort()) {
@@ -434,7 +483,7 @@ async function runSnapshot(
         // An uninterrupted, complete full listing: mark what it did not return, count what it did.
         unlisted = await markUnlisted(store, org, early, seen, alertLaneStates);
         reconciled = true;
-        aggregates = applyDelta({ openBySeverity: emptyOpenCounts(), openByRepository: {} }, listed, org);
+        aggregates = aggregateViews(listed);
       } else {
         const base = cp.mode === 'full' || dirty ? null : await store.getAggregates(org);
         const views = base ? null : await store.listAlertViews(org);
@@ -474,9 +523,15 @@ async function runSnapshot(
     });
   }
   if (allDone) {
-    for (const [lane, s] of alertLaneStates) {
-      if (s.status === 'finished' && s.skippedPages === 0) {
-        await store.putCursor(key, `watermark#${lane.id}`, takenAt);
+    for (const group of new Set(alertLaneStates.map(([l]) => l.group))) {
+      const of = alertLaneStates.filter(([l]) => l.group === group);
+      if (of.every(([, s]) => s.status === 'finished' && s.skippedPages === 0)) {
+        await store.putCursor(key, `watermark#${group}`, takenAt);
+        if (cp.mode === 'full' && PARTITIONED_LISTINGS.includes(group)) {
+          // How long the listing is, for the next full run to decide whether to split it.
+          const size = of.filter(([l]) => !l.sweep).reduce((n, [, s]) => n + s.items, 0);
+          await store.putCursor(key, `size#${group}`, String(size));
+        }
       }
     }
     const audit = cp.lanes.audit_log;
@@ -584,7 +639,7 @@ async function writePage(
   alerts: Alert[],
   cp: SnapshotCheckpoint,
   limit: ReturnType<typeof pLimit>,
-  listed: Record<string, number> | null,
+  listed: Map<string, SnapView> | null,
   /** Fingerprints of an organisation's stored alerts, read at the start of a full run. */
   known: { org: string; digests: Map<string, StoredAlertDigest> } | null = null,
 ): Promise<void> {
@@ -613,11 +668,7 @@ async function writePage(
           cp.delta[`${org}|${k}`] = (cp.delta[`${org}|${k}`] ?? 0) + 1;
         }
       }
-      if (listed) {
-        for (const k of contribution(alert.alertType, alert.repository, viewOf(result.alert))) {
-          listed[`${org}|${k}`] = (listed[`${org}|${k}`] ?? 0) + 1;
-        }
-      }
+      listed?.set(alertKey(alert), viewOf(result.alert));
       if (result.written) {
         cp.counters.alertsWritten += 1;
         counts.written += 1;
@@ -729,6 +780,41 @@ async function writeObservation(
     }
   }
   throw new ConcurrentUpdateError(`alert ${alertKey(alert)} kept changing during the snapshot; run it again`);
+}
+
+/**
+ * One result per listing: a full run's partitions and sweep of a listing are reported as the
+ * listing (its group), so a feature that is off is one coverage gap, not four.
+ */
+function streamResults(laneStates: readonly (readonly [Lane, LaneState])[]): StreamResult[] {
+  const groups = new Map<string, (readonly [Lane, LaneState])[]>();
+  for (const entry of laneStates) groups.set(entry[0].group, [...(groups.get(entry[0].group) ?? []), entry]);
+  return [...groups].map(([group, entries]) => {
+    const states = entries.map(([, s]) => s);
+    const statuses = new Set(states.map((s) => s.status));
+    const status: LaneState['status'] =
+      statuses.size === 1
+        ? (states[0]?.status ?? 'finished')
+        : statuses.has('failed')
+          ? 'failed'
+          : statuses.has('running')
+            ? 'running'
+            : // some partitions refused, others listed: not a listing to trust as whole
+              'failed';
+    const message =
+      states.find((s) => s.message && s.status === status)?.message ?? states.find((s) => s.message)?.message;
+    const sum = (f: (s: LaneState) => number) => states.reduce((n, s) => n + f(s), 0);
+    return {
+      stream: entries[0]?.[0].stream ?? 'dependabot',
+      lane: group,
+      status,
+      items: sum((s) => s.items),
+      pages: sum((s) => s.pages),
+      skipped: sum((s) => s.skipped),
+      skippedPages: sum((s) => s.skippedPages),
+      ...(message ? { message } : {}),
+    };
+  });
 }
 
 /** Aggregates of every stored alert as snapshots last saw them (full runs, and the first run). */

@@ -60,6 +60,8 @@ export interface RunResult {
   lists: ListQuery[];
   /** Naive baseline: pages walked per list. */
   listPages?: Record<string, number>;
+  /** Snapshot: pages of each cursor chain (a full run's partitions and sweeps apart). */
+  chainPages?: Record<string, number>;
 }
 
 function resetMeter(m: DynamoMeter): void {
@@ -119,6 +121,7 @@ async function run(req: RunRequest): Promise<RunResult> {
   let engine: RunResult['engine'];
   let naive: RunResult['naive'];
   let listPages: Record<string, number> | undefined;
+  let chainPages: Record<string, number> | undefined;
   if (req.scenario === 'naive') {
     const result = await runNaive({
       gh,
@@ -147,12 +150,17 @@ async function run(req: RunRequest): Promise<RunResult> {
         `    ... ${((performance.now() - started) / 1000).toFixed(0)} s: ${parts.join(', ') || 'starting'}\n`,
       );
     }, 15_000);
+    chainPages = {};
+    const chains = chainPages;
     const manifest = await takeSnapshot(
       {
         gh,
         store,
         log: silentLog,
-        onProgress: (p) => progress.set(p.stream, { pages: p.pages, items: p.items }),
+        onProgress: (p) => {
+          progress.set(p.stream, { pages: p.pages, items: p.items });
+          chains[p.stream] = p.pages;
+        },
         ...(req.writeConcurrency === undefined ? {} : { writeConcurrency: req.writeConcurrency }),
       },
       { org: req.org, now: new Date(req.now), mode: req.scenario },
@@ -200,6 +208,7 @@ async function run(req: RunRequest): Promise<RunResult> {
     ...(naive ? { naive } : {}),
     lists,
     ...(listPages ? { listPages } : {}),
+    ...(chainPages ? { chainPages } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { LIST_CONCURRENCY } from '../../functions/use-cases/take-snapshot.ts';
 import { startDynamoStandIn } from '../../infra/local/dynamodb.ts';
 import type { RunRequest, RunResult } from './collector-process.ts';
 import { intEnv } from './env.ts';
@@ -40,8 +41,8 @@ const CHANGES = intEnv('BENCH_CHANGES', 1_000);
 const INITIAL_WRITE_CONCURRENCY = process.env.BENCH_INITIAL_WRITE_CONCURRENCY
   ? intEnv('BENCH_INITIAL_WRITE_CONCURRENCY', 8)
   : undefined;
-/** The lanes the collector runs in parallel: dependabot, secret_scanning (x2), code_scanning, audit_log. */
-const LANES = 5;
+/** List requests the collector keeps in flight at once (its lanes share them): the floor's divisor. */
+const LANES = LIST_CONCURRENCY;
 const PER_PAGE = 100;
 const HOUR = 3_600_000;
 
@@ -225,10 +226,12 @@ async function scenario(
     : null;
   const seconds = result.wallMs / 1000;
   const floorSeconds = (server * LATENCY_MS) / LANES / 1000;
-  const longest = snapshot
-    ? lanes.reduce<LaneRow | null>((a, l) => (a === null || (l.pages ?? 0) > (a.pages ?? 0) ? l : a), null)
-    : null;
-  const criticalPathSeconds = longest ? ((1 + (longest.pages ?? 0)) * LATENCY_MS) / 1000 : null;
+  // The longest cursor chain: its pages come one after another whatever the concurrency.
+  const longest = Object.entries(result.chainPages ?? {}).reduce<{ lane: string; pages: number } | null>(
+    (a, [lane, pages]) => (a === null || pages > a.pages ? { lane, pages } : a),
+    null,
+  );
+  const criticalPathSeconds = longest ? ((1 + longest.pages) * LATENCY_MS) / 1000 : null;
 
   const byOperation: ScenarioReport['writes']['byOperation'] = {};
   for (const op of Object.keys(result.dynamo.calls)) {

@@ -161,6 +161,49 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(await states(store)).toEqual(await states(twin));
   });
 
+  it('splits a long listing by state and sweeps what moved between partitions, so a moved alert is never taken for gone', async () => {
+    // customer-portal#7 is fixed at t0 and reopened by t1. The open partition is listed at t0 (it
+    // is fixed then), the others at t1 (it is open then): no partition lists it; the sweep must.
+    const t0 = at(2);
+    const t1 = at(1);
+    const moved = `dependabot#${ORG}/customer-portal#7`;
+    expect(truth(demo, t0).find((a) => alertKey(a) === moved)?.state).toBe('fixed');
+    expect(truth(demo, t1).find((a) => alertKey(a) === moved)?.state).toBe('open');
+    await store.putCursor(ORG, 'size#dependabot', '5000');
+    github.setNow(t0);
+    const client = createGitHubClient({ token: TOKEN, baseUrl: github.url, retryAfterBaseValue: 10 });
+    const listed: string[] = [];
+    client.hook.after('request', (_res, options) => {
+      const o = options as { url: string; state?: string; sort?: string };
+      if (!o.url.includes('dependabot')) return;
+      listed.push(o.state ?? `sort=${o.sort}`);
+      if (o.state === 'open') github.setNow(t1);
+    });
+    const m = await takeSnapshot(
+      { ...deps, gh: client, listConcurrency: 1, partitionAbove: 1 },
+      { org: ORG, now: t0, mode: 'full' },
+    );
+    expect(listed).toEqual(['open', 'fixed', 'dismissed,auto_dismissed', 'sort=updated']);
+    expect(m.complete).toBe(true);
+    expect(m.reconciled).toBe(true);
+    expect(m.noLongerReported).toBe(0);
+    const stored = await store.loadAlerts(ORG);
+    expect(stored.get(moved)?.alert.state).toBe('open');
+    expect(stored.get(moved)?.snap).toEqual({ state: 'open', severity: stored.get(moved)?.alert.severity });
+    // Every alert as GitHub last listed it, each seen once, and the aggregates agree.
+    const expected = truth(demo, t1);
+    expect(m.alertsSeen).toBe(expected.length);
+    for (const a of expected) expect(stored.get(alertKey(a))?.alert.state, alertKey(a)).toBe(a.state);
+    expect(m.openBySeverity).toEqual(openCounts(expected));
+    // One listing in the manifest, and the next full run splits it again.
+    expect(m.streams.filter((s) => s.stream === 'dependabot').map((s) => s.lane)).toEqual(['dependabot']);
+    // The size the partitions listed (alerts created or moved mid-run aside): an estimate for the next run.
+    const size = Number(await store.getCursor(ORG, 'size#dependabot'));
+    const dependabot = expected.filter((a) => a.alertType === 'dependabot').length;
+    expect(size).toBeGreaterThan(0.8 * dependabot);
+    expect(size).toBeLessThanOrEqual(dependabot);
+  });
+
   it('marks alerts GitHub stops listing as no longer reported, never fixed, and leaves them out of the aggregates', async () => {
     github.setNow(at(1));
     await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
