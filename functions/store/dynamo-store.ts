@@ -460,7 +460,11 @@ export class DynamoStore {
     }
   }
 
-  async #queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, unknown>[]> {
+  async #queryAll(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    /** Takes each page's items instead of collecting them (the result is then empty). */
+    onPage?: (items: Record<string, unknown>[]) => void,
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -475,7 +479,8 @@ export class DynamoStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+      if (onPage) onPage((page.Items ?? []) as Record<string, unknown>[]);
+      else items.push(...((page.Items ?? []) as Record<string, unknown>[]));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;
@@ -732,20 +737,31 @@ export class DynamoStore {
    * the alert, so that a full run can tell an unchanged listed alert without reading it again.
    */
   async listAlertDigests(org: string): Promise<Map<string, StoredAlertDigest>> {
-    try {
-      const items = await this.#queryAll({
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': alertPk(org) },
-        ProjectionExpression: 'sk, snap, alert',
-      });
+    const out = new Map<string, StoredAlertDigest>();
+    const onPage = (items: Record<string, unknown>[]) => {
       this.usage.itemsRead += items.length;
-      const out = new Map<string, StoredAlertDigest>();
       for (const i of items) {
         out.set(i.sk as string, {
           snap: (i.snap as SnapView | undefined) ?? null,
           digest: typeof i.alert === 'string' ? bodyDigest(i.alert) : null,
         });
       }
+    };
+    try {
+      // One key range per alert type at once; each page reduced to fingerprints as it comes, so
+      // the alerts themselves are never all held.
+      await Promise.all(
+        ALERT_TYPES.map((type) =>
+          this.#queryAll(
+            {
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :type)',
+              ExpressionAttributeValues: { ':pk': alertPk(org), ':type': `${type}#` },
+              ProjectionExpression: 'sk, snap, alert',
+            },
+            onPage,
+          ),
+        ),
+      );
       return out;
     } catch (error) {
       throw mapError(`list the alerts of ${org}`, error);
