@@ -787,25 +787,28 @@ async function writeObservation(
  * listing (its group), so a feature that is off is one coverage gap, not four.
  */
 function streamResults(laneStates: readonly (readonly [Lane, LaneState])[]): StreamResult[] {
-  const groups = new Map<string, (readonly [Lane, LaneState])[]>();
-  for (const entry of laneStates) groups.set(entry[0].group, [...(groups.get(entry[0].group) ?? []), entry]);
-  return [...groups].map(([group, entries]) => {
-    const states = entries.map(([, s]) => s);
+  const groups = new Map<string, { stream: StreamResult['stream']; states: LaneState[] }>();
+  for (const [lane, state] of laneStates) {
+    const group = groups.get(lane.group) ?? { stream: lane.stream, states: [] };
+    group.states.push(state);
+    groups.set(lane.group, group);
+  }
+  return [...groups].map(([group, { stream, states }]) => {
     const statuses = new Set(states.map((s) => s.status));
+    // One status when the parts agree; otherwise a part still running, or a listing not to trust
+    // as a whole (one failed, or some refused while others listed).
+    const [only] = statuses;
     const status: LaneState['status'] =
-      statuses.size === 1
-        ? (states[0]?.status ?? 'finished')
-        : statuses.has('failed')
-          ? 'failed'
-          : statuses.has('running')
-            ? 'running'
-            : // some partitions refused, others listed: not a listing to trust as whole
-              'failed';
-    const message =
-      states.find((s) => s.message && s.status === status)?.message ?? states.find((s) => s.message)?.message;
+      statuses.size === 1 && only
+        ? only
+        : statuses.has('running') && !statuses.has('failed')
+          ? 'running'
+          : 'failed';
+    const message = (states.find((s) => s.message && s.status === status) ?? states.find((s) => s.message))
+      ?.message;
     const sum = (f: (s: LaneState) => number) => states.reduce((n, s) => n + f(s), 0);
     return {
-      stream: entries[0]?.[0].stream ?? 'dependabot',
+      stream,
       lane: group,
       status,
       items: sum((s) => s.items),
