@@ -49,14 +49,22 @@ import { alertIndexKey, closedAlertsPartition, OPEN_ALERTS_INDEX, OPEN_ALERTS_KE
  * |---------------------|------------------------|--------------------------------------------|
  * | alert current state | `ALERT#<org>`          | `<type>#<repo>#<number>`                   |
  * | transition          | `TRANS#<org>`          | `<at>#<type>#<repo>#<number>#<to>#<source>` |
+ * | transitions, packed | `TRANS#<org>`          | `<UTC day>T00:00:00.000Z#pack#<digest>`    |
  * | snapshot manifest   | `SNAP#<org>`           | `<takenAt>#<snapshotId>`                   |
  * | audit log event     | `AUDIT#<org>`          | `<at>#<event id>`                          |
+ * | audit events, packed | `AUDIT#<org>`         | `<UTC day>T00:00:00.000Z#pack#<digest>`    |
  * | webhook delivery    | `DELIVERY#<id>`        | `DELIVERY` (expires through TTL)           |
  * | issued report       | `REPORT#<org>#<scope>` | `<issuedAt>#<reportId>`                    |
  * | report run          | `REPORTRUN#<org>#<scope>#<period>#<invocation>` | `RUN` (expires through TTL) |
  * | issued figures      | `FIGURES#<org>#<scope>` | `<periodId>`                              |
  *
  * Transition sort keys start with the ISO-8601 instant, so a period is one range query.
+ * A snapshot writes the transitions of the alerts it writes together as packs: one item per UTC
+ * day holding that day's transitions, keyed by the day's first instant (which sorts before every
+ * key of the day), written in the alerts' transaction. The audit events of a page are packed by
+ * day the same way. Readers start at the first day of a range and keep what falls in it, so a
+ * change of 1,000 alerts costs 1,000 alert items and a few packs, not 2,000 items; a webhook
+ * still writes its transition as its own item.
  * Alerts carry `openOrg`, the key of the index `open-alerts` (table-schema.ts): the org,
  * lower-cased, on open alerts and on alerts whose secret was publicly leaked, so a report reads
  * them without reading every alert ever seen (a leak changes no state, so a closed alert leaked in
@@ -235,6 +243,119 @@ const transitionPk = (org: string) => `TRANS#${lc(org)}`;
 
 const transitionSk = (t: Transition) =>
   `${t.at}#${t.alertType}#${t.repository}#${t.number}#${t.to}#${t.source}`;
+const auditSk = (e: AuditEvent) => `${e.at}#${e.id}`;
+
+/**
+ * The sort key of the pack holding records of the UTC day of `at`: the day's first instant, which
+ * sorts before every record key of that day, then a digest of the records' keys, so the same
+ * records always make the same item and a rewrite is harmless.
+ */
+function packSk(at: string, keys: readonly string[]): string {
+  const ms = Date.parse(at);
+  if (!Number.isFinite(ms))
+    throw new StoreError(`cannot store a record dated ${JSON.stringify(at)}: not an instant`);
+  const day = new Date(ms - (((ms % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY)).toISOString();
+  const digest = createHash('sha256')
+    .update([...keys].sort().join('\n'))
+    .digest('base64url')
+    .slice(0, 22);
+  return `${day}#pack#${digest}`;
+}
+
+/** Groups records by the UTC day of their instant: the packs they are stored in. */
+function packsByDay<T extends { at: string }>(records: readonly T[]): Map<string, T[]> {
+  const days = new Map<string, T[]>();
+  for (const r of records) {
+    const day = new Date(Date.parse(r.at)).toISOString().slice(0, 10);
+    const list = days.get(day);
+    if (list) list.push(r);
+    else days.set(day, [r]);
+  }
+  return days;
+}
+
+/**
+ * The transaction actions a write of these alerts takes (`writeAlerts`): one per alert, one per
+ * UTC day of their transitions. A transaction holds at most 100.
+ */
+export function alertWriteActions(entries: readonly Pick<AlertWrite, 'transitions'>[]): number {
+  return entries.length + packsByDay(entries.flatMap((e) => e.transitions)).size;
+}
+
+/** The packs of transitions written together (`writeAlerts`): one item per UTC day. */
+export function transitionPackItems(
+  org: string,
+  transitions: readonly Transition[],
+): Record<string, unknown>[] {
+  return [...packsByDay(transitions).values()].map((list) => ({
+    pk: transitionPk(org),
+    sk: packSk(list[0]?.at as string, list.map(transitionSk)),
+    transitions: JSON.stringify(list),
+  }));
+}
+
+/** The item of an alert `writeAlerts` writes with no stored state before it. */
+export function newAlertItem(
+  org: string,
+  { alert, transitions, snap }: Pick<AlertWrite, 'alert' | 'transitions' | 'snap'>,
+): Record<string, unknown> {
+  return {
+    pk: alertPk(org),
+    sk: alertKey(alert),
+    alert: encodeBody(alert),
+    version: 1,
+    updatedAtMs: Date.parse(alert.updatedAt),
+    snap,
+    [OPEN_ALERTS_KEY]: alertIndexKey(org, alert, transitions),
+  };
+}
+
+/** One alert of a `writeAlerts` transaction. */
+export interface AlertWrite {
+  alert: Alert;
+  /** The version read before, or null for an alert that has no stored state. */
+  expectedVersion: number | null;
+  transitions: readonly Transition[];
+  snap: SnapView;
+}
+
+/**
+ * The day a key range starts on, where the packs that may hold its first records are (`keyRange`
+ * form in and out).
+ */
+const packedFrom = (from: string): string => (from === '0000' ? from : `${from.slice(0, 10)}T00:00:00.000Z`);
+
+/**
+ * The records of items read from a range that starts on the first day of [from, to]: packs are
+ * opened and what falls outside the range dropped, then all are put in key order, each once.
+ */
+function unpack<T>(
+  items: readonly Record<string, unknown>[],
+  single: (item: Record<string, unknown>) => T,
+  packed: (item: Record<string, unknown>) => T[] | null,
+  keyOf: (record: T) => string,
+  range: { from: string; to: string },
+): T[] {
+  const out: { key: string; record: T }[] = [];
+  let opened = false;
+  for (const item of items) {
+    const records = packed(item);
+    if (records === null) {
+      const record = single(item);
+      const key = String(item.sk);
+      if (key >= range.from) out.push({ key, record });
+      continue;
+    }
+    opened = true;
+    for (const record of records) {
+      const key = keyOf(record);
+      if (key >= range.from && key <= range.to) out.push({ key, record });
+    }
+  }
+  if (!opened) return out.map((o) => o.record);
+  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return out.filter((o, i) => i === 0 || o.key !== out[i - 1]?.key).map((o) => o.record);
+}
 
 /** A webhook delivery record; DynamoDB's TTL removes it once redeliveries are no longer possible. */
 function deliveryItem(delivery: DeliveryRecord): Record<string, unknown> {
@@ -1053,34 +1174,50 @@ export class DynamoStore {
   }
 
   /**
-   * Writes alerts that have no stored state yet, with their transitions and snapshot views, in
-   * one transaction (at most 100 actions). Throws ConcurrentUpdateError when any of them exists
-   * already, and then writes none of them.
+   * Writes alerts with their snapshot views and transitions in one transaction (at most 100
+   * actions, see `alertWriteActions`): each alert conditional on the version read (or on having no
+   * stored state), its transitions packed by day. Throws ConcurrentUpdateError, naming the alerts
+   * in its `conflicts`, when someone wrote any of them first; then none is written.
    */
-  async writeNewAlerts(
-    org: string,
-    entries: readonly { alert: Alert; transitions: readonly Transition[]; snap: SnapView }[],
-  ): Promise<void> {
+  async writeAlerts(org: string, entries: readonly AlertWrite[]): Promise<void> {
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
-    for (const { alert, transitions, snap } of entries) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            pk: alertPk(org),
-            sk: alertKey(alert),
-            alert: encodeBody(alert),
-            version: 1,
-            updatedAtMs: Date.parse(alert.updatedAt),
-            snap,
-            [OPEN_ALERTS_KEY]: alertIndexKey(org, alert, transitions),
+    for (const entry of entries) {
+      const { alert, expectedVersion, transitions, snap } = entry;
+      if (expectedVersion === null) {
+        items.push({
+          Put: {
+            TableName: this.tableName,
+            Item: newAlertItem(org, entry),
+            ConditionExpression: 'attribute_not_exists(pk)',
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
+        });
+        continue;
+      }
+      // An update, not a put: it keeps whatever else the item holds.
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: alertPk(org), sk: alertKey(alert) },
+          UpdateExpression: `SET alert = :alert, version = :next, updatedAtMs = :updated, snap = :snap, ${OPEN_ALERTS_KEY} = :index`,
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: {
+            ':alert': encodeBody(alert),
+            ':next': expectedVersion + 1,
+            ':updated': Date.parse(alert.updatedAt),
+            ':snap': snap,
+            ':index': alertIndexKey(org, alert, transitions),
+            ':v': expectedVersion,
+          },
         },
       });
-      for (const t of transitions) items.push(this.#transitionPut(org, t));
     }
     if (items.length === 0) return;
+    for (const Item of transitionPackItems(
+      org,
+      entries.flatMap((e) => e.transitions),
+    )) {
+      items.push({ Put: { TableName: this.tableName, Item } });
+    }
     if (items.length > 100)
       throw new StoreError(`a transaction holds at most 100 actions, not ${items.length}`);
     try {
@@ -1090,11 +1227,15 @@ export class DynamoStore {
       this.#count(items.length, res.ConsumedCapacity);
     } catch (error) {
       if (isConditionFailure(error)) {
-        throw new ConcurrentUpdateError(`one of ${entries.length} new alerts of ${org} exists already`, {
-          cause: error,
-        });
+        const conflicts = entries
+          .filter((_, i) => isConditionFailure(error, i))
+          .map((e) => alertKey(e.alert));
+        throw new ConcurrentUpdateError(
+          `${conflicts.length || 'some'} of ${entries.length} alerts of ${org} changed while they were being written`,
+          { cause: error, conflicts },
+        );
       }
-      throw mapError(`write ${entries.length} new alerts of ${org}`, error);
+      throw mapError(`write ${entries.length} alerts of ${org}`, error);
     }
   }
 
@@ -1150,19 +1291,25 @@ export class DynamoStore {
     }
   }
 
-  /** Transitions with `at` in [from, to), oldest first. */
+  /** Transitions with `at` in [from, to), oldest first, each once. */
   async listTransitions(org: string, range?: { from?: string; to?: string }): Promise<Transition[]> {
     const { from, to } = keyRange(range);
     try {
       const items = await this.#querySegments(
-        timeSlices(from, to, Date.now(), READ_SEGMENTS).map(([start, end]) => ({
+        timeSlices(packedFrom(from), to, Date.now(), READ_SEGMENTS).map(([start, end]) => ({
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           // `to` is exclusive: every key at exactly `to` starts with `to#`, which sorts after `to`.
           ExpressionAttributeValues: { ':pk': transitionPk(org), ':from': start, ':to': end },
-          ProjectionExpression: 'transition',
+          ProjectionExpression: 'sk, transition, transitions',
         })),
       );
-      return items.map((i) => decodeBody<Transition>(i, 'transition'));
+      return unpack(
+        items,
+        (i) => decodeBody<Transition>(i, 'transition'),
+        (i) => (typeof i.transitions === 'string' ? (JSON.parse(i.transitions) as Transition[]) : null),
+        transitionSk,
+        { from, to },
+      );
     } catch (error) {
       throw mapError(`list the transitions of ${org}`, error);
     }
@@ -1202,11 +1349,18 @@ export class DynamoStore {
     }
   }
 
-  /** Idempotent: an event's key is its own id, so a rerun rewrites the same item. */
-  async putAuditEvents(org: string, events: AuditEvent[]): Promise<void> {
+  /**
+   * Stores audit events packed by UTC day. Idempotent: the same events make the same packs, and a
+   * reader keeps each event once; writing only events not stored yet keeps the table small.
+   */
+  async putAuditEvents(org: string, events: readonly AuditEvent[]): Promise<void> {
     try {
       await this.#batchPut(
-        events.map((e) => ({ pk: `AUDIT#${lc(org)}`, sk: `${e.at}#${e.id}`, event: e })),
+        [...packsByDay(events).values()].map((list) => ({
+          pk: `AUDIT#${lc(org)}`,
+          sk: packSk(list[0]?.at as string, list.map(auditSk)),
+          events: JSON.stringify(list),
+        })),
         'audit events',
       );
     } catch (error) {
@@ -1233,17 +1387,21 @@ export class DynamoStore {
     }
   }
 
+  /** Audit events with `at` in [from, to), oldest first, each once. */
   async listAuditEvents(org: string, range?: { from?: string; to?: string }): Promise<AuditEvent[]> {
+    const { from, to } = keyRange(range);
     try {
       const items = await this.#queryAll({
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': `AUDIT#${lc(org)}`,
-          ':from': keyRange(range).from,
-          ':to': keyRange(range).to,
-        },
+        ExpressionAttributeValues: { ':pk': `AUDIT#${lc(org)}`, ':from': packedFrom(from), ':to': to },
       });
-      return items.map((i) => i.event as AuditEvent);
+      return unpack(
+        items,
+        (i) => i.event as AuditEvent,
+        (i) => (typeof i.events === 'string' ? (JSON.parse(i.events) as AuditEvent[]) : null),
+        auditSk,
+        { from, to },
+      );
     } catch (error) {
       throw mapError(`list the audit events of ${org}`, error);
     }

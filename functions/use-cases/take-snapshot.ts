@@ -34,7 +34,9 @@ import {
 } from '../github/pages.ts';
 import {
   type Aggregates,
+  type AlertWrite,
   alertDigest,
+  alertWriteActions,
   type DynamoStore,
   type SnapshotCheckpoint,
   type SnapView,
@@ -291,6 +293,21 @@ async function runSnapshot(
     () => {},
   );
   const auditSince = auditWatermark ? Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS : null;
+  // Ids of the audit events stored from the overlap on, per organisation, read once when needed.
+  const auditIds = new Map<string, Promise<Set<string>>>();
+  const storedAuditIds = (org: string): Promise<Set<string>> => {
+    let ids = auditIds.get(org);
+    if (!ids) {
+      ids =
+        auditSince === null
+          ? Promise.resolve(new Set<string>())
+          : store
+              .listAuditEvents(org, { from: new Date(auditSince).toISOString() })
+              .then((events) => new Set(events.map((e) => e.id)));
+      auditIds.set(org, ids);
+    }
+    return ids;
+  };
   let lastSave = clock();
   let auditMax = auditWatermark ? Date.parse(auditWatermark) : 0;
   const saveCheckpoint = async (force: boolean) => {
@@ -358,11 +375,16 @@ async function runSnapshot(
             byOrg.set(org, [...(byOrg.get(org) ?? []), e]);
             auditMax = Math.max(auditMax, Date.parse(e.at));
           }
-          for (const [org, list] of byOrg) {
+          for (const [org, all] of byOrg) {
+            state.items += all.length;
+            // The overlap lists again what the last run stored: write only what is new.
+            const stored = await storedAuditIds(org);
+            const list = all.filter((e) => !stored.has(e.id));
+            for (const e of list) stored.add(e.id);
+            if (list.length === 0) continue;
             await store.putAuditEvents(org, list);
             perOrg(org).auditEvents += list.length;
             cp.counters.auditEventsWritten += list.length;
-            state.items += list.length;
           }
         } else {
           const alerts: Alert[] = [];
@@ -680,18 +702,16 @@ async function writePage(
       const snap = viewOf(alert);
       record(alert, { alert, previousSnap: snap, transitions: 0, written: false });
     }
-    // Alerts never seen before (the initial load) go in shared transactions: far fewer round trips.
-    const fresh = group.filter((a) => !stored.has(alertKey(a)));
-    const batched = await writeNewAlerts(store, org, fresh);
-    for (const [alert, result] of batched) record(alert, result);
+    // Changed alerts go in shared transactions, their transitions packed: far fewer round trips
+    // and items. What a transaction could not write goes one by one, re-read first.
+    const { done, oneByOne } = await writeAlerts(store, org, group, stored, cp.takenAt, limit);
+    for (const [alert, result] of done) record(alert, result);
     await Promise.all(
-      group
-        .filter((a) => !batched.has(a))
-        .map((alert) =>
-          limit(async () =>
-            record(alert, await writeObservation(store, org, stored.get(alertKey(alert)), alert, cp.takenAt)),
-          ),
+      oneByOne.map((alert) =>
+        limit(async () =>
+          record(alert, await writeObservation(store, org, stored.get(alertKey(alert)), alert, cp.takenAt)),
         ),
+      ),
     );
   }
 }
@@ -704,49 +724,87 @@ interface ObservationResult {
 }
 
 /**
- * Writes alerts that have no stored state, many to a transaction. A chunk whose transaction is
- * refused (a webhook created one of them meanwhile) is left to the one-by-one path.
+ * Writes the alerts of a page that changed, many to a transaction (`DynamoStore.writeAlerts`).
+ * Returns what it wrote, and the alerts left to the one-by-one path: those another writer wrote
+ * meanwhile (a webhook), those a webhook already wrote as listed (only the snapshot view moves),
+ * and a second listing of an alert on the same page.
  */
-async function writeNewAlerts(
+async function writeAlerts(
   store: DynamoStore,
   org: string,
-  alerts: Alert[],
-): Promise<Map<Alert, ObservationResult>> {
+  alerts: readonly Alert[],
+  stored: ReadonlyMap<string, StoredAlert>,
+  observedAt: string,
+  limit: ReturnType<typeof pLimit>,
+): Promise<{ done: Map<Alert, ObservationResult>; oneByOne: Alert[] }> {
   const done = new Map<Alert, ObservationResult>();
-  const entries = alerts.map((alert) => {
-    const obs = observeAlert(undefined, alert, 'snapshot');
-    // What is written (a leaked secret gets its leak date), keyed by what was listed.
-    const written = obs.write ?? alert;
-    return { alert: written, listed: alert, transitions: obs.transitions, snap: viewOf(written) };
-  });
-  let chunk: typeof entries = [];
-  let size = 0;
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    try {
-      await store.writeNewAlerts(org, chunk);
-      for (const e of chunk) {
-        done.set(e.listed, {
-          alert: e.alert,
-          previousSnap: null,
-          transitions: e.transitions.length,
-          written: true,
-        });
-      }
-    } catch (error) {
-      if (!(error instanceof ConcurrentUpdateError)) throw error;
+  const oneByOne: Alert[] = [];
+  const pending: { listed: Alert; write: AlertWrite; result: ObservationResult }[] = [];
+  const keys = new Set<string>();
+  for (const alert of alerts) {
+    const key = alertKey(alert);
+    const base = stored.get(key);
+    // A new alert is dated by its own fields; a listing dates only what GitHub left undated.
+    const obs = observeAlert(base?.alert, alert, 'snapshot', base ? observedAt : undefined);
+    const previousSnap = base?.snap ?? null;
+    if (keys.has(key)) {
+      oneByOne.push(alert);
+    } else if (obs.write) {
+      // What is written (a leaked secret gets its leak date), keyed by what was listed.
+      const snap = viewOf(obs.write);
+      pending.push({
+        listed: alert,
+        write: {
+          alert: obs.write,
+          expectedVersion: base?.version ?? null,
+          transitions: obs.transitions,
+          snap,
+        },
+        result: { alert: obs.write, previousSnap, transitions: obs.transitions.length, written: true },
+      });
+    } else if (base && !isDeepStrictEqual(previousSnap, viewOf(base.alert))) {
+      oneByOne.push(alert);
+    } else {
+      done.set(alert, { alert: base?.alert ?? alert, previousSnap, transitions: 0, written: false });
     }
-    chunk = [];
-    size = 0;
-  };
-  for (const e of entries) {
-    // DynamoDB allows 100 actions per transaction: the alert plus its transitions.
-    if (size + 1 + e.transitions.length > 100) await flush();
-    chunk.push(e);
-    size += 1 + e.transitions.length;
+    keys.add(key);
   }
-  await flush();
-  return done;
+  const chunks: (typeof pending)[] = [];
+  let chunk: typeof pending = [];
+  for (const entry of pending) {
+    // DynamoDB allows 100 actions per transaction: the alerts plus a pack per day.
+    if (chunk.length > 0 && alertWriteActions([...chunk, entry].map((e) => e.write)) > 100) {
+      chunks.push(chunk);
+      chunk = [];
+    }
+    chunk.push(entry);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  await Promise.all(
+    chunks.map((c) =>
+      limit(async () => {
+        let left = c;
+        while (left.length > 0) {
+          try {
+            await store.writeAlerts(
+              org,
+              left.map((e) => e.write),
+            );
+            for (const e of left) done.set(e.listed, e.result);
+            return;
+          } catch (error) {
+            if (!(error instanceof ConcurrentUpdateError)) throw error;
+            // Written by someone else first: those go one by one; the rest is sent again.
+            const conflicts = new Set(error.conflicts);
+            const lost = conflicts.size === 0 ? left : left.filter((e) => conflicts.has(alertKey(e.listed)));
+            oneByOne.push(...lost.map((e) => e.listed));
+            left = left.filter((e) => !lost.includes(e));
+          }
+        }
+      }),
+    ),
+  );
+  return { done, oneByOne };
 }
 
 async function writeObservation(

@@ -1,8 +1,8 @@
 /**
  * Loads a generated dataset into its own table, in one of two ways:
  *
- * - `store`: the store's own `writeNewAlerts` (one transaction of at most 100 actions: alerts with
- *   their transitions and snapshot views), with bounded concurrency;
+ * - `store`: the store's own `writeAlerts` (one transaction of at most 100 actions: alerts with
+ *   their snapshot views, and their transitions packed by day), with bounded concurrency;
  * - `batch`: the same items written with BatchWriteItem (25 a call), about twice as fast on
  *   DynamoDB Local. `checkBatchLoader` proves on a small dataset that both ways leave exactly the
  *   same items in the table, so the faster way can load the large sizes.
@@ -12,9 +12,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
-import { alertKey, type Transition } from '../../functions/core/model.ts';
-import { DynamoStore, encodeBody } from '../../functions/store/dynamo-store.ts';
-import { alertIndexKey, OPEN_ALERTS_KEY } from '../../functions/store/table-schema.ts';
+import { DynamoStore, newAlertItem, transitionPackItems } from '../../functions/store/dynamo-store.ts';
 import { type Dataset, packTransactions } from './report-data.ts';
 
 export type Loader = 'store' | 'batch';
@@ -28,24 +26,20 @@ export interface LoadResult {
   manifests: number;
 }
 
-/** The items `DynamoStore.writeNewAlerts` writes for a dataset's entries (see dynamo-store.ts). */
+/**
+ * The items `DynamoStore.writeAlerts` writes for a dataset's entries in the transactions
+ * `packTransactions` makes of them: each alert, and each transaction's transitions packed by day.
+ */
 export function storeItems(data: Dataset): Record<string, unknown>[] {
-  const org = data.org.toLowerCase();
   const items: Record<string, unknown>[] = [];
-  const transitionSk = (t: Transition) =>
-    `${t.at}#${t.alertType}#${t.repository}#${t.number}#${t.to}#${t.source}`;
-  for (const { alert, transitions, snap } of data.entries) {
-    items.push({
-      pk: `ALERT#${org}`,
-      sk: alertKey(alert),
-      alert: encodeBody(alert),
-      version: 1,
-      updatedAtMs: Date.parse(alert.updatedAt),
-      snap,
-      [OPEN_ALERTS_KEY]: alertIndexKey(org, alert, transitions),
-    });
-    for (const t of transitions)
-      items.push({ pk: `TRANS#${org}`, sk: transitionSk(t), transition: encodeBody(t) });
+  for (const batch of packTransactions(data.entries)) {
+    for (const entry of batch) items.push(newAlertItem(data.org, entry));
+    items.push(
+      ...transitionPackItems(
+        data.org,
+        batch.flatMap((e) => e.transitions),
+      ),
+    );
   }
   return items;
 }
@@ -69,7 +63,10 @@ export async function loadDataset(
     await Promise.all(
       batches.map((batch) =>
         limit(async () => {
-          await store.writeNewAlerts(data.org, batch);
+          await store.writeAlerts(
+            data.org,
+            batch.map((e) => ({ ...e, expectedVersion: null })),
+          );
           done += batch.length;
           progress(done, data.entries.length);
         }),

@@ -4,7 +4,7 @@
  * For each size (BENCH_REPORT_SIZES, default 1000,10000,100000 alerts), a table of its own in
  * one DynamoDB Local (in memory) is loaded with a generated ledger (`report-data.ts`: 26 weeks
  * of history, about N / 50 repositories, 30% open at the period's end, 20% of N transitions in
- * the reported week, one manifest a day) through the store's own `writeNewAlerts` and
+ * the reported week, one manifest a day) through the store's own `writeAlerts` and
  * `putManifest`. Then report.json of the week is computed BENCH_REPORT_RUNS times (default 3)
  * each way, every run in a fresh child process (`report-process.ts`, bundled by esbuild with the
  * options the CDK gives the report Lambda, and run by plain node, as the Lambda runs it):
@@ -71,7 +71,7 @@ const naiveRuns = (alerts: number): number =>
   intEnv('BENCH_REPORT_NAIVE_RUNS', alerts <= NAIVE_FULL_RUNS_MAX_ALERTS ? RUNS : 1);
 const NAIVE_FULL_RUNS_MAX_ALERTS = 10_000;
 const LOAD_CONCURRENCY = intEnv('BENCH_REPORT_LOAD_CONCURRENCY', 8);
-/** `store` (writeNewAlerts), `batch` (BatchWriteItem, the same items) or `auto`: store up to 10,000 alerts. */
+/** `store` (writeAlerts), `batch` (BatchWriteItem, the same items) or `auto`: store up to 10,000 alerts. */
 const LOADER = loaderEnv();
 const STORE_LOADER_MAX_ALERTS = 10_000;
 const MANIFESTS_PER_DAY = intEnv('BENCH_REPORT_MANIFESTS_PER_DAY', 1);
@@ -286,11 +286,11 @@ async function ensureBatchLoaderChecked(client: DynamoDBClient): Promise<void> {
   batchLoaderCheck = { alerts: 1_000, items: check.items, identical: check.differences.length === 0 };
   if (check.differences.length > 0) {
     throw new Error(
-      `the batch loader does not write what writeNewAlerts writes (fix report-load.ts storeItems):\n  ${check.differences.slice(0, 5).join('\n  ')}`,
+      `the batch loader does not write what writeAlerts writes (fix report-load.ts storeItems):\n  ${check.differences.slice(0, 5).join('\n  ')}`,
     );
   }
   process.stdout.write(
-    `  batch loader checked: ${check.items} items, identical to writeNewAlerts' (1,000 alerts, ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
+    `  batch loader checked: ${check.items} items, identical to writeAlerts' (1,000 alerts, ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
   );
 }
 
@@ -328,7 +328,7 @@ async function runSize(endpoint: string, alerts: number): Promise<SizeResult> {
   client.destroy();
   const how =
     loader === 'store'
-      ? `${loaded.calls} transactions (writeNewAlerts)`
+      ? `${loaded.calls} transactions (writeAlerts)`
       : `${loaded.calls} BatchWriteItem calls (the store's items)`;
   log(
     `  loaded in ${(loaded.ms / 1000).toFixed(1)} s: ${loaded.itemsWritten} items in ${how}, ${LOAD_CONCURRENCY} at once, ` +

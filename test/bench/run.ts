@@ -360,10 +360,12 @@ function notesOf(
       requestsWithoutAuditLog: 1 + alertLanes.reduce((n, l) => n + (l.pages ?? 0), 0),
       auditLogPages: lanes.find((l) => l.lane === 'audit_log')?.pages ?? 0,
       auditEventsAddedByTheChanges: spec.auditEventsAdded ?? 0,
-      // The data model writes an alert's state and a transition for each change.
-      itemsWrittenFloorByDesign: changed + (result.engine?.transitionsWritten ?? 0),
-      alertAndTransitionItems: result.dynamo.itemsWritten.TransactWriteItems ?? 0,
-      auditEventItems: result.dynamo.itemsWritten.BatchWriteItem ?? 0,
+      // Each changed alert is an item; its transition shares a day's pack in the alert's transaction.
+      alertItems: changed,
+      transitions: result.engine?.transitionsWritten ?? 0,
+      transitionPackItems: (result.dynamo.itemsWritten.TransactWriteItems ?? 0) - changed,
+      auditEvents: result.engine?.auditEventsWritten ?? 0,
+      auditPackItems: result.dynamo.itemsWritten.BatchWriteItem ?? 0,
       checkpointAndBookkeepingItems:
         (result.dynamo.itemsWritten.PutItem ?? 0) +
         (result.dynamo.itemsWritten.DeleteItem ?? 0) +

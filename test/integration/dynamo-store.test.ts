@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { observeAlert } from '../../functions/core/diff.ts';
 import { alertKey } from '../../functions/core/model.ts';
-import { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { alertWriteActions, DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { ConcurrentUpdateError, DuplicateDeliveryError } from '../../functions/store/errors.ts';
 import { startDynamoStandIn } from '../../infra/local/dynamodb.ts';
 import { makeAlert } from '../support/alerts.ts';
@@ -190,6 +190,88 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect(inWeek.map((t) => t.number)).toEqual([2, 3]);
   });
 
+  it('writes alerts many to a transaction with their transitions packed by day, and reads any range of them exactly', async () => {
+    const org5 = 'packs-org';
+    // 60 alerts opened every 90 minutes from 22:30 on 9 November: five UTC days of transitions.
+    const start = Date.parse('2026-11-09T22:30:00.000Z');
+    const alerts = Array.from({ length: 60 }, (_, k) => {
+      const at = new Date(start + k * 5_400_000).toISOString();
+      return makeAlert({ number: k + 1, repository: `${org5}/app`, createdAt: at, updatedAt: at });
+    });
+    const entries = alerts.map((alert) => ({
+      alert,
+      expectedVersion: null,
+      transitions: observeAlert(undefined, alert, 'snapshot').transitions,
+      snap: { state: alert.state, severity: alert.severity },
+    }));
+    const all = entries.flatMap((e) => e.transitions);
+    expect(alertWriteActions(entries)).toBe(60 + 5);
+    const before = store.usage.itemsWritten;
+    await store.writeAlerts(org5, entries);
+    expect(store.usage.itemsWritten - before).toBe(65);
+    // A webhook wrote one of the changes as its own item too: it is still listed once.
+    const webhookCopy = all[40] as (typeof all)[number];
+    const doc = DynamoDBDocumentClient.from(client);
+    await doc.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          pk: `TRANS#${org5}`,
+          sk: `${webhookCopy.at}#${webhookCopy.alertType}#${webhookCopy.repository}#${webhookCopy.number}#${webhookCopy.to}#${webhookCopy.source}`,
+          transition: JSON.stringify(webhookCopy),
+        },
+      }),
+    );
+    expect(await store.listTransitions(org5)).toEqual(all);
+    // Ranges that start and end inside a day's pack, and one that ends exactly at a transition.
+    const between = (from: number, to: number) =>
+      all.filter((t) => Date.parse(t.at) >= from && Date.parse(t.at) < to);
+    for (const [from, to] of [
+      ['2026-11-10T05:00:00Z', '2026-11-11T13:00:00Z'],
+      ['2026-11-10T00:00:00Z', '2026-11-11T00:00:00Z'],
+      [all[7]?.at as string, all[31]?.at as string],
+      ['2026-11-12T12:00:00Z', '2026-11-20T00:00:00Z'],
+    ] as const) {
+      const got = await store.listTransitions(org5, { from, to });
+      expect(got).toEqual(between(Date.parse(from), Date.parse(to)));
+      expect(got.length).toBeGreaterThan(0);
+    }
+    // The same write again is refused as a whole and names every alert that exists already.
+    const error = await store.writeAlerts(org5, entries.slice(0, 3)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConcurrentUpdateError);
+    expect((error as ConcurrentUpdateError).conflicts).toEqual(alerts.slice(0, 3).map(alertKey));
+    // One stale version among current ones: only that alert is named, and nothing is written.
+    const fixed = (a: (typeof alerts)[number]) => ({
+      ...a,
+      state: 'fixed' as const,
+      updatedAt: '2026-11-14T00:00:00.000Z',
+      closedAt: '2026-11-14T00:00:00.000Z',
+    });
+    const changes = [0, 1].map((k) => {
+      const alert = fixed(alerts[k] as (typeof alerts)[number]);
+      return {
+        alert,
+        expectedVersion: k === 1 ? 7 : 1,
+        transitions: observeAlert(alerts[k], alert, 'snapshot').transitions,
+        snap: { state: alert.state, severity: alert.severity },
+      };
+    });
+    const stale = await store.writeAlerts(org5, changes).catch((e: unknown) => e);
+    expect((stale as ConcurrentUpdateError).conflicts).toEqual([
+      alertKey(alerts[1] as (typeof alerts)[number]),
+    ]);
+    expect((await store.getAlert(org5, alertKey(alerts[0] as (typeof alerts)[number])))?.alert.state).toBe(
+      'open',
+    );
+    await store.writeAlerts(org5, changes.slice(0, 1));
+    const updated = await store.getAlert(org5, alertKey(alerts[0] as (typeof alerts)[number]));
+    expect(updated?.version).toBe(2);
+    expect(updated?.snap).toEqual({ state: 'fixed', severity: alerts[0]?.severity });
+    expect(
+      (await store.listTransitions(org5, { from: '2026-11-14T00:00:00Z' })).map((t) => [t.number, t.to]),
+    ).toEqual([[1, 'fixed']]);
+  });
+
   it('records a webhook delivery once, atomically with the alert', async () => {
     const alert = makeAlert({ number: 13 });
     const delivery = { id: 'd-13', event: 'dependabot_alert', ttlSeconds: 60 };
@@ -277,9 +359,9 @@ describe('DynamoStore against DynamoDB Local', () => {
     const o = 'Index-Org';
     const a = makeAlert({ repository: 'index-org/app', number: 1 });
     const b = makeAlert({ repository: 'index-org/app', number: 2, state: 'fixed', closedAt: a.createdAt });
-    await store.writeNewAlerts(o, [
-      { alert: a, transitions: [], snap: { state: 'open', severity: 'high' } },
-      { alert: b, transitions: [], snap: { state: 'fixed', severity: 'high' } },
+    await store.writeAlerts(o, [
+      { alert: a, expectedVersion: null, transitions: [], snap: { state: 'open', severity: 'high' } },
+      { alert: b, expectedVersion: null, transitions: [], snap: { state: 'fixed', severity: 'high' } },
     ]);
     const numbers = async () => (await store.listStandingAlerts('index-org')).map((x) => x.number);
     expect(await numbers()).toEqual([1]);
@@ -408,10 +490,19 @@ describe('DynamoStore against DynamoDB Local', () => {
       reason: 'false_positive',
       secretType: 'password',
     }));
+    const before = store.usage.itemsWritten;
     await store.putAuditEvents(org, events);
+    // Packed by day: one item for the 30.
+    expect(store.usage.itemsWritten - before).toBe(1);
     await store.putAuditEvents(org, events);
+    // Written again, and some again in another pack: each is read once, in order.
+    await store.putAuditEvents(org, events.slice(10, 12));
     const back = await store.listAuditEvents(org);
-    expect(back).toHaveLength(30);
-    expect(back[29]).toEqual(events[29]);
+    expect(back).toEqual(events);
+    const part = await store.listAuditEvents(org, {
+      from: events[5]?.at as string,
+      to: events[20]?.at as string,
+    });
+    expect(part).toEqual(events.slice(5, 20));
   });
 });

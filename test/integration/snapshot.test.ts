@@ -1,5 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { observeAlert } from '../../functions/core/diff.ts';
 import {
   ALERT_TYPES,
   type Alert,
@@ -10,7 +12,7 @@ import {
 import { normalizeAlert } from '../../functions/core/normalize.ts';
 import { createGitHubClient, type GitHubClient } from '../../functions/github/client.ts';
 import { detectGhesVersion, supportsHideSecret } from '../../functions/github/ghes.ts';
-import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { ConcurrentUpdateError } from '../../functions/store/errors.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
 import { type SnapshotDeps, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
@@ -68,6 +70,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
   let github: SimulatedGitHub;
   let gh: GitHubClient;
   let store: DynamoStore;
+  let client: DynamoDBClient;
   let deps: SnapshotDeps;
 
   beforeAll(async () => {
@@ -79,7 +82,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     await github.close();
   });
   beforeEach(async () => {
-    ({ store } = await createTestStore('snap'));
+    ({ store, client } = await createTestStore('snap'));
     deps = { gh, store, log: silentLog };
     github.clearFaults();
   });
@@ -395,6 +398,63 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect((await store.getAggregates(ORG))?.openBySeverity).toEqual(expected);
     const types: AlertType[] = [...ALERT_TYPES];
     expect(types).toContain(newer.alertType);
+  });
+
+  it('writes changed alerts many to a transaction, and leaves one a webhook wrote meanwhile to the webhook', async () => {
+    github.setNow(at(2));
+    await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
+    github.setNow(at(1));
+    const expected = truth(demo, at(1));
+    const before = await store.loadAlerts(ORG);
+    const target = expected.find(
+      (a) => a.state !== 'open' && before.get(alertKey(a))?.alert.state === 'open',
+    );
+    if (!target) throw new Error('the demo closes some alert between the two instants');
+    // The webhook delivers that change after the snapshot read the page and before it writes it.
+    let raced = false;
+    const racing = new (class extends DynamoStore {
+      override async getAlerts(org: string, keys: readonly string[]) {
+        const got = await super.getAlerts(org, keys);
+        const base = got.get(alertKey(target));
+        if (base && !raced) {
+          raced = true;
+          const obs = observeAlert(base.alert, target, 'webhook');
+          if (!obs.write) throw new Error('the webhook sees a change');
+          await this.writeAlert(org, obs.write, base.version, obs.transitions);
+        }
+        return got;
+      }
+    })(client, store.tableName);
+    const m = await takeSnapshot({ ...deps, store: racing }, { org: ORG, now: at(1), mode: 'incremental' });
+    expect(raced).toBe(true);
+    expect(m.complete).toBe(true);
+    const stored = await store.loadAlerts(ORG);
+    for (const a of expected) expect(stored.get(alertKey(a))?.alert.state).toBe(a.state);
+    expect(m.openBySeverity).toEqual(openCounts(expected));
+    const since = await store.listTransitions(ORG, { from: at(2).toISOString() });
+    // The raced change is recorded once, by the webhook; every other one once, by the snapshot.
+    expect(
+      since.filter((t) => alertKey(t) === alertKey(target) && t.to === target.state).map((t) => t.source),
+    ).toEqual(['webhook']);
+    const bySnapshot = since.filter((t) => t.source === 'snapshot');
+    expect(bySnapshot.length).toBe(m.transitionsWritten);
+    expect(new Set(bySnapshot.map((t) => `${alertKey(t)}>${t.to}`)).size).toBe(bySnapshot.length);
+    // The snapshot's transitions share items: packs of a day each, far fewer than the changes.
+    const raw = await client.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk >= :from',
+        ExpressionAttributeValues: {
+          ':pk': { S: `TRANS#${ORG}` },
+          ':from': { S: `${at(2).toISOString().slice(0, 10)}T00:00:00.000Z` },
+        },
+      }),
+    );
+    const packs = (raw.Items ?? []).filter((i) => i.transitions?.S !== undefined);
+    const packed = packs.flatMap((i) => JSON.parse(i.transitions?.S ?? '[]') as { source: string }[]);
+    expect(packed.filter((t) => t.source === 'snapshot').length).toBe(bySnapshot.length);
+    expect(bySnapshot.length).toBeGreaterThan(10);
+    expect(packs.length * 4).toBeLessThan(bySnapshot.length);
   });
 
   it('on GHES 3.17, which ignores hide_secret, still never stores the secret', async () => {
