@@ -210,6 +210,14 @@ export const encodeBody = (value: Alert | Transition): string => JSON.stringify(
 /** A short fingerprint of an alert as stored: equal fingerprints, equal stored alerts. */
 export const alertDigest = (alert: Alert): string => bodyDigest(encodeBody(alert));
 const bodyDigest = (body: string): string => createHash('sha256').update(body).digest('base64');
+/**
+ * An alert's body and its fingerprint as update values: every write of an alert stores both, so
+ * a full run reads the fingerprints without the bodies.
+ */
+function bodyValues(alert: Alert): { ':alert': string; ':digest': string } {
+  const body = encodeBody(alert);
+  return { ':alert': body, ':digest': bodyDigest(body) };
+}
 
 /** A stored alert as a full reconciliation compares it: what the last snapshot saw, and a fingerprint. */
 export interface StoredAlertDigest {
@@ -299,10 +307,12 @@ export function newAlertItem(
   org: string,
   { alert, transitions, snap }: Pick<AlertWrite, 'alert' | 'transitions' | 'snap'>,
 ): Record<string, unknown> {
+  const body = encodeBody(alert);
   return {
     pk: alertPk(org),
     sk: alertKey(alert),
-    alert: encodeBody(alert),
+    alert: body,
+    digest: bodyDigest(body),
     version: 1,
     updatedAtMs: Date.parse(alert.updatedAt),
     snap,
@@ -738,11 +748,11 @@ export class DynamoStore {
         TableName: this.tableName,
         Key: { pk: alertPk(org), sk: alertKey(alert) },
         UpdateExpression:
-          `SET alert = :alert, version = :next, updatedAtMs = :updated, ${OPEN_ALERTS_KEY} = :index` +
+          `SET alert = :alert, digest = :digest, version = :next, updatedAtMs = :updated, ${OPEN_ALERTS_KEY} = :index` +
           (options.snap ? ', snap = :snap' : ''),
         ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :v',
         ExpressionAttributeValues: {
-          ':alert': encodeBody(alert),
+          ...bodyValues(alert),
           ':next': (expectedVersion ?? 0) + 1,
           ':updated': Date.parse(alert.updatedAt),
           ':index': alertIndexKey(org, alert, transitions),
@@ -859,30 +869,40 @@ export class DynamoStore {
    */
   async listAlertDigests(org: string): Promise<Map<string, StoredAlertDigest>> {
     const out = new Map<string, StoredAlertDigest>();
+    // Alerts last written by a version that stored no fingerprint: their bodies are read by key.
+    const unprinted: string[] = [];
     const onPage = (items: Record<string, unknown>[]) => {
       this.usage.itemsRead += items.length;
       for (const i of items) {
-        out.set(i.sk as string, {
-          snap: (i.snap as SnapView | undefined) ?? null,
-          digest: typeof i.alert === 'string' ? bodyDigest(i.alert) : null,
-        });
+        const sk = i.sk as string;
+        const snap = (i.snap as SnapView | undefined) ?? null;
+        if (typeof i.digest === 'string') out.set(sk, { snap, digest: i.digest });
+        else {
+          out.set(sk, { snap, digest: null });
+          unprinted.push(sk);
+        }
       }
     };
     try {
-      // One key range per alert type at once; each page reduced to fingerprints as it comes, so
-      // the alerts themselves are never all held.
+      // One key range per alert type at once, fingerprints only: the bodies are never read.
       await Promise.all(
         ALERT_TYPES.map((type) =>
           this.#queryAll(
             {
               KeyConditionExpression: 'pk = :pk AND begins_with(sk, :type)',
               ExpressionAttributeValues: { ':pk': alertPk(org), ':type': `${type}#` },
-              ProjectionExpression: 'sk, snap, alert',
+              ProjectionExpression: 'sk, snap, digest',
             },
             onPage,
           ),
         ),
       );
+      await this.#getInBatches(org, unprinted, 'sk, alert', (item) => {
+        const entry = out.get(item.sk as string);
+        // An alert stored as a map by an earlier version keeps no fingerprint: it is read by key.
+        if (entry && typeof item.alert === 'string') entry.digest = bodyDigest(item.alert);
+      });
+      this.usage.itemsRead += unprinted.length;
       return out;
     } catch (error) {
       throw mapError(`list the alerts of ${org}`, error);
@@ -1198,10 +1218,10 @@ export class DynamoStore {
         Update: {
           TableName: this.tableName,
           Key: { pk: alertPk(org), sk: alertKey(alert) },
-          UpdateExpression: `SET alert = :alert, version = :next, updatedAtMs = :updated, snap = :snap, ${OPEN_ALERTS_KEY} = :index`,
+          UpdateExpression: `SET alert = :alert, digest = :digest, version = :next, updatedAtMs = :updated, snap = :snap, ${OPEN_ALERTS_KEY} = :index`,
           ConditionExpression: 'version = :v',
           ExpressionAttributeValues: {
-            ':alert': encodeBody(alert),
+            ...bodyValues(alert),
             ':next': expectedVersion + 1,
             ':updated': Date.parse(alert.updatedAt),
             ':snap': snap,

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { observeAlert } from '../../functions/core/diff.ts';
 import { alertKey } from '../../functions/core/model.ts';
-import { alertWriteActions, DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { alertDigest, alertWriteActions, DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { ConcurrentUpdateError, DuplicateDeliveryError } from '../../functions/store/errors.ts';
 import { startDynamoStandIn } from '../../infra/local/dynamodb.ts';
 import { makeAlert } from '../support/alerts.ts';
@@ -96,6 +96,49 @@ describe('DynamoStore against DynamoDB Local', () => {
     );
     expect(JSON.parse(rewritten.Item?.alert?.S ?? 'null')).toEqual(fixed);
     expect((await store.listStandingAlerts(org3)).map((a) => a.number)).toEqual([41]);
+  });
+
+  it('keeps each alert’s fingerprint beside it, and reads the fingerprint of one stored without it from its body', async () => {
+    const org6 = 'digest-org';
+    const written = makeAlert({ number: 1, repository: `${org6}/app` });
+    await store.writeAlert(org6, written, null, []);
+    const batched = makeAlert({ number: 2, repository: `${org6}/app` });
+    await store.writeAlerts(org6, [
+      { alert: batched, expectedVersion: null, transitions: [], snap: { state: 'open', severity: 'high' } },
+    ]);
+    // As versions before fingerprints stored them: the body as text, and as a map.
+    const text = makeAlert({ number: 3, repository: `${org6}/app` });
+    const map = makeAlert({ number: 4, repository: `${org6}/app` });
+    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    for (const [a, body] of [
+      [text, JSON.stringify(text)],
+      [map, map],
+    ] as const) {
+      await doc.send(
+        new PutCommand({
+          TableName: store.tableName,
+          Item: {
+            pk: `ALERT#${org6}`,
+            sk: alertKey(a),
+            alert: body,
+            version: 1,
+            snap: { state: 'open', severity: 'low' },
+          },
+        }),
+      );
+    }
+    const digests = await store.listAlertDigests(org6);
+    expect(Object.fromEntries(digests)).toEqual({
+      [alertKey(written)]: { snap: null, digest: alertDigest(written) },
+      [alertKey(batched)]: { snap: { state: 'open', severity: 'high' }, digest: alertDigest(batched) },
+      [alertKey(text)]: { snap: { state: 'open', severity: 'low' }, digest: alertDigest(text) },
+      [alertKey(map)]: { snap: { state: 'open', severity: 'low' }, digest: null },
+    });
+    // A rewrite stores the new fingerprint.
+    const dismissed = { ...written, state: 'dismissed' as const, updatedAt: '2026-11-05T00:00:00.000Z' };
+    await store.writeAlert(org6, dismissed, 1, []);
+    expect((await store.listAlertDigests(org6)).get(alertKey(written))?.digest).toBe(alertDigest(dismissed));
+    expect(alertDigest(dismissed)).not.toBe(alertDigest(written));
   });
 
   it('names an alert item without a body instead of reading it as an alert', async () => {
