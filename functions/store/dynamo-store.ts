@@ -337,34 +337,47 @@ const packedFrom = (from: string): string => (from === '0000' ? from : `${from.s
 
 /**
  * The records of items read from a range that starts on the first day of [from, to]: packs are
- * opened and what falls outside the range dropped, then all are put in key order, each once.
+ * opened, what falls outside the range dropped (only a pack of the range's first or last day
+ * can hold such records), then all are put in key order (by instant, the key on a tie), each once.
  */
-function unpack<T>(
+function unpack<T extends { at: string }>(
   items: readonly Record<string, unknown>[],
   single: (item: Record<string, unknown>) => T,
   packed: (item: Record<string, unknown>) => T[] | null,
   keyOf: (record: T) => string,
   range: { from: string; to: string },
 ): T[] {
-  const out: { key: string; record: T }[] = [];
+  const out: T[] = [];
   let opened = false;
   for (const item of items) {
     const records = packed(item);
+    const sk = String(item.sk);
     if (records === null) {
-      const record = single(item);
-      const key = String(item.sk);
-      if (key >= range.from) out.push({ key, record });
+      if (sk >= range.from) out.push(single(item));
       continue;
     }
     opened = true;
+    const dayMs = Date.parse(sk.slice(0, 24));
+    const inside =
+      sk.slice(0, 24) >= range.from &&
+      (range.to === '9999' || new Date(dayMs + MS_PER_DAY).toISOString() <= range.to);
     for (const record of records) {
-      const key = keyOf(record);
-      if (key >= range.from && key <= range.to) out.push({ key, record });
+      if (inside) out.push(record);
+      else {
+        const key = keyOf(record);
+        if (key >= range.from && key <= range.to) out.push(record);
+      }
     }
   }
-  if (!opened) return out.map((o) => o.record);
-  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return out.filter((o, i) => i === 0 || o.key !== out[i - 1]?.key).map((o) => o.record);
+  if (!opened) return out;
+  const compare = (a: T, b: T): number => {
+    if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+    const x = keyOf(a);
+    const y = keyOf(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  out.sort(compare);
+  return out.filter((r, i) => i === 0 || compare(out[i - 1] as T, r) !== 0);
 }
 
 /** A webhook delivery record; DynamoDB's TTL removes it once redeliveries are no longer possible. */
