@@ -270,11 +270,14 @@ function packSk(at: string, keys: readonly string[]): string {
   return `${day}#pack#${digest}`;
 }
 
+/** The UTC day (YYYY-MM-DD) of an instant. */
+const dayOf = (at: string): string => new Date(Date.parse(at)).toISOString().slice(0, 10);
+
 /** Groups records by the UTC day of their instant: the packs they are stored in. */
 function packsByDay<T extends { at: string }>(records: readonly T[]): Map<string, T[]> {
   const days = new Map<string, T[]>();
   for (const r of records) {
-    const day = new Date(Date.parse(r.at)).toISOString().slice(0, 10);
+    const day = dayOf(r.at);
     const list = days.get(day);
     if (list) list.push(r);
     else days.set(day, [r]);
@@ -284,10 +287,35 @@ function packsByDay<T extends { at: string }>(records: readonly T[]): Map<string
 
 /**
  * The transaction actions a write of these alerts takes (`writeAlerts`): one per alert, one per
- * UTC day of their transitions. A transaction holds at most 100.
+ * UTC day of their transitions.
  */
 export function alertWriteActions(entries: readonly Pick<AlertWrite, 'transitions'>[]): number {
   return entries.length + packsByDay(entries.flatMap((e) => e.transitions)).size;
+}
+
+/** DynamoDB's limit of actions in one transaction. */
+const TRANSACTION_ACTIONS = 100;
+
+/**
+ * Splits writes, in order, into the fewest runs that each fit one `writeAlerts` transaction
+ * (`alertWriteActions` at most 100).
+ */
+export function chunkAlertWrites<T>(entries: readonly T[], writeOf: (entry: T) => AlertWrite): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let days = new Set<string>();
+  for (const entry of entries) {
+    const added = new Set(writeOf(entry).transitions.map((t) => dayOf(t.at)));
+    const merged = new Set([...days, ...added]);
+    if (chunk.length > 0 && chunk.length + 1 + merged.size > TRANSACTION_ACTIONS) {
+      chunks.push(chunk);
+      chunk = [];
+      days = added;
+    } else days = merged;
+    chunk.push(entry);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 /** The packs of transitions written together (`writeAlerts`): one item per UTC day. */
@@ -456,10 +484,15 @@ function mapError(action: string, error: unknown): StoreError {
 }
 
 function isConditionFailure(error: unknown, index?: number): boolean {
+  return isCancelledFor(error, 'ConditionalCheckFailed', index);
+}
+
+/** Whether a transaction was cancelled for `code` (at action `index`, or at any). */
+function isCancelledFor(error: unknown, code: string, index?: number): boolean {
   if (!(error instanceof TransactionCanceledException)) return false;
   const reasons = error.CancellationReasons ?? [];
-  if (index === undefined) return reasons.some((r) => r.Code === 'ConditionalCheckFailed');
-  return reasons[index]?.Code === 'ConditionalCheckFailed';
+  if (index === undefined) return reasons.some((r) => r.Code === code);
+  return reasons[index]?.Code === code;
 }
 
 export class DynamoStore {
@@ -1208,9 +1241,10 @@ export class DynamoStore {
 
   /**
    * Writes alerts with their snapshot views and transitions in one transaction (at most 100
-   * actions, see `alertWriteActions`): each alert conditional on the version read (or on having no
-   * stored state), its transitions packed by day. Throws ConcurrentUpdateError, naming the alerts
-   * in its `conflicts`, when someone wrote any of them first; then none is written.
+   * actions, see `alertWriteActions` and `chunkAlertWrites`): each alert conditional on the
+   * version read (or on having no stored state), its transitions packed by day. Throws
+   * ConcurrentUpdateError, naming the alerts in its `conflicts`, when someone wrote any of them
+   * first or was writing one in a transaction of their own; then none is written.
    */
   async writeAlerts(org: string, entries: readonly AlertWrite[]): Promise<void> {
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
@@ -1251,18 +1285,19 @@ export class DynamoStore {
     )) {
       items.push({ Put: { TableName: this.tableName, Item } });
     }
-    if (items.length > 100)
-      throw new StoreError(`a transaction holds at most 100 actions, not ${items.length}`);
+    if (items.length > TRANSACTION_ACTIONS)
+      throw new StoreError(`a transaction holds at most ${TRANSACTION_ACTIONS} actions, not ${items.length}`);
     try {
       const res = await this.#doc.send(
         new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
       );
       this.#count(items.length, res.ConsumedCapacity);
     } catch (error) {
-      if (isConditionFailure(error)) {
-        const conflicts = entries
-          .filter((_, i) => isConditionFailure(error, i))
-          .map((e) => alertKey(e.alert));
+      // Written first by someone else, or being written by someone else's transaction right now.
+      const lost = (i?: number) =>
+        isConditionFailure(error, i) || isCancelledFor(error, 'TransactionConflict', i);
+      if (lost()) {
+        const conflicts = entries.filter((_, i) => lost(i)).map((e) => alertKey(e.alert));
         throw new ConcurrentUpdateError(
           `${conflicts.length || 'some'} of ${entries.length} alerts of ${org} changed while they were being written`,
           { cause: error, conflicts },

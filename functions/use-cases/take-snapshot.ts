@@ -36,7 +36,7 @@ import {
   type Aggregates,
   type AlertWrite,
   alertDigest,
-  alertWriteActions,
+  chunkAlertWrites,
   type DynamoStore,
   type SnapshotCheckpoint,
   type SnapView,
@@ -703,7 +703,7 @@ async function writePage(
       record(alert, { alert, previousSnap: snap, transitions: 0, written: false });
     }
     // Changed alerts go in shared transactions, their transitions packed: far fewer round trips
-    // and items. What a transaction could not write goes one by one, re-read first.
+    // and items. What a transaction could not write goes one by one, re-read when it is stale.
     const { done, oneByOne } = await writeAlerts(store, org, group, stored, cp.takenAt, limit);
     for (const [alert, result] of done) record(alert, result);
     await Promise.all(
@@ -769,19 +769,9 @@ async function writeAlerts(
     }
     keys.add(key);
   }
-  const chunks: (typeof pending)[] = [];
-  let chunk: typeof pending = [];
-  for (const entry of pending) {
-    // DynamoDB allows 100 actions per transaction: the alerts plus a pack per day.
-    if (chunk.length > 0 && alertWriteActions([...chunk, entry].map((e) => e.write)) > 100) {
-      chunks.push(chunk);
-      chunk = [];
-    }
-    chunk.push(entry);
-  }
-  if (chunk.length > 0) chunks.push(chunk);
   await Promise.all(
-    chunks.map((c) =>
+    // DynamoDB allows 100 actions per transaction: the alerts plus a pack per day.
+    chunkAlertWrites(pending, (e) => e.write).map((c) =>
       limit(async () => {
         let left = c;
         while (left.length > 0) {
