@@ -259,10 +259,9 @@ const auditSk = (e: AuditEvent) => `${e.at}#${e.id}`;
  * records always make the same item and a rewrite is harmless.
  */
 function packSk(at: string, keys: readonly string[]): string {
-  const ms = Date.parse(at);
-  if (!Number.isFinite(ms))
+  if (!Number.isFinite(Date.parse(at)))
     throw new StoreError(`cannot store a record dated ${JSON.stringify(at)}: not an instant`);
-  const day = new Date(ms - (((ms % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY)).toISOString();
+  const day = dayStart(dayOf(at));
   const digest = createHash('sha256')
     .update([...keys].sort().join('\n'))
     .digest('base64url')
@@ -272,6 +271,8 @@ function packSk(at: string, keys: readonly string[]): string {
 
 /** The UTC day (YYYY-MM-DD) of an instant. */
 const dayOf = (at: string): string => new Date(Date.parse(at)).toISOString().slice(0, 10);
+/** A UTC day's first instant in `toISOString` form: the sort key its packs start with. */
+const dayStart = (day: string): string => `${day}T00:00:00.000Z`;
 
 /** Groups records by the UTC day of their instant: the packs they are stored in. */
 function packsByDay<T extends { at: string }>(records: readonly T[]): Map<string, T[]> {
@@ -361,7 +362,7 @@ export interface AlertWrite {
  * The day a key range starts on, where the packs that may hold its first records are (`keyRange`
  * form in and out).
  */
-const packedFrom = (from: string): string => (from === '0000' ? from : `${from.slice(0, 10)}T00:00:00.000Z`);
+const packedFrom = (from: string): string => (from === '0000' ? from : dayStart(from.slice(0, 10)));
 
 /**
  * The records of items read from a range that starts on the first day of [from, to]: packs are
