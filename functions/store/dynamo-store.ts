@@ -259,8 +259,6 @@ const auditSk = (e: AuditEvent) => `${e.at}#${e.id}`;
  * records always make the same item and a rewrite is harmless.
  */
 function packSk(at: string, keys: readonly string[]): string {
-  if (!Number.isFinite(Date.parse(at)))
-    throw new StoreError(`cannot store a record dated ${JSON.stringify(at)}: not an instant`);
   const day = dayStart(dayOf(at));
   const digest = createHash('sha256')
     .update([...keys].sort().join('\n'))
@@ -269,8 +267,16 @@ function packSk(at: string, keys: readonly string[]): string {
   return `${day}#pack#${digest}`;
 }
 
-/** The UTC day (YYYY-MM-DD) of an instant. */
-const dayOf = (at: string): string => new Date(Date.parse(at)).toISOString().slice(0, 10);
+/** The UTC day (YYYY-MM-DD) of a record's instant; a record without one is refused, not stored. */
+function dayOf(at: string): string {
+  const ms = Date.parse(at);
+  if (!Number.isFinite(ms)) {
+    throw new StoreError(
+      `cannot store a record dated ${JSON.stringify(at)}: not an instant (normalisation should have refused it; nothing was written)`,
+    );
+  }
+  return new Date(ms).toISOString().slice(0, 10);
+}
 /** A UTC day's first instant in `toISOString` form: the sort key its packs start with. */
 const dayStart = (day: string): string => `${day}T00:00:00.000Z`;
 
