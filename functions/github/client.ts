@@ -1,6 +1,7 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import pLimit from 'p-limit';
 import { type GitHubAuth, isTokenCreationFailure, mapAppFailure, octokitAuth } from './auth.ts';
 import { GitHubAuthError } from './errors.ts';
 
@@ -25,10 +26,38 @@ export interface GitHubClientOptions {
   maxRateLimitWaitSeconds?: number;
   /** Per-request timeout. */
   timeoutMs?: number;
+  /** HTTP requests on the wire at once, over all callers of this client (default REQUEST_CONCURRENCY). */
+  concurrency?: number;
   onWarning?: (message: string, details: Record<string, unknown>) => void;
 }
 
 const RetryingOctokit = Octokit.plugin(throttling, retry);
+
+/**
+ * HTTP requests a client keeps on the wire at once. GitHub asks integrations to stay well under
+ * 100 concurrent requests (secondary rate limits); five keeps a snapshot's page latency hidden.
+ */
+export const REQUEST_CONCURRENCY = 5;
+
+/** Statuses whose answers carry no body (the Response constructor refuses one). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * `fetch` with a timeout, at most `concurrency` requests at once. A request holds its place until
+ * its body has arrived, so the bound is what GitHub sees; the plugins' own queueing and the
+ * parsing of the answer happen outside it, and do not eat into the concurrency.
+ */
+function boundedFetch(concurrency: number, timeoutMs: number): typeof fetch {
+  const wire = pLimit(concurrency);
+  return (url, init) =>
+    wire(async () => {
+      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      if (NULL_BODY.has(res.status)) return res;
+      // A body cut off here fails the fetch, which the retry plugin retries like a 5xx.
+      const body = await res.arrayBuffer();
+      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    });
+}
 
 function statusOf(error: unknown): number | null {
   const status = (error as { status?: unknown } | null)?.status;
@@ -68,10 +97,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'alert-ledger',
     retry: { retries: options.retries ?? 3, retryAfterBaseValue: baseValue },
-    request: {
-      fetch: (url: string | URL | Request, init?: RequestInit) =>
-        fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
-    },
+    request: { fetch: boundedFetch(options.concurrency ?? REQUEST_CONCURRENCY, timeoutMs) },
     throttle: {
       retryAfterBaseValue: baseValue,
       onRateLimit: (

@@ -59,7 +59,7 @@ export interface SnapshotDeps {
   clock?: () => number;
   /** False for GHES before 3.18, which does not know `hide_secret` (the secret is dropped anyway). */
   hideSecret?: boolean;
-  /** List requests in flight at once (default LIST_CONCURRENCY). */
+  /** Pages asked for at once (default LIST_CONCURRENCY); the client bounds what is on the wire. */
   listConcurrency?: number;
   /** A full run splits a listing by state once its last full run listed this many (default PARTITION_ABOVE). */
   partitionAbove?: number;
@@ -99,10 +99,11 @@ const DEADLINE_MARGIN_MS = 20_000;
 const CHECKPOINT_EVERY_MS = 2_000;
 const MAX_NAMED_SKIPS = 50;
 /**
- * List requests in flight at once, over all lanes. A full run has more lanes than this (the long
- * listings split by state), and they share it; GitHub asks clients to keep requests few at once.
+ * Pages asked for at once, over all lanes. The GitHub client keeps fewer on the wire
+ * (REQUEST_CONCURRENCY); asking for more lets the next request wait there, ready to go the moment
+ * a place frees, while the client's plugins do their part outside the bound.
  */
-export const LIST_CONCURRENCY = 5;
+export const LIST_CONCURRENCY = 10;
 /**
  * Full runs split Dependabot's and code scanning's listings by state, each partition its own
  * cursor chain, once the last full run listed this many of them: a single chain of 500 pages took
@@ -666,7 +667,12 @@ async function writePage(
   known: { org: string; digests: Map<string, StoredAlertDigest> } | null = null,
 ): Promise<void> {
   const byOrg = new Map<string, Alert[]>();
-  for (const a of alerts) byOrg.set(orgOf(a.repository), [...(byOrg.get(orgOf(a.repository)) ?? []), a]);
+  for (const a of alerts) {
+    const org = orgOf(a.repository);
+    const of = byOrg.get(org);
+    if (of) of.push(a);
+    else byOrg.set(org, [a]);
+  }
   for (const [org, all] of byOrg) {
     // Listed exactly as stored, and seen so by the last snapshot: nothing to read or write.
     const digests = known?.org === org ? known.digests : null;

@@ -20,7 +20,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { LIST_CONCURRENCY } from '../../functions/use-cases/take-snapshot.ts';
+import { REQUEST_CONCURRENCY } from '../../functions/github/client.ts';
 import { startDynamoStandIn } from '../../infra/local/dynamodb.ts';
 import type { RunRequest, RunResult } from './collector-process.ts';
 import { intEnv } from './env.ts';
@@ -42,7 +42,7 @@ const INITIAL_WRITE_CONCURRENCY = process.env.BENCH_INITIAL_WRITE_CONCURRENCY
   ? intEnv('BENCH_INITIAL_WRITE_CONCURRENCY', 8)
   : undefined;
 /** List requests the collector keeps in flight at once (its lanes share them): the floor's divisor. */
-const LANES = LIST_CONCURRENCY;
+const LANES = REQUEST_CONCURRENCY;
 const PER_PAGE = 100;
 const HOUR = 3_600_000;
 

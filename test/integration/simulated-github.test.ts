@@ -297,12 +297,16 @@ describe('sorting and filters', () => {
     expect(items.every((i) => i.state === 'resolved' && typeof i.resolution === 'string')).toBe(true);
   });
 
-  it('returns the literal secret unless hide_secret=true', async () => {
+  it('returns the literal secret unless hide_secret=true, whichever form was asked for first', async () => {
+    // The server keeps each listed alert's JSON, one per form: neither may leak into the other.
+    const hiddenFirst = await walk(`/orgs/${demo.org}/secret-scanning/alerts?per_page=100&hide_secret=true`);
     const shown = await walk(`/orgs/${demo.org}/secret-scanning/alerts?per_page=100`);
     expect(shown.items.every((i) => /^demo-secret-value-\d+$/.test(String(i.secret)))).toBe(true);
     const hidden = await walk(`/orgs/${demo.org}/secret-scanning/alerts?per_page=100&hide_secret=true`);
     expect(hidden.items.length).toBe(shown.items.length);
     expect(hidden.items.some((i) => 'secret' in i)).toBe(false);
+    expect(hidden.items).toEqual(hiddenFirst.items);
+    expect(hidden.items).toEqual(shown.items.map(({ secret: _secret, ...rest }) => rest));
   });
 
   it('lists generic secret types (passwords, bearer headers) only when secret_type names them', async () => {

@@ -7,7 +7,13 @@ import { readOptional, readPage, readPerPage } from './query-params.ts';
 /** A route's answer, and which page of a list it is (for faults that target a page). */
 export interface RouteOutcome extends RouteResult {
   page?: number;
+  /** The body already serialised, when the route keeps its items' JSON (sent as is). */
+  json?: Buffer;
 }
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
 
 /**
  * Answers one page of `sorted`. `allowPage` says whether the endpoint accepts `page` (cursor
@@ -20,6 +26,8 @@ export function listResponse<T>(
   sorted: { entries: Keyed<T>[]; direction: 'asc' | 'desc' },
   allowPage: boolean,
   present: (items: T[]) => unknown[],
+  /** Each item's JSON, when the route keeps it: the page is then sent without rendering. */
+  encode?: (item: T) => Buffer,
 ): RouteOutcome {
   const perPage = readPerPage(url.searchParams);
   const page = paginate(sorted.entries, sorted.direction, {
@@ -29,12 +37,25 @@ export function listResponse<T>(
     page: allowPage ? readPage(url.searchParams) : undefined,
   });
   const link = linkHeader(linkBase, url.searchParams, page.links);
-  return {
+  const outcome: RouteOutcome = {
     status: 200,
-    body: present(page.items),
+    body: undefined,
     headers: link ? { link } : {},
     page: Math.floor(page.start / perPage) + 1,
   };
+  if (!encode) return { ...outcome, body: present(page.items) };
+  // The objects only when something asks for them (a fault damaging an item, a test).
+  let body: unknown[] | undefined;
+  const parts: Buffer[] = [OPEN];
+  for (const [i, item] of page.items.entries()) parts.push(...(i > 0 ? [COMMA] : []), encode(item));
+  parts.push(CLOSE);
+  return Object.defineProperty({ ...outcome, json: Buffer.concat(parts) }, 'body', {
+    enumerable: true,
+    get: () => {
+      body ??= present(page.items);
+      return body;
+    },
+  });
 }
 
 /** An alert without its literal secret (`hide_secret=true`). */

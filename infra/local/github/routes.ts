@@ -247,7 +247,9 @@ function listOf(
     });
   // Dependabot lists and the enterprise secret scanning list paginate by cursor only.
   const allowPage = type === 'code_scanning' || (type === 'secret_scanning' && !enterprise);
-  return listResponse(url, linkBase, sorted, allowPage, present);
+  return listResponse(url, linkBase, sorted, allowPage, present, (entry) =>
+    ctx.renderer(entry.demo).renderJson(entry, hide),
+  );
 }
 
 /** A stable made-up id for the enterprise, from its slug. */

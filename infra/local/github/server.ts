@@ -17,6 +17,7 @@ import { AlertLists } from './alert-lists.ts';
 import type { DemoOrg } from './demo-types.ts';
 import { corruptBody, defaultFaultBody, type Fault, FaultRegistry } from './faults.ts';
 import { DOCS, githubError, type RouteResult } from './github-errors.ts';
+import type { RouteOutcome } from './list-response.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { AlertRenderer } from './render.ts';
 import {
@@ -77,6 +78,10 @@ export interface SimulatedGitHubStats {
   byPath: Record<string, number>;
   /** Installation tokens issued to the GitHub App. */
   tokensCreated: number;
+  /** Requests being answered right now (received, answer not yet sent in full). */
+  inFlight: number;
+  /** The most requests that were being answered at once. */
+  maxInFlight: number;
 }
 
 export interface SimulatedGitHub {
@@ -133,7 +138,13 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
   const faults = new FaultRegistry();
   const app = options.app ? new SimulatedApp(options.app) : undefined;
   const lists = new AlertLists();
-  const stats: SimulatedGitHubStats = { requests: 0, byPath: {}, tokensCreated: 0 };
+  const stats: SimulatedGitHubStats = {
+    requests: 0,
+    byPath: {},
+    tokensCreated: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+  };
   const latestEnd = (): Date => new Date(Math.max(...orgs.map((o) => Date.parse(o.endsAt))));
   let clock: () => Date = options.now ?? latestEnd;
   let requestSeq = 0;
@@ -155,6 +166,7 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
   };
 
   const send = (res: ServerResponse, result: RouteResult, rawBody?: string): void => {
+    const json = (result as RouteOutcome).json;
     const snapshot = limiter.snapshot();
     requestSeq += 1;
     const headers: Record<string, string> = {
@@ -172,7 +184,7 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
     };
     res.writeHead(result.status, headers);
     // A 204 has no body, and Node refuses to send one.
-    res.end(result.status === 204 ? undefined : (rawBody ?? JSON.stringify(result.body)));
+    res.end(result.status === 204 ? undefined : (rawBody ?? json ?? JSON.stringify(result.body)));
   };
 
   /** Who the request comes from, or the 401 GitHub would answer. */
@@ -286,6 +298,11 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
   };
 
   const server = createServer((req, res) => {
+    stats.inFlight += 1;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    res.once('close', () => {
+      stats.inFlight -= 1;
+    });
     handle(req, res).catch((error: unknown) => {
       // Closing aborts the sleeps of requests still waiting; their sockets are gone already.
       if (closing.signal.aborted) return;
