@@ -41,7 +41,7 @@ const CHANGES = intEnv('BENCH_CHANGES', 1_000);
 const INITIAL_WRITE_CONCURRENCY = process.env.BENCH_INITIAL_WRITE_CONCURRENCY
   ? intEnv('BENCH_INITIAL_WRITE_CONCURRENCY', 8)
   : undefined;
-/** List requests the collector keeps in flight at once (its lanes share them): the floor's divisor. */
+/** HTTP requests the GitHub client keeps on the wire at once (all lanes share them): the floor's divisor. */
 const LANES = REQUEST_CONCURRENCY;
 const PER_PAGE = 100;
 const HOUR = 3_600_000;

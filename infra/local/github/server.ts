@@ -300,9 +300,15 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
   const server = createServer((req, res) => {
     stats.inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-    res.once('close', () => {
+    // Answered once the last byte is handed to the socket ('finish'), or the socket is gone.
+    let answered = false;
+    const done = () => {
+      if (answered) return;
+      answered = true;
       stats.inFlight -= 1;
-    });
+    };
+    res.once('finish', done);
+    res.once('close', done);
     handle(req, res).catch((error: unknown) => {
       // Closing aborts the sleeps of requests still waiting; their sockets are gone already.
       if (closing.signal.aborted) return;
