@@ -7,7 +7,9 @@
  * put in a canonical order before anything is summed, so that even floating-point sums such as
  * `mttrDays` do not depend on the input order). Strings are compared by code unit, never by locale.
  */
+
 import { CoreError } from './errors.ts';
+import { groupBy } from './group-by.ts';
 import {
   type AlertHistory,
   alertStateAt,
@@ -353,18 +355,6 @@ function canonical(histories: readonly AlertHistory[]): readonly AlertHistory[] 
     }
   }
   return histories;
-}
-
-/** Groups in first-seen order; each group keeps the order of `items`. */
-function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [item]);
-    else group.push(item);
-  }
-  return groups;
 }
 
 /** Code-unit order: the same on every machine, unlike `localeCompare`. */

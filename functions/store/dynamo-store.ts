@@ -24,6 +24,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
+import { groupBy } from '../core/group-by.ts';
 import {
   ALERT_TYPES,
   type Alert,
@@ -282,14 +283,7 @@ const dayStart = (day: string): string => `${day}T00:00:00.000Z`;
 
 /** Groups records by the UTC day of their instant: the packs they are stored in. */
 function packsByDay<T extends { at: string }>(records: readonly T[]): Map<string, T[]> {
-  const days = new Map<string, T[]>();
-  for (const r of records) {
-    const day = dayOf(r.at);
-    const list = days.get(day);
-    if (list) list.push(r);
-    else days.set(day, [r]);
-  }
-  return days;
+  return groupBy(records, (r) => dayOf(r.at));
 }
 
 /**

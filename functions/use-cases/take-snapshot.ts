@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import pLimit from 'p-limit';
 import { observeAlert } from '../core/diff.ts';
 import { InvalidAlertError } from '../core/errors.ts';
+import { groupBy } from '../core/group-by.ts';
 import {
   type Alert,
   type AlertType,
@@ -666,14 +667,7 @@ async function writePage(
   /** Fingerprints of an organisation's stored alerts, read at the start of a full run. */
   known: { org: string; digests: Map<string, StoredAlertDigest> } | null = null,
 ): Promise<void> {
-  const byOrg = new Map<string, Alert[]>();
-  for (const a of alerts) {
-    const org = orgOf(a.repository);
-    const of = byOrg.get(org);
-    if (of) of.push(a);
-    else byOrg.set(org, [a]);
-  }
-  for (const [org, all] of byOrg) {
+  for (const [org, all] of groupBy(alerts, (a) => orgOf(a.repository))) {
     // Listed exactly as stored, and seen so by the last snapshot: nothing to read or write.
     const digests = known?.org === org ? known.digests : null;
     const unchanged: Alert[] = [];
