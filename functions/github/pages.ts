@@ -23,14 +23,24 @@ export interface Lane {
    * during the run and so may have moved between partitions behind their cursors.
    */
   sweep?: boolean;
+  /**
+   * A full run lists a long partition from both ends at once, oldest and newest created first, two
+   * cursor chains side by side that stop where they cross. `id` names the partition (its oldest
+   * end's lane id), which the two ends share.
+   */
+  pair?: { id: string; end: 'oldest' | 'newest' };
 }
 
 /**
- * How full runs split the two longest listings, by `state` (a state change always moves
- * `updated_at`, so the closing sweep finds every alert that moved). Together the values are every
- * state the lists document; each partition is one cursor chain, and they run side by side.
+ * The listings a full run may split once they are long: each partition becomes its own pair of
+ * cursor chains (both ends, see `Lane.pair`), and a closing sweep lists what moved.
  */
-export const PARTITIONED_LISTINGS: readonly string[] = ['dependabot', 'code_scanning'];
+export const PARTITIONED_LISTINGS: readonly string[] = ['dependabot', 'code_scanning', 'secret_scanning'];
+/**
+ * How full runs split a listing by `state` (a state change always moves `updated_at`, so the
+ * closing sweep finds every alert that moved). Together the values are every state the lists
+ * document. Secret scanning is not split by state: both ends of one chain are enough for it.
+ */
 const FULL_PARTITIONS: Partial<Record<AlertType, { id: string; state: string }[]>> = {
   dependabot: [
     { id: 'open', state: 'open' },
@@ -44,6 +54,32 @@ const FULL_PARTITIONS: Partial<Record<AlertType, { id: string; state: string }[]
     { id: 'closed', state: 'closed' },
   ],
 };
+
+/** The partitions a full run splits a listing into: their lane ids (each partition's oldest end). */
+export function partitionsOf(group: string): string[] {
+  const partitions = FULL_PARTITIONS[group as AlertType];
+  return partitions ? partitions.map((p) => `${group}:${p.id}`) : [group];
+}
+
+/**
+ * The partition of a split listing that lists an alert in `state` (as GitHub gives it): what a
+ * full run counts to size each partition for the next one. The listing's own id when it has no
+ * state partitions, or none lists that state.
+ *
+ * @example
+ * partitionOf('dependabot', 'auto_dismissed'); // 'dependabot:dismissed'
+ * partitionOf('code_scanning', 'fixed'); // 'code_scanning:closed'
+ * partitionOf('secret_scanning', 'open'); // 'secret_scanning'
+ */
+export function partitionOf(group: string, state: unknown): string {
+  const partitions = FULL_PARTITIONS[group as AlertType];
+  if (!partitions) return group;
+  const s = String(state);
+  const named = partitions.find((p) => p.state.split(',').includes(s));
+  if (named) return `${group}:${named.id}`;
+  // Code scanning's `closed` lists every state but open.
+  return group === 'code_scanning' ? `${group}:closed` : group;
+}
 
 /** Where alert-ledger reads from: one organisation, or a whole enterprise (token auth only). */
 export type Scope = { kind: 'org'; org: string } | { kind: 'enterprise'; enterprise: string };
@@ -74,15 +110,19 @@ export const AUDIT_ACTIONS = [
  * @example
  * alertLanes({ kind: 'org', org: 'octo' }, { hideSecret: true }).map((l) => l.id);
  * // ['dependabot', 'secret_scanning', 'secret_scanning:non_provider', 'code_scanning']
- * // with order 'created' and partition ['dependabot']: 'dependabot:open', 'dependabot:fixed',
- * // 'dependabot:dismissed', 'dependabot:moved', 'secret_scanning', ...
+ * // with order 'created' and partition ['dependabot']: 'dependabot:open', 'dependabot:open:newest',
+ * // 'dependabot:fixed', 'dependabot:fixed:newest', 'dependabot:dismissed',
+ * // 'dependabot:dismissed:newest', 'dependabot:moved', 'secret_scanning', ...
  */
 export function alertLanes(
   scope: Scope,
   options: {
     hideSecret: boolean;
     order?: 'updated' | 'created';
-    /** With order 'created': the listings to split into partitions (of PARTITIONED_LISTINGS). */
+    /**
+     * With order 'created': the listings to split (of PARTITIONED_LISTINGS), into state
+     * partitions each listed from both ends, and a closing sweep.
+     */
     partition?: ReadonlySet<string>;
   },
 ): Lane[] {
@@ -90,6 +130,8 @@ export function alertLanes(
   // Incremental runs read newest updates first and stop at the watermark. Full runs read by
   // creation, oldest first: an alert updated during the listing would otherwise jump above the
   // cursor and be missed (then wrongly taken for gone); new alerts land at the end, still read.
+  // A split listing's newest end starts at the end: what is created after it began lands behind
+  // its cursor, and the closing sweep (updated since the run began) lists it.
   const common =
     options.order === 'created'
       ? { ...params, per_page: 100, sort: 'created', direction: 'asc' }
@@ -127,14 +169,25 @@ export function alertLanes(
   ];
   if (options.order !== 'created') return lanes;
   return lanes.flatMap((lane) => {
+    if (!options.partition?.has(lane.group)) return [lane];
     const partitions = FULL_PARTITIONS[lane.stream as AlertType];
-    if (!partitions || !options.partition?.has(lane.group)) return [lane];
+    const parts: Lane[] = partitions
+      ? partitions.map((p) => ({
+          ...lane,
+          id: `${lane.id}:${p.id}`,
+          params: { ...lane.params, state: p.state },
+        }))
+      : [lane];
     return [
-      ...partitions.map((p) => ({
-        ...lane,
-        id: `${lane.id}:${p.id}`,
-        params: { ...lane.params, state: p.state },
-      })),
+      ...parts.flatMap((part): Lane[] => [
+        { ...part, pair: { id: part.id, end: 'oldest' } },
+        {
+          ...part,
+          id: `${part.id}:newest`,
+          params: { ...part.params, direction: 'desc' },
+          pair: { id: part.id, end: 'newest' },
+        },
+      ]),
       {
         ...lane,
         id: `${lane.id}:moved`,

@@ -121,6 +121,8 @@ export interface SnapshotCheckpoint {
       skippedPages: number;
       status: 'running' | 'finished' | 'unavailable' | 'failed';
       message?: string;
+      /** One end of a listing read from both: the creation time (ISO) its last page reached. */
+      edge?: string;
     }
   >;
   /** Aggregate movement so far (incremental runs), carried across invocations. */
@@ -1028,10 +1030,6 @@ export class DynamoStore {
     }
   }
 
-  /**
-   * Saves a checkpoint. `expectedSnapshotId` null claims a free slot: it fails with
-   * ConcurrentUpdateError while another invocation holds an unexpired lease.
-   */
   /**
    * Saves a checkpoint. `claim` takes the lease: it fails with ConcurrentUpdateError while
    * another invocation holds an unexpired one. Later saves succeed only for the lease's owner.

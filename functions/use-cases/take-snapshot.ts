@@ -31,6 +31,8 @@ import {
   type Lane,
   PARTITIONED_LISTINGS,
   type Page,
+  partitionOf,
+  partitionsOf,
   type Scope,
 } from '../github/pages.ts';
 import {
@@ -46,6 +48,7 @@ import {
 } from '../store/dynamo-store.ts';
 import { ConcurrentUpdateError } from '../store/errors.ts';
 import type { Log } from './log.ts';
+import { type End, TwoEnds, type TwoEndsOptions } from './two-ends.ts';
 
 export interface SnapshotDeps {
   gh: GitHubClient;
@@ -269,6 +272,33 @@ async function runSnapshot(
     };
   }
 
+  // The two ends of each partition a full run lists from both sides, with the partition's length at
+  // the last full run: the ends stop asking once their pages cover it.
+  const pairs = new Map<string, TwoEnds>();
+  for (const lane of lanes) {
+    if (!lane.pair || pairs.has(lane.pair.id)) continue;
+    const id = lane.pair.id;
+    const resumedEnds: NonNullable<TwoEndsOptions['resumed']> = {};
+    for (const l of lanes) {
+      const st = cp.lanes[l.id];
+      if (l.pair?.id === id && st) resumedEnds[l.pair.end] = { pages: st.pages, edge: st.edge };
+    }
+    const size = await store.getCursor(key, `size#${id}`);
+    const estimate = size !== null && Number.isFinite(Number(size)) ? Number(size) : null;
+    pairs.set(id, new TwoEnds({ estimate, resumed: resumedEnds }));
+  }
+  /** Both ends of a partition are finished once they crossed, or one reached the end. */
+  const finishPair = (id: string) => {
+    for (const l of lanes) {
+      const st = cp.lanes[l.id];
+      if (l.pair?.id !== id || !st) continue;
+      st.done = true;
+      st.status = 'finished';
+      delete st.message;
+    }
+  };
+  for (const [id, pair] of pairs) if (pair.complete) finishPair(id);
+
   // Full runs collect every listed key; after a resume that set is partial, so no reconciliation.
   // A resumed full run gets back the keys listed before the pause, when they were saved.
   const seen =
@@ -285,6 +315,8 @@ async function runSnapshot(
   const uninterrupted = seen !== null && !resumed;
   // What this run listed of each alert, by key: a sweep that lists a moved alert again replaces it.
   const listed: Map<string, SnapView> | null = uninterrupted ? new Map() : null;
+  // Alerts per partition of each splittable listing: the next full run's estimates (see TwoEnds).
+  const sizes: Map<string, number> | null = uninterrupted ? new Map() : null;
   const startDigests = uninterrupted && scope.kind === 'org' ? store.listAlertDigests(scope.org) : null;
   // Pages that come before the fingerprints are read by key instead of waiting for them.
   let digestsRead: Map<string, StoredAlertDigest> | null = null;
@@ -329,7 +361,16 @@ async function runSnapshot(
   let aborted = false;
   const runLane = async (lane: Lane): Promise<void> => {
     const state = cp.lanes[lane.id] as LaneState;
-    if (state.done) return;
+    const pair = lane.pair ? pairs.get(lane.pair.id) : undefined;
+    const end = lane.pair?.end ?? 'oldest';
+    try {
+      if (!state.done) await listLane(lane, state, pair, end);
+    } finally {
+      // Whatever stopped this end, the other one finishes the partition alone.
+      pair?.stop(end);
+    }
+  };
+  const listLane = async (lane: Lane, state: LaneState, pair: TwoEnds | undefined, end: End) => {
     state.status = 'running';
     const watermark =
       cp.mode === 'incremental' && lane.stream !== 'audit_log'
@@ -339,12 +380,17 @@ async function runSnapshot(
     // Without a watermark every page is wanted: ask for the next while this one is written.
     const prefetch = since === null && lane.stream !== 'audit_log';
     const fetch = (next: string | null) => {
-      requests += 1;
-      const pending = listLimit(() => fetchPage(gh, lane, next, `list ${lane.id} of ${label}`));
+      pair?.asked(end);
+      const pending = listLimit((): Promise<Page | null> => {
+        // The other end finished the partition while this request waited its turn: never sent.
+        if (pair?.complete) return Promise.resolve(null);
+        requests += 1;
+        return fetchPage(gh, lane, next, `list ${lane.id} of ${label}`);
+      });
       pending.catch(() => {});
       return pending;
     };
-    let pending: Promise<Page> | null = null;
+    let pending: Promise<Page | null> | null = null;
     try {
       while (!state.done) {
         if (aborted) return;
@@ -352,10 +398,27 @@ async function runSnapshot(
           state.message = 'stopped at the time limit; the next run resumes here';
           return;
         }
-        const page: Page = await (pending ?? fetch(state.next));
-        pending = prefetch && page.next !== null ? fetch(page.next) : null;
+        if (!pending) {
+          if (pair && !pair.mayAsk(end)) {
+            // The pages asked for cover the partition: wait for them, or for the other end to stop.
+            if (pair.complete) break;
+            await pair.changed();
+            continue;
+          }
+          pending = fetch(state.next);
+        }
+        const page = await pending;
+        pending = null;
+        if (page === null || state.done) {
+          // The other end finished the partition while this page was on its way: not needed.
+          pair?.answered(end, null);
+          break;
+        }
+        if (prefetch && page.next !== null && (!pair || pair.mayAsk(end))) pending = fetch(page.next);
         state.pages += 1;
         let reachedWatermark = false;
+        /** Creation time of the page's last alert, in listing order: how far a listed end reached. */
+        let edge: string | null = null;
         if (page.items === null) {
           state.skippedPages += 1;
           log.warn('page skipped: invalid body', {
@@ -390,9 +453,12 @@ async function runSnapshot(
           }
         } else {
           const alerts: Alert[] = [];
+          /** The partition each of `alerts` belongs to, by the state GitHub gave. */
+          const partitions: string[] = [];
           for (const raw of page.items) {
             const alert = normalizeOrSkip(lane.stream as AlertType, raw, deps.normalize, state, cp, log, ctx);
             if (!alert) continue;
+            edge = alert.createdAt;
             // An estimated date (GitHub gave no updated_at) is no reason to stop: let the diff decide.
             if (since !== null && !alert.updatedAtEstimated && Date.parse(alert.updatedAt) < since) {
               reachedWatermark = true;
@@ -400,13 +466,17 @@ async function runSnapshot(
             }
             if (keep && !keep.has(orgOf(alert.repository))) continue;
             alerts.push(alert);
+            partitions.push(partitionOf(lane.group, (raw as { state?: unknown }).state));
           }
-          state.items += alerts.length;
-          for (const a of alerts) {
+          for (const [i, a] of alerts.entries()) {
             const k = alertKey(a);
-            if (seen?.has(k)) continue; // listed again by a sweep: one alert, seen once
+            // Listed again where a partition's two ends meet, or by a sweep: one alert, counted once.
+            if (seen?.has(k)) continue;
             seen?.add(k);
+            state.items += 1;
             perOrg(orgOf(a.repository)).seen += 1;
+            const part = partitions[i] as string;
+            if (sizes && !lane.sweep) sizes.set(part, (sizes.get(part) ?? 0) + 1);
           }
           const known = digestsRead && scope.kind === 'org' ? { org: scope.org, digests: digestsRead } : null;
           await writePage(store, alerts, cp, limit, listed, known);
@@ -416,10 +486,16 @@ async function runSnapshot(
           state.done = true;
           state.status = 'finished';
         }
+        if (pair && lane.pair) {
+          if (edge !== null) state.edge = edge;
+          if (pair.answered(end, { edge, last: page.next === null })) finishPair(lane.pair.id);
+        }
         deps.onProgress?.({ stream: lane.id, pages: state.pages, items: state.items });
         await saveCheckpoint(state.done);
       }
     } catch (error) {
+      // A request the other end made unnecessary: whatever became of it no longer matters.
+      if (pair?.complete && error instanceof GitHubError) return;
       if (error instanceof GitHubFeatureUnavailableError && state.pages === 0) {
         state.done = true;
         state.status = 'unavailable';
@@ -552,9 +628,13 @@ async function runSnapshot(
       if (of.every(([, s]) => s.status === 'finished' && s.skippedPages === 0)) {
         await store.putCursor(key, `watermark#${group}`, takenAt);
         if (cp.mode === 'full' && PARTITIONED_LISTINGS.includes(group)) {
-          // How long the listing is, for the next full run to decide whether to split it.
+          // How long the listing is, for the next full run to decide whether to split it, and how
+          // long each partition, for its two ends to know when their pages cover it.
           const size = of.filter(([l]) => !l.sweep).reduce((n, [, s]) => n + s.items, 0);
           await store.putCursor(key, `size#${group}`, String(size));
+          for (const part of sizes ? partitionsOf(group) : []) {
+            if (part !== group) await store.putCursor(key, `size#${part}`, String(sizes?.get(part) ?? 0));
+          }
         }
       }
     }

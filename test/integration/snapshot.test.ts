@@ -173,20 +173,26 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(truth(demo, t0).find((a) => alertKey(a) === moved)?.state).toBe('fixed');
     expect(truth(demo, t1).find((a) => alertKey(a) === moved)?.state).toBe('open');
     await store.putCursor(ORG, 'size#dependabot', '5000');
+    // Each partition's length at t0: one page each covers it, so its newest end never asks.
+    const atT0 = truth(demo, t0).filter((a) => a.alertType === 'dependabot');
+    const sizes = { open: 84, fixed: 30, dismissed: 29 };
+    expect(atT0.length).toBe(sizes.open + sizes.fixed + sizes.dismissed);
+    for (const [part, n] of Object.entries(sizes))
+      await store.putCursor(ORG, `size#dependabot:${part}`, String(n));
     github.setNow(t0);
     const client = createGitHubClient({ token: TOKEN, baseUrl: github.url, retryAfterBaseValue: 10 });
     const listed: string[] = [];
     client.hook.after('request', (_res, options) => {
-      const o = options as { url: string; state?: string; sort?: string };
+      const o = options as { url: string; state?: string; sort?: string; direction?: string };
       if (!o.url.includes('dependabot')) return;
-      listed.push(o.state ?? `sort=${o.sort}`);
+      listed.push(o.state ? `${o.state} ${o.direction}` : `sort=${o.sort}`);
       if (o.state === 'open') github.setNow(t1);
     });
     const m = await takeSnapshot(
       { ...deps, gh: client, listConcurrency: 1, partitionAbove: 1 },
       { org: ORG, now: t0, mode: 'full' },
     );
-    expect(listed).toEqual(['open', 'fixed', 'dismissed,auto_dismissed', 'sort=updated']);
+    expect(listed).toEqual(['open asc', 'fixed asc', 'dismissed,auto_dismissed asc', 'sort=updated']);
     expect(m.complete).toBe(true);
     expect(m.reconciled).toBe(true);
     expect(m.noLongerReported).toBe(0);
@@ -205,6 +211,14 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     const dependabot = expected.filter((a) => a.alertType === 'dependabot').length;
     expect(size).toBeGreaterThan(0.8 * dependabot);
     expect(size).toBeLessThanOrEqual(dependabot);
+    // And each partition's, which together are the listing's.
+    const parts = await Promise.all(
+      ['open', 'fixed', 'dismissed'].map(async (p) =>
+        Number(await store.getCursor(ORG, `size#dependabot:${p}`)),
+      ),
+    );
+    expect(parts.every((n) => n > 0)).toBe(true);
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(size);
   });
 
   it('marks alerts GitHub stops listing as no longer reported, never fixed, and leaves them out of the aggregates', async () => {

@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ALERT_TYPES, type Alert, alertKey } from '../../functions/core/model.ts';
+import { normalizeAlert } from '../../functions/core/normalize.ts';
+import { createGitHubClient, type GitHubClient } from '../../functions/github/client.ts';
+import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { silentLog } from '../../functions/use-cases/log.ts';
+import { type SnapshotDeps, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
+import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
+import { renderAlertsAt } from '../../infra/local/github/render.ts';
+import { generateScaleOrg } from '../../infra/local/github/scale-org.ts';
+import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
+import { createTestStore } from '../support/dynamo.ts';
+
+const ORG = 'octo-ends';
+const TOKEN = 'two-ends-token';
+const END = '2026-11-16T00:00:00.000Z';
+const DAY = 24 * 3600 * 1000;
+const T0 = new Date(Date.parse(END) - 3 * DAY);
+/** Below every listing's length: the second full run splits them all. */
+const SPLIT = { partitionAbove: 200 };
+
+function truth(demo: DemoOrg, now: Date): Alert[] {
+  const rendered = renderAlertsAt(demo, now);
+  return ALERT_TYPES.flatMap((t) => rendered[t].map((raw) => normalizeAlert(t, raw)));
+}
+
+/**
+ * Each alert list request as "listing state direction" ("listing sweep" for a closing sweep),
+ * e.g. "dependabot open asc", "secret_scanning all desc".
+ */
+function recordRequests(client: GitHubClient): string[] {
+  const requests: string[] = [];
+  client.hook.after('request', (_res, options) => {
+    // A first page names its parameters; later ones come from the Link header's URL.
+    const o = options as Record<string, unknown> & { url: string };
+    const query = new URL(o.url, 'https://api.github.com').searchParams;
+    const param = (name: string) => query.get(name) ?? (o[name] === undefined ? null : String(o[name]));
+    const path = /\/(dependabot|secret-scanning|code-scanning)\/alerts/.exec(o.url)?.[1];
+    if (!path) return;
+    const listing = `${path.replace('-', '_')}${param('secret_type') ? ':non_provider' : ''}`;
+    requests.push(
+      param('sort') === 'updated'
+        ? `${listing} sweep`
+        : `${listing} ${param('state') ?? 'all'} ${param('direction')}`,
+    );
+  });
+  return requests;
+}
+
+async function storedStates(store: DynamoStore): Promise<Map<string, string>> {
+  return new Map([...(await store.loadAlerts(ORG))].map(([k, v]) => [k, v.alert.state]));
+}
+
+describe('full snapshots that list long partitions from both ends', () => {
+  let github: SimulatedGitHub;
+  let demo: DemoOrg;
+  let store: DynamoStore;
+  let deps: SnapshotDeps;
+
+  beforeAll(async () => {
+    // 2,000 alerts: 1,000 Dependabot, 700 code scanning, 300 secret scanning.
+    demo = generateScaleOrg({
+      org: ORG,
+      alerts: 2_000,
+      repositories: 20,
+      endsAt: END,
+      seed: 3,
+      auditLog: false,
+    });
+    github = await startSimulatedGitHub({ demo, token: TOKEN, rateLimit: 1_000_000 });
+  });
+  afterAll(async () => {
+    await github.close();
+  });
+  beforeEach(async () => {
+    ({ store } = await createTestStore('ends'));
+    github.setNow(T0);
+    const gh = createGitHubClient({ token: TOKEN, baseUrl: github.url, retryAfterBaseValue: 10 });
+    deps = { gh, store, log: silentLog, ...SPLIT };
+  });
+
+  it('meets in the middle of each partition, stores exactly what GitHub lists and asks for no page it could do without', async () => {
+    const first = await takeSnapshot(deps, { org: ORG, now: T0, mode: 'full' });
+    expect(first.complete).toBe(true);
+    const expected = truth(demo, T0);
+    // The first full run lists each listing whole, and sizes each partition for the next one.
+    const openDependabot = expected.filter((a) => a.alertType === 'dependabot' && a.state === 'open').length;
+    expect(Number(await store.getCursor(ORG, 'size#dependabot:open'))).toBe(openDependabot);
+
+    const client = createGitHubClient({ token: TOKEN, baseUrl: github.url });
+    const requests = recordRequests(client);
+    const before = github.stats.requests;
+    const m = await takeSnapshot({ ...deps, gh: client }, { org: ORG, now: T0, mode: 'full' });
+    expect(m.complete).toBe(true);
+    expect(m.reconciled).toBe(true);
+    expect(m.noLongerReported).toBe(0);
+    expect(m.alertsSeen).toBe(expected.length);
+    expect(await storedStates(store)).toEqual(new Map(expected.map((a) => [alertKey(a), a.state])));
+    // Each alert counted once per listing, though the ends overlap where they meet.
+    const byType = (t: string) => expected.filter((a) => a.alertType === t).length;
+    expect(m.streams.find((s) => s.lane === 'dependabot')?.items).toBe(byType('dependabot'));
+    expect(m.streams.find((s) => s.lane === 'code_scanning')?.items).toBe(byType('code_scanning'));
+
+    // Both ends of every partition long enough to need two pages were listed...
+    const count = (what: string) => requests.filter((r) => r === what).length;
+    for (const part of ['dependabot open', 'dependabot fixed', 'code_scanning open', 'secret_scanning all']) {
+      expect(count(`${part} asc`), part).toBeGreaterThan(0);
+      expect(count(`${part} desc`), part).toBeGreaterThan(0);
+    }
+    // ...and together they asked for the partition's pages and at most one more (the overlap
+    // strict crossing needs, when the ends meet at a page boundary), plus one sweep per listing.
+    const partitions = [
+      ['dependabot', 'open'],
+      ['dependabot', 'fixed'],
+      ['code_scanning', 'open'],
+    ] as const;
+    for (const [stream, state] of partitions) {
+      const n = expected.filter((a) => a.alertType === stream && a.state === state).length;
+      const asked = count(`${stream} ${state} asc`) + count(`${stream} ${state} desc`);
+      expect(asked, `${stream} ${state}: ${n} alerts`).toBeGreaterThanOrEqual(Math.ceil(n / 100));
+      expect(asked, `${stream} ${state}: ${n} alerts`).toBeLessThanOrEqual(Math.ceil(n / 100) + 1);
+    }
+    expect(requests.filter((r) => r.endsWith('sweep'))).toHaveLength(3);
+    // One org check, one audit page, and the list requests recorded: nothing else went out.
+    expect(github.stats.requests - before).toBe(requests.length + 2);
+  });
+
+  it('never stops early where many alerts share a creation time', async () => {
+    // Every Dependabot alert created in one second, as a repository's first scan can: the ends
+    // never cross strictly, so one of them must list to the end of each partition.
+    const tied = structuredClone(demo);
+    const first = tied.alerts.dependabot.reduce((t, a) => (a.createdAt < t ? a.createdAt : t), END);
+    for (const a of tied.alerts.dependabot) {
+      a.createdAt = first;
+      if (a.events[0]) a.events[0].at = first;
+    }
+    const other = await startSimulatedGitHub({
+      demo: tied,
+      token: TOKEN,
+      rateLimit: 1_000_000,
+      now: () => T0,
+    });
+    try {
+      const gh = createGitHubClient({ token: TOKEN, baseUrl: other.url });
+      await takeSnapshot({ ...deps, gh }, { org: ORG, now: T0, mode: 'full' });
+      const m = await takeSnapshot({ ...deps, gh }, { org: ORG, now: T0, mode: 'full' });
+      expect(m.complete).toBe(true);
+      expect(m.noLongerReported).toBe(0);
+      const expected = truth(tied, T0);
+      expect(m.alertsSeen).toBe(expected.length);
+      expect(await storedStates(store)).toEqual(new Map(expected.map((a) => [alertKey(a), a.state])));
+      // One end of each partition listed it to the end, the other some of the same pages again.
+      const pages = m.streams.find((s) => s.lane === 'dependabot')?.pages ?? 0;
+      expect(pages).toBeGreaterThan(10);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('finds alerts created after the newest end began, with the closing sweep', async () => {
+    await takeSnapshot(deps, { org: ORG, now: T0, mode: 'full' });
+    const client = createGitHubClient({ token: TOKEN, baseUrl: github.url });
+    const T1 = new Date(END);
+    let moved = false;
+    client.hook.after('request', (_res, options) => {
+      const o = options as { url: string; direction?: string; sort?: string };
+      // Once every listing's newest end has its first page, time moves on three days.
+      if (!moved && o.direction === 'desc' && o.url.includes('secret-scanning')) {
+        moved = true;
+        github.setNow(T1);
+      }
+    });
+    const m = await takeSnapshot(
+      { ...deps, gh: client, listConcurrency: 1 },
+      { org: ORG, now: T0, mode: 'full' },
+    );
+    expect(moved).toBe(true);
+    const created = truth(demo, T1).filter((a) => Date.parse(a.createdAt) > T0.getTime());
+    expect(created.length).toBeGreaterThan(10);
+    expect(m.complete).toBe(true);
+    expect(m.noLongerReported).toBe(0);
+    const stored = await storedStates(store);
+    for (const a of truth(demo, T1)) expect(stored.get(alertKey(a)), alertKey(a)).toBe(a.state);
+  });
+
+  it('resumes both ends from their cursors after a cut-off, and finishes to the same result', async () => {
+    await takeSnapshot(deps, { org: ORG, now: T0, mode: 'full' });
+    let t = 0;
+    const clock = () => {
+      t += 1_000;
+      return t;
+    };
+    const cut = await takeSnapshot(
+      { ...deps, clock, listConcurrency: 2 },
+      { org: ORG, now: T0, mode: 'full', deadline: 60_000 },
+    );
+    expect(cut.complete).toBe(false);
+    const checkpoint = await store.getCheckpoint(ORG);
+    const ends = Object.entries(checkpoint?.lanes ?? {}).filter(([id]) => id.startsWith('dependabot:open'));
+    expect(ends.map(([id]) => id).sort()).toEqual(['dependabot:open', 'dependabot:open:newest']);
+    // Both ends had listed pages, and saved how far they reached.
+    for (const [, lane] of ends) {
+      expect(lane.pages).toBeGreaterThan(0);
+      expect(lane.edge).toMatch(/^\d{4}-\d\d-\d\dT/);
+    }
+    const resumed = await takeSnapshot(deps, { org: ORG, now: T0, mode: 'full' });
+    expect(resumed.snapshotId).toBe(cut.snapshotId);
+    expect(resumed.complete).toBe(true);
+    expect(resumed.reconciled).toBe(true);
+    expect(resumed.noLongerReported).toBe(0);
+    const expected = truth(demo, T0);
+    expect(resumed.alertsSeen).toBe(expected.length);
+    expect(await storedStates(store)).toEqual(new Map(expected.map((a) => [alertKey(a), a.state])));
+  });
+});
