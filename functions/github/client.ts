@@ -1,7 +1,7 @@
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
-import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import { type GitHubAuth, isTokenCreationFailure, mapAppFailure, octokitAuth } from './auth.ts';
 import { GitHubAuthError } from './errors.ts';
 
@@ -43,20 +43,39 @@ export const REQUEST_CONCURRENCY = 5;
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
 /**
- * `fetch` with a timeout, at most `concurrency` requests at once. A request holds its place until
- * its body has arrived, so the bound is what GitHub sees; the plugins' own queueing and the
- * parsing of the answer happen outside it, and do not eat into the concurrency.
+ * `fetch` with a timeout, at most `concurrency` requests at once, for a given priority. A request
+ * holds its place until its body has arrived, so the bound is what GitHub sees; the plugins' own
+ * queueing and the parsing of the answer happen outside it, and do not eat into the concurrency.
+ * Waiting requests go out highest priority first, in order of arrival within one.
  */
-function boundedFetch(concurrency: number, timeoutMs: number): typeof fetch {
-  const wire = pLimit(concurrency);
-  return (url, init) =>
-    wire(async () => {
-      const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-      if (NULL_BODY.has(res.status)) return res;
-      // A body cut off here fails the fetch, which the retry plugin retries like a 5xx.
-      const body = await res.arrayBuffer();
-      return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
-    });
+function boundedFetch(concurrency: number, timeoutMs: number): (priority: number) => typeof fetch {
+  const wire = new PQueue({ concurrency });
+  return (priority) => (url, init) =>
+    wire.add(
+      async () => {
+        const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+        if (NULL_BODY.has(res.status)) return res;
+        // A body cut off here fails the fetch, which the retry plugin retries like a 5xx.
+        const body = await res.arrayBuffer();
+        return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+      },
+      { priority },
+    );
+}
+
+/** Each client's fetch, by priority (see `fetchAt`). */
+const WIRES = new WeakMap<GitHubClient, (priority: number) => typeof fetch>();
+
+/**
+ * The fetch of a client made by `createGitHubClient`, for requests that should go out before
+ * others waiting for a place on the wire (higher first; the client's own requests have 0). Pass
+ * it as the request's `request.fetch`. Undefined for other clients: they use their own.
+ *
+ * @example
+ * await gh.request(route, { ...params, request: { fetch: fetchAt(gh, 40) } });
+ */
+export function fetchAt(gh: GitHubClient, priority: number): typeof fetch | undefined {
+  return WIRES.get(gh)?.(priority);
 }
 
 function statusOf(error: unknown): number | null {
@@ -92,12 +111,13 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const baseValue = options.retryAfterBaseValue ?? 1000;
   const auth = resolveAuth(options);
   const { options: authOptions, cache } = octokitAuth(auth, warn);
+  const wire = boundedFetch(options.concurrency ?? REQUEST_CONCURRENCY, timeoutMs);
   const octokit = new RetryingOctokit({
     ...authOptions,
     baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'alert-ledger',
     retry: { retries: options.retries ?? 3, retryAfterBaseValue: baseValue },
-    request: { fetch: boundedFetch(options.concurrency ?? REQUEST_CONCURRENCY, timeoutMs) },
+    request: { fetch: wire(0) },
     throttle: {
       retryAfterBaseValue: baseValue,
       onRateLimit: (
@@ -144,5 +164,6 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       }
     });
   }
+  WIRES.set(octokit, wire);
   return octokit;
 }

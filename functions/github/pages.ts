@@ -1,6 +1,6 @@
 import type { AlertType, StreamName } from '../core/model.ts';
 import { mapGitHubError, NON_PROVIDER_SECRET_TYPES } from './alerts.ts';
-import type { GitHubClient } from './client.ts';
+import { fetchAt, type GitHubClient } from './client.ts';
 import { GitHubUnavailableError } from './errors.ts';
 
 /**
@@ -247,11 +247,14 @@ export async function fetchPage(
   lane: Lane,
   next: string | null,
   what: string,
+  /** Before other waiting requests when higher (see `fetchAt`): the lanes with most pages left. */
+  priority = 0,
 ): Promise<Page> {
+  const fetch = priority === 0 ? undefined : fetchAt(gh, priority);
   for (let attempt = 1; ; attempt++) {
     let res: Awaited<ReturnType<GitHubClient['request']>>;
     try {
-      const raw = { request: { parseSuccessResponseBody: false } };
+      const raw = { request: { parseSuccessResponseBody: false, ...(fetch ? { fetch } : {}) } };
       res = next
         ? await gh.request(`GET ${next}`, raw)
         : await gh.request(lane.route, { ...lane.params, ...raw });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 import { observeAlert } from '../core/diff.ts';
 import { InvalidAlertError } from '../core/errors.ts';
 import { groupBy } from '../core/group-by.ts';
@@ -115,6 +116,11 @@ export const LIST_CONCURRENCY = 10;
  * and a closing sweep, so small listings stay whole.
  */
 export const PARTITION_ABOVE = 5_000;
+/**
+ * Listed alerts that may wait in memory for the stored fingerprints at the start of a full run
+ * (see `writeListed`), about 30 MB of normalised alerts.
+ */
+const WAITING_ALERTS_MAX = 30_000;
 /** After this many invocations a snapshot that still has not finished is closed as incomplete. */
 const MAX_INVOCATIONS = 12;
 
@@ -318,14 +324,54 @@ async function runSnapshot(
   // Alerts per partition of each splittable listing: the next full run's estimates (see TwoEnds).
   const sizes: Map<string, number> | null = uninterrupted ? new Map() : null;
   const startDigests = uninterrupted && scope.kind === 'org' ? store.listAlertDigests(scope.org) : null;
-  // Pages that come before the fingerprints are read by key instead of waiting for them.
   let digestsRead: Map<string, StoredAlertDigest> | null = null;
+  let digestsFailed = false;
   startDigests?.then(
     (d) => {
       digestsRead = d;
     },
-    () => {},
+    () => {
+      digestsFailed = true;
+    },
   );
+  // Pages listed before the fingerprints arrive wait for them in memory, unwritten, while the
+  // listing goes on: reading their alerts by key would have the listing wait for a DynamoDB busy
+  // reading the fingerprints. No checkpoint is saved while a page waits, so a saved cursor never
+  // passes an unwritten page. Past WAITING_ALERTS_MAX alerts, the listing waits instead.
+  let waiting: Alert[][] = [];
+  let waitingAlerts = 0;
+  let flushing: Promise<void> | null = null;
+  /** Whether every page that waited has been written (false while a flush runs, or after it failed). */
+  let flushed = true;
+  const flushWaiting = (): Promise<void> => {
+    if (flushing) return flushing;
+    flushed = false;
+    flushing = (async () => {
+      await startDigests?.catch(() => null);
+      const pages = waiting;
+      waiting = [];
+      waitingAlerts = 0;
+      const known = digestsRead && scope.kind === 'org' ? { org: scope.org, digests: digestsRead } : null;
+      const pageLimit = pLimit(4);
+      await Promise.all(
+        pages.map((alerts) => pageLimit(() => writePage(store, alerts, cp, limit, listed, known))),
+      );
+      flushed = true;
+    })();
+    return flushing;
+  };
+  const writeListed = async (alerts: Alert[]): Promise<void> => {
+    if (startDigests && digestsRead === null && !digestsFailed) {
+      if (waitingAlerts + alerts.length <= WAITING_ALERTS_MAX) {
+        waiting.push(alerts);
+        waitingAlerts += alerts.length;
+        return;
+      }
+      await flushWaiting();
+    }
+    const known = digestsRead && scope.kind === 'org' ? { org: scope.org, digests: digestsRead } : null;
+    await writePage(store, alerts, cp, limit, listed, known);
+  };
   const auditSince = auditWatermark ? Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS : null;
   // Ids of the audit events stored from the overlap on, per organisation, read once when needed.
   const auditIds = new Map<string, Promise<Set<string>>>();
@@ -348,11 +394,30 @@ async function runSnapshot(
     // Incremental runs carry their aggregate movement in the checkpoint: save it every page.
     // Full runs recount the aggregates at the end, so saving the cursors now and then is enough.
     if (!force && cp.mode === 'full' && clock() - lastSave < CHECKPOINT_EVERY_MS) return;
+    if (waiting.length > 0) {
+      if (!force) return;
+      await flushWaiting();
+    }
     lastSave = clock();
     await store.putCheckpoint(cp, false);
   };
   const limit = pLimit(deps.writeConcurrency ?? 8);
-  const listLimit = pLimit(deps.listConcurrency ?? LIST_CONCURRENCY);
+  // Pages asked for at once, the longest chain first: a cursor chain has one page on the way at a
+  // time, so the chains with the most pages left set how long the run takes, and the short ones
+  // fill the places they leave.
+  const listQueue = new PQueue({ concurrency: deps.listConcurrency ?? LIST_CONCURRENCY });
+  /** Each listing's length at the last full run, for lanes that are not one end of a pair. */
+  const listingSizes = new Map<string, number>();
+  for (const lane of cp.mode === 'full' ? lanes : []) {
+    if (lane.pair || lane.sweep || listingSizes.has(lane.group)) continue;
+    const size = Number(await store.getCursor(key, `size#${lane.group}`));
+    if (Number.isFinite(size) && size > 0) listingSizes.set(lane.group, size);
+  }
+  const pagesLeft = (lane: Lane, state: LaneState, pair: TwoEnds | undefined): number => {
+    if (pair) return pair.remainingPerEnd() ?? 0;
+    const size = listingSizes.get(lane.group);
+    return size === undefined ? 0 : Math.max(0, Math.ceil(size / 100) - state.pages);
+  };
   // A sweep lists what changed since shortly before the run began (the snapshot's instant, or the
   // clock's when that is earlier), the watermark overlap allowing for clock skew.
   const sweepSince = Math.min(Date.parse(takenAt), Date.parse(cp.startedAt)) - WATERMARK_OVERLAP_MS;
@@ -381,12 +446,16 @@ async function runSnapshot(
     const prefetch = since === null && lane.stream !== 'audit_log';
     const fetch = (next: string | null) => {
       pair?.asked(end);
-      const pending = listLimit((): Promise<Page | null> => {
-        // The other end finished the partition while this request waited its turn: never sent.
-        if (pair?.complete) return Promise.resolve(null);
-        requests += 1;
-        return fetchPage(gh, lane, next, `list ${lane.id} of ${label}`);
-      });
+      const priority = pagesLeft(lane, state, pair);
+      const pending = listQueue.add(
+        (): Promise<Page | null> => {
+          // The other end finished the partition while this request waited its turn: never sent.
+          if (pair?.complete) return Promise.resolve(null);
+          requests += 1;
+          return fetchPage(gh, lane, next, `list ${lane.id} of ${label}`, priority);
+        },
+        { priority },
+      );
       pending.catch(() => {});
       return pending;
     };
@@ -478,8 +547,7 @@ async function runSnapshot(
             const part = partitions[i] as string;
             if (sizes && !lane.sweep) sizes.set(part, (sizes.get(part) ?? 0) + 1);
           }
-          const known = digestsRead && scope.kind === 'org' ? { org: scope.org, digests: digestsRead } : null;
-          await writePage(store, alerts, cp, limit, listed, known);
+          await writeListed(alerts);
         }
         state.next = page.next;
         if (page.next === null || reachedWatermark) {
@@ -534,11 +602,19 @@ async function runSnapshot(
       lanes.every((l) => l.group !== sweep.group || l.sweep || (cp.lanes[l.id] as LaneState).done);
     settled.push(...(await Promise.allSettled(lanes.filter((l) => l.sweep && ready(l)).map(runLane))));
   }
-  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  let failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failure && (waiting.length > 0 || flushing)) {
+    // Lanes stopped at the time limit while pages still waited for the fingerprints.
+    await flushWaiting().catch((error: unknown) => {
+      failure = { status: 'rejected', reason: error };
+    });
+  }
   if (failure) {
     // Something unexpected (a store failure). Every lane has stopped; the lease stays held, so
-    // the next run treats the movement as untrusted and recounts.
-    await store.putCheckpoint(cp, false).catch(() => {});
+    // the next run treats the movement as untrusted and recounts. Cursors past pages that were
+    // never written are not saved: the next run lists them again from the last saved checkpoint.
+    await (flushing as Promise<void> | null)?.catch(() => {});
+    if (waiting.length === 0 && flushed) await store.putCheckpoint(cp, false).catch(() => {});
     throw failure.reason;
   }
   if (cp.counters.invocations >= MAX_INVOCATIONS && !laneStatesDone(cp)) {
@@ -627,9 +703,10 @@ async function runSnapshot(
       const of = alertLaneStates.filter(([l]) => l.group === group);
       if (of.every(([, s]) => s.status === 'finished' && s.skippedPages === 0)) {
         await store.putCursor(key, `watermark#${group}`, takenAt);
-        if (cp.mode === 'full' && PARTITIONED_LISTINGS.includes(group)) {
-          // How long the listing is, for the next full run to decide whether to split it, and how
-          // long each partition, for its two ends to know when their pages cover it.
+        if (cp.mode === 'full') {
+          // How long the listing is, for the next full run to decide whether to split it and which
+          // chains to serve first, and how long each partition, for its two ends to know when
+          // their pages cover it.
           const size = of.filter(([l]) => !l.sweep).reduce((n, [, s]) => n + s.items, 0);
           await store.putCursor(key, `size#${group}`, String(size));
           for (const part of sizes ? partitionsOf(group) : []) {

@@ -65,6 +65,16 @@ export class TwoEnds {
     return end === finisher && this.#inFlight.oldest === 0 && this.#inFlight.newest === 0;
   }
 
+  /**
+   * Pages each end still has to list, by the estimate (null without one): how long the partition
+   * keeps its two chains busy, for the scheduler to serve the longest first.
+   */
+  remainingPerEnd(): number | null {
+    if (this.#estimate === null) return null;
+    const covered = (this.#requested.oldest + this.#requested.newest) * this.#perPage;
+    return Math.max(0, Math.ceil((this.#estimate + 2 - covered) / this.#perPage / 2));
+  }
+
   /** `end` asked for a page. */
   asked(end: End): void {
     this.#requested[end] += 1;

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGitHubClient, REQUEST_CONCURRENCY } from '../../functions/github/client.ts';
+import { createGitHubClient, fetchAt, REQUEST_CONCURRENCY } from '../../functions/github/client.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
 import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
 import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
@@ -34,6 +35,25 @@ describe('the GitHub client', () => {
     expect(pages.map((p) => (p.data as unknown[]).length)).toEqual(Array(12).fill(5));
     expect(gh.stats.maxInFlight).toBe(3);
     expect(gh.stats.inFlight).toBe(0);
+  });
+
+  it('sends waiting requests highest priority first, in order of arrival within one', async () => {
+    const client = createGitHubClient({ token: TOKEN, baseUrl: gh.url, concurrency: 1 });
+    const order: number[] = [];
+    const ask = (page: number, priority: number) =>
+      client
+        .request('GET /orgs/{org}/code-scanning/alerts', {
+          org: demo.org,
+          per_page: 1,
+          page,
+          request: priority === 0 ? {} : { fetch: fetchAt(client, priority) },
+        })
+        .then(() => order.push(page));
+    // Page 1 takes the only place; the others wait for it and go by priority.
+    await Promise.all([ask(1, 0), ask(2, 0), ask(3, 5), ask(4, 9), ask(5, 5)]);
+    expect(order).toEqual([1, 4, 3, 5, 2]);
+    // A client that createGitHubClient did not make has no such fetch.
+    expect(fetchAt(new Octokit(), 3)).toBeUndefined();
   });
 
   it('keeps the default of REQUEST_CONCURRENCY requests at once', async () => {

@@ -164,6 +164,65 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(await states(store)).toEqual(await states(twin));
   });
 
+  it('holds the pages listed before the stored fingerprints arrive, writes them once they do, and saves no cursor past them meanwhile', async () => {
+    github.setNow(at(2));
+    await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
+    const { store: twin } = await createTestStore('snap');
+    await takeSnapshot({ ...deps, store: twin }, { org: ORG, now: at(2), mode: 'full' });
+
+    // The fingerprints come only once four requests were answered; every checkpoint saved is noted.
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const saves: { claim: boolean; released: boolean }[] = [];
+    let released = false;
+    class LateStore extends DynamoStore {
+      override async listAlertDigests(org: string) {
+        await gate;
+        return super.listAlertDigests(org);
+      }
+      override async putCheckpoint(cp: Parameters<DynamoStore['putCheckpoint']>[0], claim: boolean) {
+        saves.push({ claim, released });
+        return super.putCheckpoint(cp, claim);
+      }
+    }
+    const late = new LateStore(client, store.tableName);
+    const listing = createGitHubClient({ token: TOKEN, baseUrl: github.url, retryAfterBaseValue: 10 });
+    let pages = 0;
+    listing.hook.after('request', () => {
+      pages += 1;
+      if (pages === 4) {
+        released = true;
+        release();
+      }
+    });
+    github.setNow(at(1));
+    const full = await takeSnapshot(
+      { ...deps, gh: listing, store: late },
+      { org: ORG, now: at(1), mode: 'full' },
+    );
+    const incremental = await takeSnapshot(
+      { ...deps, store: twin },
+      { org: ORG, now: at(1), mode: 'incremental' },
+    );
+    expect(released).toBe(true);
+    // Before the fingerprints, only the claim of the lease was saved: no cursor passed a page
+    // that waited unwritten.
+    expect(saves.filter((x) => !x.released)).toEqual([{ claim: true, released: false }]);
+    expect(saves.filter((x) => x.released).length).toBeGreaterThan(0);
+    const expected = truth(demo, at(1));
+    expect(full.complete).toBe(true);
+    expect(full.reconciled).toBe(true);
+    expect(full.noLongerReported).toBe(0);
+    expect(full.alertsWritten).toBe(incremental.alertsWritten);
+    expect(full.transitionsWritten).toBe(incremental.transitionsWritten);
+    expect(full.openBySeverity).toEqual(openCounts(expected));
+    expect(await store.listTransitions(ORG)).toEqual(await twin.listTransitions(ORG));
+    const stored = await store.loadAlerts(ORG);
+    for (const a of expected) expect(stored.get(alertKey(a))?.alert.state, alertKey(a)).toBe(a.state);
+  });
+
   it('splits a long listing by state and sweeps what moved between partitions, so a moved alert is never taken for gone', async () => {
     // customer-portal#7 is fixed at t0 and reopened by t1. The open partition is listed at t0 (it
     // is fixed then), the others at t1 (it is open then): no partition lists it; the sweep must.

@@ -134,6 +134,17 @@ describe('a listing read from both ends', () => {
     expect(ends.mayAsk('newest')).toBe(false);
   });
 
+  it('tells how many pages each end has left, for the longest chains to be served first', () => {
+    expect(new TwoEnds({ estimate: null }).remainingPerEnd()).toBeNull();
+    const ends = new TwoEnds({ estimate: 1_000, perPage: 100 });
+    // 1,002 alerts to cover (the overlap): 11 pages, 6 for each end rounded up.
+    expect(ends.remainingPerEnd()).toBe(6);
+    for (let i = 0; i < 4; i++) ends.asked(i % 2 === 0 ? 'oldest' : 'newest');
+    expect(ends.remainingPerEnd()).toBe(4);
+    for (let i = 0; i < 8; i++) ends.asked('oldest');
+    expect(ends.remainingPerEnd()).toBe(0);
+  });
+
   it('hands the finish to the newest end when the oldest stops, and wakes whoever waits', async () => {
     const ends = new TwoEnds({ estimate: 100, perPage: 100 });
     ends.asked('oldest');
