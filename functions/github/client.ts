@@ -57,10 +57,28 @@ function boundedFetch(concurrency: number, timeoutMs: number): (priority: number
         if (NULL_BODY.has(res.status)) return res;
         // A body cut off here fails the fetch, which the retry plugin retries like a 5xx.
         const body = await res.arrayBuffer();
-        return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+        const whole = new Response(body, {
+          status: res.status,
+          statusText: res.statusText,
+          headers: res.headers,
+        });
+        if (whole.body) RECEIVED.set(whole.body, body);
+        return whole;
       },
       { priority },
     );
+}
+
+/** The bytes behind each body stream this client's fetch returned (see `receivedBytes`). */
+const RECEIVED = new WeakMap<object, ArrayBuffer>();
+
+/**
+ * The bytes of a body a client made by `createGitHubClient` has already received in full, as
+ * `data` of a request made with `parseSuccessResponseBody: false`: read them without pumping
+ * the stream through again. Undefined for any other body.
+ */
+export function receivedBytes(data: unknown): ArrayBuffer | undefined {
+  return typeof data === 'object' && data !== null ? RECEIVED.get(data) : undefined;
 }
 
 /** Each client's fetch, by priority (see `fetchAt`). */

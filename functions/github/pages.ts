@@ -1,6 +1,6 @@
 import type { AlertType, StreamName } from '../core/model.ts';
 import { mapGitHubError, NON_PROVIDER_SECRET_TYPES } from './alerts.ts';
-import { fetchAt, type GitHubClient } from './client.ts';
+import { fetchAt, type GitHubClient, receivedBytes } from './client.ts';
 import { GitHubUnavailableError } from './errors.ts';
 
 /**
@@ -263,7 +263,12 @@ export async function fetchPage(
     }
     let text: string;
     try {
-      text = res.data ? await new Response(res.data as ReadableStream).text() : '';
+      const bytes = receivedBytes(res.data);
+      text = bytes
+        ? Buffer.from(bytes).toString('utf8')
+        : res.data
+          ? await new Response(res.data as ReadableStream).text()
+          : '';
     } catch (error) {
       if (attempt < BODY_ATTEMPTS) continue;
       throw new GitHubUnavailableError(
