@@ -118,9 +118,9 @@ export const LIST_CONCURRENCY = 10;
 export const PARTITION_ABOVE = 5_000;
 /**
  * Listed alerts that may wait in memory for the stored fingerprints at the start of a full run
- * (see `writeListed`), about 30 MB of normalised alerts.
+ * (see `writeListed`): about 60 MB of normalised alerts, five seconds of listing at full speed.
  */
-const WAITING_ALERTS_MAX = 30_000;
+const WAITING_ALERTS_MAX = 60_000;
 /** After this many invocations a snapshot that still has not finished is closed as incomplete. */
 const MAX_INVOCATIONS = 12;
 
@@ -280,6 +280,17 @@ async function runSnapshot(
 
   // The two ends of each partition a full run lists from both sides, with the partition's length at
   // the last full run: the ends stop asking once their pages cover it.
+  // Each partition's and listing's length at the last full run, read at once.
+  const sizeIds = new Set(
+    cp.mode !== 'full' ? [] : lanes.filter((l) => !l.sweep).map((l) => l.pair?.id ?? l.group),
+  );
+  const sizeOf = new Map<string, number>();
+  await Promise.all(
+    [...sizeIds].map(async (id) => {
+      const size = Number((await store.getCursor(key, `size#${id}`)) ?? Number.NaN);
+      if (Number.isFinite(size) && size >= 0) sizeOf.set(id, size);
+    }),
+  );
   const pairs = new Map<string, TwoEnds>();
   for (const lane of lanes) {
     if (!lane.pair || pairs.has(lane.pair.id)) continue;
@@ -289,9 +300,7 @@ async function runSnapshot(
       const st = cp.lanes[l.id];
       if (l.pair?.id === id && st) resumedEnds[l.pair.end] = { pages: st.pages, edge: st.edge };
     }
-    const size = await store.getCursor(key, `size#${id}`);
-    const estimate = size !== null && Number.isFinite(Number(size)) ? Number(size) : null;
-    pairs.set(id, new TwoEnds({ estimate, resumed: resumedEnds }));
+    pairs.set(id, new TwoEnds({ estimate: sizeOf.get(id) ?? null, resumed: resumedEnds }));
   }
   /** Both ends of a partition are finished once they crossed, or one reached the end. */
   const finishPair = (id: string) => {
@@ -406,16 +415,9 @@ async function runSnapshot(
   // time, so the chains with the most pages left set how long the run takes, and the short ones
   // fill the places they leave.
   const listQueue = new PQueue({ concurrency: deps.listConcurrency ?? LIST_CONCURRENCY });
-  /** Each listing's length at the last full run, for lanes that are not one end of a pair. */
-  const listingSizes = new Map<string, number>();
-  for (const lane of cp.mode === 'full' ? lanes : []) {
-    if (lane.pair || lane.sweep || listingSizes.has(lane.group)) continue;
-    const size = Number(await store.getCursor(key, `size#${lane.group}`));
-    if (Number.isFinite(size) && size > 0) listingSizes.set(lane.group, size);
-  }
   const pagesLeft = (lane: Lane, state: LaneState, pair: TwoEnds | undefined): number => {
     if (pair) return pair.remainingPerEnd() ?? 0;
-    const size = listingSizes.get(lane.group);
+    const size = lane.sweep ? undefined : sizeOf.get(lane.group);
     return size === undefined ? 0 : Math.max(0, Math.ceil(size / 100) - state.pages);
   };
   // A sweep lists what changed since shortly before the run began (the snapshot's instant, or the
