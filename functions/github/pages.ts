@@ -72,14 +72,23 @@ export function partitionsOf(group: string): string[] {
  * partitionOf('secret_scanning', 'open'); // 'secret_scanning'
  */
 export function partitionOf(group: string, state: unknown): string {
-  const partitions = FULL_PARTITIONS[group as AlertType];
-  if (!partitions) return group;
-  const s = String(state);
-  const named = partitions.find((p) => p.state.split(',').includes(s));
-  if (named) return `${group}:${named.id}`;
-  // Code scanning's `closed` lists every state but open.
-  return group === 'code_scanning' ? `${group}:closed` : group;
+  return (
+    PARTITION_OF_STATE.get(group)?.get(String(state)) ??
+    (group === 'code_scanning' ? CODE_SCANNING_CLOSED : group)
+  );
 }
+
+// Code scanning's `closed` lists every state but open.
+const CODE_SCANNING_CLOSED = 'code_scanning:closed';
+/** Per listing, each state's partition id: `partitionOf` runs once per listed alert. */
+const PARTITION_OF_STATE = new Map(
+  Object.entries(FULL_PARTITIONS).map(([group, partitions]) => [
+    group,
+    new Map(
+      partitions.flatMap((p) => p.state.split(',').map((state) => [state, `${group}:${p.id}`] as const)),
+    ),
+  ]),
+);
 
 /** Where alert-ledger reads from: one organisation, or a whole enterprise (token auth only). */
 export type Scope = { kind: 'org'; org: string } | { kind: 'enterprise'; enterprise: string };
