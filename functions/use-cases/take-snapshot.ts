@@ -110,10 +110,10 @@ const MAX_NAMED_SKIPS = 50;
  */
 export const LIST_CONCURRENCY = 10;
 /**
- * Full runs split Dependabot's and code scanning's listings by state, each partition its own
- * cursor chain, once the last full run listed this many of them: a single chain of 500 pages took
- * 25 s at 50 ms a page while the others had finished. Splitting costs a partial page per partition
- * and a closing sweep, so small listings stay whole.
+ * Full runs split a listing (PARTITIONED_LISTINGS) once the last full run listed this many of its
+ * alerts: by state, each partition listed from both ends (two cursor chains), plus a closing
+ * sweep. A single chain of 500 pages took 25 s at 50 ms a page while the others had finished.
+ * Splitting costs a partial page per partition and the sweep's page, so small listings stay whole.
  */
 export const PARTITION_ABOVE = 5_000;
 /**
@@ -278,8 +278,6 @@ async function runSnapshot(
     };
   }
 
-  // The two ends of each partition a full run lists from both sides, with the partition's length at
-  // the last full run: the ends stop asking once their pages cover it.
   // Each partition's and listing's length at the last full run, read at once.
   const sizeIds = new Set(
     cp.mode !== 'full' ? [] : lanes.filter((l) => !l.sweep).map((l) => l.pair?.id ?? l.group),
@@ -291,6 +289,8 @@ async function runSnapshot(
       if (Number.isFinite(size) && size >= 0) sizeOf.set(id, size);
     }),
   );
+  // The two ends of each partition a full run lists from both sides, with the partition's length
+  // as the estimate: the ends stop asking once their pages cover it.
   const pairs = new Map<string, TwoEnds>();
   for (const lane of lanes) {
     if (!lane.pair || pairs.has(lane.pair.id)) continue;
@@ -335,6 +335,7 @@ async function runSnapshot(
   const startDigests = uninterrupted && scope.kind === 'org' ? store.listAlertDigests(scope.org) : null;
   let digestsRead: Map<string, StoredAlertDigest> | null = null;
   let digestsFailed = false;
+  const known = () => (digestsRead && scope.kind === 'org' ? { org: scope.org, digests: digestsRead } : null);
   startDigests?.then(
     (d) => {
       digestsRead = d;
@@ -360,10 +361,9 @@ async function runSnapshot(
       const pages = waiting;
       waiting = [];
       waitingAlerts = 0;
-      const known = digestsRead && scope.kind === 'org' ? { org: scope.org, digests: digestsRead } : null;
       const pageLimit = pLimit(4);
       await Promise.all(
-        pages.map((alerts) => pageLimit(() => writePage(store, alerts, cp, limit, listed, known))),
+        pages.map((alerts) => pageLimit(() => writePage(store, alerts, cp, limit, listed, known()))),
       );
       flushed = true;
     })();
@@ -378,8 +378,7 @@ async function runSnapshot(
       }
       await flushWaiting();
     }
-    const known = digestsRead && scope.kind === 'org' ? { org: scope.org, digests: digestsRead } : null;
-    await writePage(store, alerts, cp, limit, listed, known);
+    await writePage(store, alerts, cp, limit, listed, known());
   };
   const auditSince = auditWatermark ? Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS : null;
   // Ids of the audit events stored from the overlap on, per organisation, read once when needed.
