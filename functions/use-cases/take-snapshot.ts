@@ -614,7 +614,13 @@ async function runSnapshot(
     // Something unexpected (a store failure). Every lane has stopped; the lease stays held, so
     // the next run treats the movement as untrusted and recounts. Cursors past pages that were
     // never written are not saved: the next run lists them again from the last saved checkpoint.
+    // A failure of the fingerprints' flush is a store failure too.
     await (flushing as Promise<void> | null)?.catch(() => {});
+    // GitHub refused the credentials or a permission: every lane stopped between pages with what
+    // it wrote recorded, so the lease is released and the run after the fix resumes at once.
+    const reasons = [failure.reason, ...settled.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []))];
+    const refused = reasons.every((e) => e instanceof GitHubAuthError || e instanceof GitHubPermissionError);
+    if (refused) cp.leaseUntil = 0;
     if (waiting.length === 0 && flushed) await store.putCheckpoint(cp, false).catch(() => {});
     throw failure.reason;
   }

@@ -11,6 +11,7 @@ import {
 } from '../../functions/core/model.ts';
 import { normalizeAlert } from '../../functions/core/normalize.ts';
 import { createGitHubClient, type GitHubClient } from '../../functions/github/client.ts';
+import { GitHubAuthError } from '../../functions/github/errors.ts';
 import { detectGhesVersion, supportsHideSecret } from '../../functions/github/ghes.ts';
 import { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { ConcurrentUpdateError } from '../../functions/store/errors.ts';
@@ -608,6 +609,22 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(rejected?.reason).toBeInstanceOf(ConcurrentUpdateError);
     expect((await store.getAggregates(ORG))?.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
+  });
+
+  it('frees the snapshot when GitHub refuses the token mid-run, so the run after the fix goes on at once', async () => {
+    github.setNow(at(2));
+    await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
+    github.setNow(at(1));
+    const revoked = createGitHubClient({ token: 'revoked-token', baseUrl: github.url, retries: 0 });
+    const refused = await takeSnapshot(
+      { ...deps, gh: revoked },
+      { org: ORG, now: at(1), mode: 'incremental' },
+    ).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(GitHubAuthError);
+    const m = await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'incremental' });
+    expect(m.complete).toBe(true);
+    expect(m.openBySeverity).toEqual(openCounts(truth(demo, at(1))));
+    expect(await store.getCheckpoint(ORG)).toBeNull();
   });
 
   it('recounts after a run that was cut off without releasing its lease, whatever its movement said', async () => {
