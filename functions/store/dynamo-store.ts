@@ -338,12 +338,12 @@ export function newAlertItem(
   org: string,
   { alert, transitions, snap }: Pick<AlertWrite, 'alert' | 'transitions' | 'snap'>,
 ): Record<string, unknown> {
-  const body = encodeBody(alert);
+  const { ':alert': body, ':digest': digest } = bodyValues(alert);
   return {
     pk: alertPk(org),
     sk: alertKey(alert),
     alert: body,
-    digest: bodyDigest(body),
+    digest,
     version: 1,
     updatedAtMs: Date.parse(alert.updatedAt),
     snap,

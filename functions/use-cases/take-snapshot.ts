@@ -202,16 +202,27 @@ async function runSnapshot(
   const dirty = existing !== null && existing.leaseUntil !== 0;
   const hideSecret = deps.hideSecret ?? true;
   const mode = existing?.mode ?? request.mode;
+  // A full run reads, at once, each listing's and each partition's length at the last full run:
+  // whether to split a listing, when a partition's two ends have asked for enough pages, and
+  // which chains to serve first.
+  const sizeOf = new Map<string, number>();
+  if (mode === 'full') {
+    const groups = alertLanes(scope, { hideSecret }).map((l) => l.group);
+    const ids = new Set([...groups, ...PARTITIONED_LISTINGS.flatMap(partitionsOf)]);
+    await Promise.all(
+      [...ids].map(async (id) => {
+        const size = Number((await store.getCursor(key, `size#${id}`)) ?? Number.NaN);
+        if (Number.isFinite(size) && size >= 0) sizeOf.set(id, size);
+      }),
+    );
+  }
   // A resumed run keeps the lanes it began with; a new full run splits what was long last time.
   const partition = new Set<string>();
   for (const group of mode === 'full' ? PARTITIONED_LISTINGS : []) {
-    if (existing) {
-      if (existing.lanes[`${group}:moved`]) partition.add(group);
-    } else if (
-      Number((await store.getCursor(key, `size#${group}`)) ?? 0) >= (deps.partitionAbove ?? PARTITION_ABOVE)
-    ) {
-      partition.add(group);
-    }
+    const split = existing
+      ? existing.lanes[`${group}:moved`] !== undefined
+      : (sizeOf.get(group) ?? 0) >= (deps.partitionAbove ?? PARTITION_ABOVE);
+    if (split) partition.add(group);
   }
   const lanes: Lane[] = [
     ...alertLanes(scope, { hideSecret, order: mode === 'full' ? 'created' : 'updated', partition }),
@@ -278,17 +289,6 @@ async function runSnapshot(
     };
   }
 
-  // Each partition's and listing's length at the last full run, read at once.
-  const sizeIds = new Set(
-    cp.mode !== 'full' ? [] : lanes.filter((l) => !l.sweep).map((l) => l.pair?.id ?? l.group),
-  );
-  const sizeOf = new Map<string, number>();
-  await Promise.all(
-    [...sizeIds].map(async (id) => {
-      const size = Number((await store.getCursor(key, `size#${id}`)) ?? Number.NaN);
-      if (Number.isFinite(size) && size >= 0) sizeOf.set(id, size);
-    }),
-  );
   // The two ends of each partition a full run lists from both sides, with the partition's length
   // as the estimate: the ends stop asking once their pages cover it.
   const pairs = new Map<string, TwoEnds>();
