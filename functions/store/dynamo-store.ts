@@ -210,16 +210,26 @@ const openIndexDefinition = {
  */
 export const encodeBody = (value: Alert | Transition): string => JSON.stringify(value);
 
-/** A short fingerprint of an alert as stored: equal fingerprints, equal stored alerts. */
-export const alertDigest = (alert: Alert): string => bodyDigest(encodeBody(alert));
+/**
+ * A short fingerprint of an alert as GitHub reports it: its body without the date the ledger
+ * gives a leak GitHub only flags (`publiclyLeakedAt`, kept from the stored alert on every write).
+ * A listed alert and the stored one have equal fingerprints exactly when writing the listed one
+ * would store what is stored, leaked secrets included.
+ */
+export const alertDigest = (alert: Alert): string => bodyDigest(encodeBody(asReported(alert)));
 const bodyDigest = (body: string): string => createHash('sha256').update(body).digest('base64');
+function asReported(alert: Alert): Alert {
+  if (!('publiclyLeakedAt' in alert)) return alert;
+  const { publiclyLeakedAt: _dated, ...reported } = alert;
+  return reported;
+}
 /**
  * An alert's body and its fingerprint as update values: every write of an alert stores both, so
  * a full run reads the fingerprints without the bodies.
  */
 function bodyValues(alert: Alert): { ':alert': string; ':digest': string } {
   const body = encodeBody(alert);
-  return { ':alert': body, ':digest': bodyDigest(body) };
+  return { ':alert': body, ':digest': 'publiclyLeakedAt' in alert ? alertDigest(alert) : bodyDigest(body) };
 }
 
 /** A stored alert as a full reconciliation compares it: what the last snapshot saw, and a fingerprint. */
@@ -949,7 +959,8 @@ export class DynamoStore {
       await this.#getInBatches(org, unprinted, 'sk, alert', (item) => {
         const entry = out.get(item.sk as string);
         // An alert stored as a map by an earlier version keeps no fingerprint: it is read by key.
-        if (entry && typeof item.alert === 'string') entry.digest = bodyDigest(item.alert);
+        if (entry && typeof item.alert === 'string')
+          entry.digest = alertDigest(JSON.parse(item.alert) as Alert);
       });
       this.usage.itemsRead += unprinted.length;
       return out;

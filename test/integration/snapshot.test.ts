@@ -147,16 +147,16 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(full.alertsWritten).toBe(incremental.alertsWritten);
     expect(full.transitionsWritten).toBe(incremental.transitionsWritten);
     expect(full.openBySeverity).toEqual(openCounts(expected));
-    // One fingerprint per stored alert, then by key only the stored alerts not listed as stored:
-    // the changed ones, and leaked secrets (the ledger dates a leak GitHub only flags).
-    const differing = expected.filter((a) => {
-      const stored = storedBefore.get(alertKey(a))?.alert;
-      return stored !== undefined && JSON.stringify(stored) !== JSON.stringify(a);
-    });
+    // One fingerprint per stored alert, then by key only the stored alerts that changed. Leaked
+    // secrets are stored with a date GitHub does not list (the ledger dates a leak GitHub only
+    // flags); their fingerprints leave it out, so an unchanged one is not read.
     const changedStored = changed.filter((a) => storedBefore.has(alertKey(a)));
-    expect(differing.filter((a) => !changedStored.includes(a)).every((a) => a.publiclyLeaked)).toBe(true);
+    const datedLeaks = expected.filter(
+      (a) => !changedStored.includes(a) && storedBefore.get(alertKey(a))?.alert.publiclyLeakedAt,
+    );
+    expect(datedLeaks.length).toBeGreaterThan(0);
     expect(changedStored.length).toBeGreaterThan(5);
-    expect(read).toBe(storedBefore.size + differing.length);
+    expect(read).toBe(storedBefore.size + changedStored.length);
     expect(await store.listTransitions(ORG)).toEqual(await twin.listTransitions(ORG));
     const states = async (s: DynamoStore) =>
       [...(await s.loadAlerts(ORG))]
