@@ -594,15 +594,21 @@ async function runSnapshot(
     }
   };
 
-  const settled: PromiseSettledResult<void>[] = await Promise.allSettled(
-    lanes.filter((l) => !l.sweep).map(runLane),
-  );
-  if (!settled.some((r) => r.status === 'rejected')) {
-    // A sweep runs once its listing's partitions are done: what it lists is then the last word.
-    const ready = (sweep: Lane) =>
-      lanes.every((l) => l.group !== sweep.group || l.sweep || (cp.lanes[l.id] as LaneState).done);
-    settled.push(...(await Promise.allSettled(lanes.filter((l) => l.sweep && ready(l)).map(runLane))));
-  }
+  const listings = new Map(lanes.filter((l) => !l.sweep).map((l) => [l, runLane(l)] as const));
+  // A sweep runs once its own listing's partitions are done, while the other listings go on:
+  // what it lists is then the last word on its listing. Not after any lane's unexpected error.
+  const sweeps = lanes
+    .filter((l) => l.sweep)
+    .map(async (sweep) => {
+      const own = [...listings].filter(([l]) => l.group === sweep.group).map(([, run]) => run);
+      const results = await Promise.allSettled(own);
+      const done = lanes.every(
+        (l) => l.group !== sweep.group || l.sweep || (cp.lanes[l.id] as LaneState).done,
+      );
+      if (done && !aborted && results.every((r) => r.status === 'fulfilled')) await runLane(sweep);
+    });
+  const settled: PromiseSettledResult<void>[] = await Promise.allSettled(listings.values());
+  settled.push(...(await Promise.allSettled(sweeps)));
   let failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (!failure && (waiting.length > 0 || flushing)) {
     // Lanes stopped at the time limit while pages still waited for the fingerprints.
@@ -838,7 +844,12 @@ async function writePage(
     const group: Alert[] = [];
     for (const a of all) {
       const d = digests?.get(alertKey(a));
-      const same = d?.digest != null && isDeepStrictEqual(d.snap, viewOf(a)) && d.digest === alertDigest(a);
+      // A listing never dates a leak; an alert that does is read and compared whole.
+      const same =
+        d?.digest != null &&
+        !('publiclyLeakedAt' in a) &&
+        isDeepStrictEqual(d.snap, viewOf(a)) &&
+        d.digest === alertDigest(a);
       (same ? unchanged : group).push(a);
     }
     const stored = group.length > 0 ? await store.getAlerts(org, group.map(alertKey)) : new Map();

@@ -343,6 +343,9 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
       clock = () => new Date(fixed.getTime());
       // Lists of the previous instant would only miss from now on; free their memory.
       lists.clear();
+      // GitHub holds its current state already: every alert's state at the new instant is worked
+      // out now, not by the first request after the clock moved (100,000 alerts take ~0.2 s).
+      for (const demo of orgs) lists.index(demo, fixed);
     },
     now: () => clock(),
     injectFault: (fault) => faults.add(fault),
