@@ -229,7 +229,8 @@ function asReported(alert: Alert): Alert {
  */
 function bodyValues(alert: Alert): { ':alert': string; ':digest': string } {
   const body = encodeBody(alert);
-  return { ':alert': body, ':digest': 'publiclyLeakedAt' in alert ? alertDigest(alert) : bodyDigest(body) };
+  const reported = asReported(alert);
+  return { ':alert': body, ':digest': bodyDigest(reported === alert ? body : encodeBody(reported)) };
 }
 
 /** A stored alert as a full reconciliation compares it: what the last snapshot saw, and a fingerprint. */
