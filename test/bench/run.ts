@@ -6,7 +6,8 @@
  * after BENCH_LATENCY_MS (default 50 ms), and DynamoDB Local in memory, it runs in order:
  *
  * 1. an initial full snapshot into an empty table (the initial load);
- * 2. a steady-state full snapshot (nothing changed);
+ * 2. a steady-state full snapshot (nothing changed), BENCH_STEADY_RUNS times (default 5): the
+ *    run of median wall time is reported, with every run's wall time;
  * 3. an incremental snapshot after 1,000 alerts changed;
  * 4. the naive baseline: every repository's three lists, every alert rewritten, into its own table.
  *
@@ -38,6 +39,12 @@ const ALERTS = intEnv('BENCH_ALERTS', 100_000);
 const REPOSITORIES = intEnv('BENCH_REPOSITORIES', Math.max(10, Math.round(ALERTS / 50)));
 const LATENCY_MS = intEnv('BENCH_LATENCY_MS', 50);
 const CHANGES = intEnv('BENCH_CHANGES', 1_000);
+/**
+ * Runs of the steady-state scenario. One run's wall time on a shared machine can be off by 2x
+ * (measured: 13.0 s and 27.4 s for the same code and data), so the wall target is judged on the
+ * median run, and every run's figures are printed and kept.
+ */
+const STEADY_RUNS = intEnv('BENCH_STEADY_RUNS', 5);
 const INITIAL_WRITE_CONCURRENCY = process.env.BENCH_INITIAL_WRITE_CONCURRENCY
   ? intEnv('BENCH_INITIAL_WRITE_CONCURRENCY', 8)
   : undefined;
@@ -45,6 +52,7 @@ const INITIAL_WRITE_CONCURRENCY = process.env.BENCH_INITIAL_WRITE_CONCURRENCY
 const LANES = REQUEST_CONCURRENCY;
 const PER_PAGE = 100;
 const HOUR = 3_600_000;
+const MINUTE = 60_000;
 
 /** The issue's targets. */
 const TARGETS = {
@@ -116,6 +124,15 @@ interface ScenarioReport {
   /** Scenario-specific figures (design floors, coverage). */
   notes: Record<string, number>;
   checks: Check[];
+  /** A repeated scenario: every run's figures, in the order they ran (this report is the median run). */
+  repeats?: {
+    runs: number;
+    wallSeconds: number[];
+    ratios: number[];
+    requests: number[];
+    alertsWritten: number[];
+    peakRssMb: number[];
+  };
 }
 
 const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
@@ -186,9 +203,11 @@ async function scenario(
     writeConcurrency?: number | undefined;
     /** Incremental: the audit log entries the changes added. */
     auditEventsAdded?: number;
+    /** Print nothing (a repeated run: the caller prints a line for it). */
+    quiet?: boolean;
   },
 ): Promise<ScenarioReport> {
-  process.stdout.write(`\n${spec.title} ...\n`);
+  if (!spec.quiet) process.stdout.write(`\n${spec.title} ...\n`);
   const javaBefore = childCpuSeconds('java');
   const before = ((await ask<SimResponse>(sim, { type: 'stats' })) as { stats: SimStats }).stats;
   const result = await runCollector({
@@ -343,6 +362,79 @@ async function scenario(
     notes: notesOf(spec, lanes, result, totals),
     checks,
   };
+  if (!spec.quiet) printScenario(report);
+  return report;
+}
+
+/**
+ * The steady-state full run, `runs` times one after another (nothing changes between them; the
+ * simulated clock moves a few minutes each time). Returns the report of the run of median wall
+ * time (the upper one of an even count), its wall target judged on that median; the requests and
+ * memory targets are judged on every run: the most requests and the highest peak.
+ */
+async function steadyScenario(
+  sim: ChildProcess,
+  ready: SimReady,
+  dynamoEndpoint: string,
+  spec: { title: string; table: string; firstNow: number; runs: number },
+): Promise<ScenarioReport> {
+  process.stdout.write(`\n${spec.title}, ${spec.runs} runs ...\n`);
+  const runs: ScenarioReport[] = [];
+  for (let i = 0; i < spec.runs; i++) {
+    const now = new Date(spec.firstNow + i * 5 * MINUTE).toISOString();
+    await ask(sim, { type: 'setNow', now });
+    const r = await scenario(sim, ready, dynamoEndpoint, {
+      id: 'steady',
+      title: spec.title,
+      mode: 'full',
+      table: spec.table,
+      now,
+      quiet: true,
+    });
+    process.stdout.write(
+      `  run ${i + 1}/${spec.runs}: wall ${r.wall.seconds.toFixed(2)} s (ratio ${r.wall.ratio.toFixed(2)}), ${fmt(r.requests.server)} requests, ${fmt(Number(r.alerts.alertsWritten ?? 0))} alerts written, peak RSS ${r.memory.peakRssMb} MB, CPU: collector ${(r.time.cpuUserSeconds + r.time.cpuSystemSeconds).toFixed(1)} s, DynamoDB Local ${r.time.dynamoLocalCpuSeconds ?? '?'} s\n`,
+    );
+    runs.push(r);
+  }
+  const sorted = [...runs].sort((a, b) => a.wall.seconds - b.wall.seconds);
+  const median = sorted[Math.floor(sorted.length / 2)] as ScenarioReport;
+  const ratios = runs.map((r) => r.wall.ratio);
+  const mostRequests = Math.max(...runs.map((r) => r.requests.server));
+  const highestPeak = Math.max(...runs.map((r) => r.memory.peakRssMb));
+  const bound = median.requests.issueBound ?? 0;
+  const range = `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
+  const report: ScenarioReport = {
+    ...median,
+    checks: [
+      {
+        what: 'requests',
+        target: `<= ${fmt(bound)} (sum of ceil(items/100) + 1 per lane), every run`,
+        value: mostRequests,
+        met: mostRequests <= bound,
+      },
+      {
+        what: 'wall/floor',
+        target: `<= ${TARGETS.fullWallRatio}, median of ${runs.length} runs (range ${range})`,
+        value: median.wall.ratio,
+        met: median.wall.seconds <= TARGETS.fullWallRatio * median.wall.floorSeconds,
+      },
+      {
+        what: 'peak RSS MB',
+        target: `< ${TARGETS.peakRssMb}, every run`,
+        value: round(highestPeak),
+        met: highestPeak < TARGETS.peakRssMb,
+      },
+    ],
+    repeats: {
+      runs: runs.length,
+      wallSeconds: runs.map((r) => r.wall.seconds),
+      ratios,
+      requests: runs.map((r) => r.requests.server),
+      alertsWritten: runs.map((r) => Number(r.alerts.alertsWritten ?? 0)),
+      peakRssMb: runs.map((r) => r.memory.peakRssMb),
+    },
+  };
+  process.stdout.write(`  the run of median wall time (run ${runs.indexOf(median) + 1}):\n`);
   printScenario(report);
   return report;
 }
@@ -444,6 +536,11 @@ function printScenario(r: ScenarioReport): void {
   out.push(
     `  memory: peak RSS ${m.peakRssMb} MB (at start ${m.baselineRssMb} MB), peak heap used ${m.peakHeapUsedMb} MB, process max RSS ${m.processMaxRssMb} MB`,
   );
+  if (r.repeats) {
+    out.push(
+      `  all ${r.repeats.runs} runs, in order: wall ${r.repeats.wallSeconds.map((w) => w.toFixed(2)).join(', ')} s; ratio ${r.repeats.ratios.map((x) => x.toFixed(2)).join(', ')}`,
+    );
+  }
   for (const c of r.checks) {
     out.push(`  target ${c.what} ${c.target}: ${fmt(c.value)} -> ${c.met ? 'met' : 'MISSED'}`);
   }
@@ -461,7 +558,7 @@ function table(reports: ScenarioReport[]): string {
     'target met?',
   ];
   const rows = reports.map((r) => [
-    r.title.replace(/^\d\. /, ''),
+    r.title.replace(/^\d\. /, '') + (r.repeats ? ` (median of ${r.repeats.runs} runs)` : ''),
     `${fmt(r.requests.server)} (${fmt(r.requests.minimum)})`,
     fmt(r.writes.itemsWritten),
     fmt(r.writes.writeUnits),
@@ -507,14 +604,12 @@ async function main(): Promise<void> {
         writeConcurrency: INITIAL_WRITE_CONCURRENCY,
       }),
     );
-    await ask(sim, { type: 'setNow', now: iso(endsAt + HOUR) });
     reports.push(
-      await scenario(sim, ready, ddb.endpoint, {
-        id: 'steady',
+      await steadyScenario(sim, ready, ddb.endpoint, {
         title: '2. steady-state full snapshot (nothing changed)',
-        mode: 'full',
         table: 'bench-ledger',
-        now: iso(endsAt + HOUR),
+        firstNow: endsAt + HOUR,
+        runs: STEADY_RUNS,
       }),
     );
     const changed = (await ask<SimResponse>(sim, {
