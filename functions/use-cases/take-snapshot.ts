@@ -712,26 +712,29 @@ async function runSnapshot(
     });
   }
   if (allDone) {
+    // The cursors are items of their own, written at once; all of them before the manifests.
+    const cursors: [name: string, value: string][] = [];
     for (const group of new Set(alertLaneStates.map(([l]) => l.group))) {
       const of = alertLaneStates.filter(([l]) => l.group === group);
       if (of.every(([, s]) => s.status === 'finished' && s.skippedPages === 0)) {
-        await store.putCursor(key, `watermark#${group}`, takenAt);
+        cursors.push([`watermark#${group}`, takenAt]);
         if (cp.mode === 'full') {
           // How long the listing is, for the next full run to decide whether to split it and which
           // chains to serve first, and how long each partition, for its two ends to know when
           // their pages cover it.
           const size = of.filter(([l]) => !l.sweep).reduce((n, [, s]) => n + s.items, 0);
-          await store.putCursor(key, `size#${group}`, String(size));
+          cursors.push([`size#${group}`, String(size)]);
           for (const part of sizes ? partitionsOf(group) : []) {
-            if (part !== group) await store.putCursor(key, `size#${part}`, String(sizes?.get(part) ?? 0));
+            if (part !== group) cursors.push([`size#${part}`, String(sizes?.get(part) ?? 0)]);
           }
         }
       }
     }
     const audit = cp.lanes.audit_log;
     if (audit?.status === 'finished' && audit.skippedPages === 0 && auditMax > 0) {
-      await store.putCursor(key, 'watermark#audit_log', new Date(auditMax).toISOString());
+      cursors.push(['watermark#audit_log', new Date(auditMax).toISOString()]);
     }
+    await Promise.all(cursors.map(([name, value]) => store.putCursor(key, name, value)));
   }
   for (const manifest of manifests) await store.putManifest(manifest);
   if (allDone) {
@@ -1094,8 +1097,10 @@ async function markUnlisted(
   const unavailable = new Set(alertLanes.filter((entry) => !clean(entry)).map(([l]) => l.stream));
   const marked: Record<string, number> = {};
   for (const [key, view] of views) {
+    // Nearly every stored alert was listed: that test first, before the key is taken apart.
+    if (seen.has(key)) continue;
     const [alertType, repository] = key.split('#') as [AlertType, string];
-    if (!listed.has(alertType) || unavailable.has(alertType) || seen.has(key)) continue;
+    if (!listed.has(alertType) || unavailable.has(alertType)) continue;
     if (!view || view.noLongerReported) continue;
     if (!(await store.markNoLongerReported(org, key, view))) continue; // seen since: not gone
     views.set(key, { ...view, noLongerReported: true });
