@@ -402,7 +402,8 @@ async function runSnapshot(
     // Incremental runs carry their aggregate movement in the checkpoint: save it every page.
     // Full runs recount the aggregates at the end, so saving the cursors now and then is enough.
     if (!force && cp.mode === 'full' && clock() - lastSave < CHECKPOINT_EVERY_MS) return;
-    if (waiting.length > 0) {
+    // Held pages, or held pages still being written: their lanes' cursors are already past them.
+    if (waiting.length > 0 || !flushed) {
       if (!force) return;
       await flushWaiting();
     }

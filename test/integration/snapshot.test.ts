@@ -224,6 +224,62 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     for (const a of expected) expect(stored.get(alertKey(a))?.alert.state, alertKey(a)).toBe(a.state);
   });
 
+  it('saves no cursor while the held pages are being written, so a run cut off then lists them again', async () => {
+    github.setNow(at(2));
+    await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
+    github.setNow(at(1));
+    // The fingerprints come once four requests were answered. From then on DynamoDB fails every
+    // read by key after a pause: the held pages are being written when the other lanes go on.
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let failing = false;
+    class FailingStore extends DynamoStore {
+      override async listAlertDigests(org: string) {
+        await gate;
+        const digests = await super.listAlertDigests(org);
+        failing = true;
+        return digests;
+      }
+      override async getAlerts(org: string, keys: readonly string[]) {
+        if (!failing) return super.getAlerts(org, keys);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        throw new Error('DynamoDB could not be reached');
+      }
+    }
+    const listing = createGitHubClient({ token: TOKEN, baseUrl: github.url, retryAfterBaseValue: 10 });
+    let pages = 0;
+    listing.hook.after('request', () => {
+      pages += 1;
+      if (pages === 4) release();
+    });
+    // Every page is due a checkpoint.
+    let t = 0;
+    const clock = () => {
+      t += 2_500;
+      return t;
+    };
+    const failed = await takeSnapshot(
+      { ...deps, gh: listing, store: new FailingStore(client, store.tableName), clock },
+      { org: ORG, now: at(1), mode: 'full', deadline: Number.MAX_SAFE_INTEGER },
+    ).catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toMatch(/could not be reached/);
+    // The Lambda is gone; its lease expires and the next invocation resumes from what was saved.
+    const cp = await store.getCheckpoint(ORG);
+    expect(cp).not.toBeNull();
+    if (!cp) return;
+    await store.putCheckpoint({ ...cp, leaseUntil: 1 }, false);
+    const m = await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
+    expect(m.snapshotId).toBe(cp.snapshotId);
+    expect(m.complete).toBe(true);
+    const expected = truth(demo, at(1));
+    const stored = await store.loadAlerts(ORG);
+    for (const a of expected) expect(stored.get(alertKey(a))?.alert.state, alertKey(a)).toBe(a.state);
+    expect(m.openBySeverity).toEqual(openCounts(expected));
+  });
+
   it('splits a long listing by state and sweeps what moved between partitions, so a moved alert is never taken for gone', async () => {
     // customer-portal#7 is fixed at t0 and reopened by t1. The open partition is listed at t0 (it
     // is fixed then), the others at t1 (it is open then): no partition lists it; the sweep must.
