@@ -670,10 +670,13 @@ async function runSnapshot(
           ? new Map([...(await startDigests)].map(([k, d]) => [k, d.snap]))
           : undefined;
       if (seen && listed && early) {
-        // An uninterrupted, complete full listing: mark what it did not return, count what it did.
+        // An uninterrupted, complete full listing: mark what it did not return, and count what it
+        // listed over what is stored (an unavailable stream's alerts, or one skipped as invalid,
+        // count as last seen, as every other path and the next incremental run count them).
         unlisted = await markUnlisted(store, org, early, seen, alertLaneStates);
         reconciled = true;
-        aggregates = aggregateViews(listed);
+        for (const [k, view] of listed) early.set(k, view);
+        aggregates = aggregateViews(early);
       } else {
         const base = cp.mode === 'full' || dirty ? null : await store.getAggregates(org);
         const views = base ? null : await store.listAlertViews(org);

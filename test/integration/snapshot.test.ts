@@ -483,6 +483,40 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     }
   });
 
+  it('counts the stored alerts of a stream that became unavailable as last seen, so later runs build on exact aggregates', async () => {
+    github.setNow(at(2));
+    await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
+    const forbidding = await startSimulatedGitHub({
+      demo,
+      token: TOKEN,
+      now: () => at(1),
+      forbid: ['code_scanning'],
+    });
+    try {
+      const m = await takeSnapshot(
+        { ...deps, gh: createGitHubClient({ token: TOKEN, baseUrl: forbidding.url }) },
+        { org: ORG, now: at(1), mode: 'full' },
+      );
+      expect(m.complete).toBe(true);
+      expect(m.reconciled).toBe(true);
+      expect(m.streams.find((s) => s.lane === 'code_scanning')?.status).toBe('unavailable');
+      // Code scanning as the last run saw it; the rest as listed now.
+      const lastSeen = [
+        ...truth(demo, at(1)).filter((a) => a.alertType !== 'code_scanning'),
+        ...truth(demo, at(2)).filter((a) => a.alertType === 'code_scanning'),
+      ];
+      expect(openCounts(lastSeen).code_scanning).not.toEqual(emptyOpenCounts().code_scanning);
+      expect(m.openBySeverity).toEqual(openCounts(lastSeen));
+    } finally {
+      await forbidding.close();
+    }
+    // Code scanning is back: the incremental run moves the stored aggregates by what changed.
+    github.setNow(at(0));
+    const next = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'incremental' });
+    expect(next.complete).toBe(true);
+    expect(next.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
+  });
+
   it('stops a stream on an exhausted rate limit and resumes it on the next run', async () => {
     github.setNow(at(0));
     const reset = String(Math.floor(Date.now() / 1000) + 3600);
