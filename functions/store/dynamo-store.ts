@@ -97,6 +97,11 @@ export interface SnapView {
   severity: Alert['severity'];
   /** Set when a full reconciliation no longer found the alert listed. */
   noLongerReported?: boolean;
+  /**
+   * The snapshot that found it so: a snapshot cut off while marking counts, when it resumes,
+   * the marks it had already made. Absent from marks made before it existed.
+   */
+  noLongerReportedBy?: string;
 }
 
 export interface SnapshotCheckpoint {
@@ -971,10 +976,11 @@ export class DynamoStore {
   }
 
   /**
-   * Marks an alert a full reconciliation no longer found listed: never "fixed", just not
-   * reported. Only if its snapshot view is still `snap` (nobody saw it since); false otherwise.
+   * Marks an alert a full reconciliation (snapshot `snapshotId`) no longer found listed: never
+   * "fixed", just not reported. Only if its snapshot view is still `snap` (nobody saw it since);
+   * false otherwise.
    */
-  async markNoLongerReported(org: string, key: string, snap: SnapView): Promise<boolean> {
+  async markNoLongerReported(org: string, key: string, snap: SnapView, snapshotId: string): Promise<boolean> {
     try {
       const res = await this.#doc.send(
         new UpdateCommand({
@@ -985,7 +991,7 @@ export class DynamoStore {
             'attribute_exists(pk) AND snap.#state = :state AND snap.severity = :severity AND attribute_not_exists(snap.noLongerReported)',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
-            ':snap': { ...snap, noLongerReported: true },
+            ':snap': { ...snap, noLongerReported: true, noLongerReportedBy: snapshotId },
             ':state': snap.state,
             ':severity': snap.severity,
           },

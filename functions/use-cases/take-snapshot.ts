@@ -121,6 +121,8 @@ export const PARTITION_ABOVE = 5_000;
  * (see `writeListed`): about 60 MB of normalised alerts, five seconds of listing at full speed.
  */
 const WAITING_ALERTS_MAX = 60_000;
+/** Alerts marked "no longer reported" at once at the end of a full run. */
+const MARK_CONCURRENCY = 8;
 /** After this many invocations a snapshot that still has not finished is closed as incomplete. */
 const MAX_INVOCATIONS = 12;
 
@@ -673,7 +675,7 @@ async function runSnapshot(
         // An uninterrupted, complete full listing: mark what it did not return, and count what it
         // listed over what is stored (an unavailable stream's alerts, or one skipped as invalid,
         // count as last seen, as every other path and the next incremental run count them).
-        unlisted = await markUnlisted(store, org, early, seen, alertLaneStates);
+        unlisted = await markUnlisted(store, org, early, seen, alertLaneStates, cp.snapshotId);
         reconciled = true;
         for (const [k, view] of listed) early.set(k, view);
         aggregates = aggregateViews(early);
@@ -681,8 +683,11 @@ async function runSnapshot(
         const base = cp.mode === 'full' || dirty ? null : await store.getAggregates(org);
         const views = base ? null : await store.listAlertViews(org);
         if (seen && views && complete) {
-          unlisted = await markUnlisted(store, org, views, seen, alertLaneStates);
+          unlisted = await markUnlisted(store, org, views, seen, alertLaneStates, cp.snapshotId);
           reconciled = true;
+        } else if (views) {
+          // Cut off while marking, and resumed without the listed keys: what it marked still counts.
+          unlisted = markedBy(views, cp.snapshotId);
         }
         aggregates = base
           ? base.appliedSnapshotId === cp.snapshotId
@@ -1084,7 +1089,9 @@ function applyDelta(base: Aggregates, delta: Record<string, number>, org?: strin
 
 /**
  * Marks stored alerts that a complete, uninterrupted full listing did not return as "no longer
- * reported" (repository deleted or archived, feature turned off): never as fixed.
+ * reported" (repository deleted or archived, feature turned off): never as fixed. Returns the
+ * alerts this snapshot found so by repository, the marks an earlier invocation of it made
+ * included (it was cut off while marking).
  */
 async function markUnlisted(
   store: DynamoStore,
@@ -1092,6 +1099,7 @@ async function markUnlisted(
   views: Map<string, SnapView | null>,
   seen: Set<string>,
   alertLanes: readonly (readonly [Lane, LaneState])[],
+  snapshotId: string,
 ): Promise<Record<string, number>> {
   // Only streams listed to the end count: an unavailable stream says nothing about its alerts.
   // A stream with a skipped alert or page is not reconciled: the skipped alert is still listed.
@@ -1099,15 +1107,39 @@ async function markUnlisted(
     s.status === 'finished' && s.skipped === 0 && s.skippedPages === 0;
   const listed = new Set(alertLanes.filter(clean).map(([l]) => l.stream));
   const unavailable = new Set(alertLanes.filter((entry) => !clean(entry)).map(([l]) => l.stream));
-  const marked: Record<string, number> = {};
+  const marked = markedBy(views, snapshotId);
+  const toMark: [key: string, view: SnapView, repository: string][] = [];
   for (const [key, view] of views) {
     // Nearly every stored alert was listed: that test first, before the key is taken apart.
     if (seen.has(key)) continue;
     const [alertType, repository] = key.split('#') as [AlertType, string];
     if (!listed.has(alertType) || unavailable.has(alertType)) continue;
     if (!view || view.noLongerReported) continue;
-    if (!(await store.markNoLongerReported(org, key, view))) continue; // seen since: not gone
-    views.set(key, { ...view, noLongerReported: true });
+    toMark.push([key, view, repository]);
+  }
+  // A deleted repository can leave thousands: the marks go several at once.
+  // Every mark is settled before a failure is passed on: none is still on its way.
+  const limit = pLimit(MARK_CONCURRENCY);
+  const results = await Promise.allSettled(
+    toMark.map(([key, view, repository]) =>
+      limit(async () => {
+        if (!(await store.markNoLongerReported(org, key, view, snapshotId))) return; // seen since: not gone
+        views.set(key, { ...view, noLongerReported: true, noLongerReportedBy: snapshotId });
+        marked[repository] = (marked[repository] ?? 0) + 1;
+      }),
+    ),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return marked;
+}
+
+/** The stored alerts snapshot `snapshotId` marked no longer reported, by repository. */
+function markedBy(views: Map<string, SnapView | null>, snapshotId: string): Record<string, number> {
+  const marked: Record<string, number> = {};
+  for (const [key, view] of views) {
+    if (view?.noLongerReportedBy !== snapshotId) continue;
+    const repository = key.split('#')[1] as string;
     marked[repository] = (marked[repository] ?? 0) + 1;
   }
   return marked;

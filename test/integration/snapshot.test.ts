@@ -13,7 +13,7 @@ import { normalizeAlert } from '../../functions/core/normalize.ts';
 import { createGitHubClient, type GitHubClient } from '../../functions/github/client.ts';
 import { GitHubAuthError } from '../../functions/github/errors.ts';
 import { detectGhesVersion, supportsHideSecret } from '../../functions/github/ghes.ts';
-import { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { DynamoStore, type SnapView } from '../../functions/store/dynamo-store.ts';
 import { ConcurrentUpdateError } from '../../functions/store/errors.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
 import { type SnapshotDeps, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
@@ -365,6 +365,60 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
           (t) => t.to === 'fixed' && `${t.alertType}#${t.repository}#${t.number}` === key,
         ),
       ).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('counts the alerts a run marked no longer reported before it was cut off while marking', async () => {
+    github.setNow(at(1));
+    await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
+    const gone = demo.alerts.dependabot
+      .filter((a) => a.events.length === 1 && Date.parse(a.createdAt) < at(1).getTime())
+      .slice(0, 12);
+    expect(gone).toHaveLength(12);
+    const smaller: DemoOrg = {
+      ...demo,
+      alerts: { ...demo.alerts, dependabot: demo.alerts.dependabot.filter((a) => !gone.includes(a)) },
+    };
+    // The Lambda stops after five marks: the next invocation finds the lanes done and the lease expired.
+    let marks = 0;
+    class CutOffStore extends DynamoStore {
+      override async markNoLongerReported(org: string, key: string, snap: SnapView, snapshotId: string) {
+        marks += 1;
+        if (marks > 5) throw new Error('Lambda stopped');
+        return super.markNoLongerReported(org, key, snap, snapshotId);
+      }
+    }
+    const other = await startSimulatedGitHub({ demo: smaller, token: TOKEN, now: () => at(1) });
+    try {
+      const gh2 = createGitHubClient({ token: TOKEN, baseUrl: other.url });
+      const cut = await takeSnapshot(
+        { ...deps, gh: gh2, store: new CutOffStore(client, store.tableName) },
+        { org: ORG, now: at(1), mode: 'full' },
+      ).catch((error: unknown) => error);
+      expect((cut as Error).message).toMatch(/Lambda stopped/);
+      const cp = await store.getCheckpoint(ORG);
+      expect(cp).not.toBeNull();
+      if (!cp) return;
+      await store.putCheckpoint({ ...cp, leaseUntil: 1 }, false);
+      const m = await takeSnapshot({ ...deps, gh: gh2 }, { org: ORG, now: at(1), mode: 'full' });
+      expect(m.snapshotId).toBe(cp.snapshotId);
+      expect(m.complete).toBe(true);
+      // The five marked before the cut count; the others are not marked (the resumed run does not
+      // know every key the first invocation listed, so it does not reconcile).
+      expect(m.reconciled).toBe(false);
+      expect(m.noLongerReported).toBe(5);
+      expect(Object.values(m.noLongerReportedByRepository ?? {}).reduce((n, c) => n + c, 0)).toBe(5);
+      const views = await store.listAlertViews(ORG);
+      const marked = [...views.values()].filter((v) => v?.noLongerReported);
+      expect(marked).toHaveLength(5);
+      expect(marked.every((v) => v?.noLongerReportedBy === cp.snapshotId)).toBe(true);
+      // The next full run marks the rest, and counts only those.
+      const again = await takeSnapshot({ ...deps, gh: gh2 }, { org: ORG, now: at(1), mode: 'full' });
+      expect(again.reconciled).toBe(true);
+      expect(again.noLongerReported).toBe(7);
+      expect(again.openBySeverity).toEqual(openCounts(truth(smaller, at(1))));
     } finally {
       await other.close();
     }
