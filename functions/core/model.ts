@@ -102,7 +102,7 @@ export interface StreamResult {
   status: 'finished' | 'unavailable' | 'failed' | 'running';
   items: number;
   pages: number;
-  /** Items that failed validation: skipped and named here, never silently dropped. */
+  /** Items that failed validation: skipped and named here, never silently dropped; the snapshot is incomplete. */
   skipped: number;
   /** Pages whose body was not a JSON array: skipped, and the snapshot is incomplete. */
   skippedPages?: number;

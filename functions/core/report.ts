@@ -602,7 +602,22 @@ function coverageGaps(manifests: readonly SnapshotManifest[], endMs: number): Co
 }
 
 function describeStreams(m: SnapshotManifest): string {
-  const failed = m.streams.filter((s) => s.status === 'failed');
-  if (failed.length === 0) return 'not every stream finished';
-  return failed.map((s) => `${s.stream} failed${s.message ? `: ${s.message}` : ''}`).join('; ');
+  const parts: string[] = [];
+  for (const s of m.streams) {
+    const name = s.lane ?? s.stream;
+    if (s.status === 'failed') parts.push(`${name} failed${s.message ? `: ${s.message}` : ''}`);
+    else if (s.status === 'running') parts.push(`${name} did not finish`);
+    if ((s.skippedPages ?? 0) > 0)
+      parts.push(`${name}: ${plural(s.skippedPages ?? 0, 'page')} GitHub sent could not be read`);
+    if (s.skipped > 0) {
+      const named = (m.skippedItems ?? []).find((i) => i.stream === s.stream);
+      const why = named ? ` (${named.number === null ? '' : `#${named.number}: `}${named.reason})` : '';
+      parts.push(
+        `${name}: ${plural(s.skipped, s.stream === 'audit_log' ? 'event' : 'alert')} skipped as invalid${why}`,
+      );
+    }
+  }
+  return parts.length > 0 ? parts.join('; ') : 'not every stream finished';
 }
+
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

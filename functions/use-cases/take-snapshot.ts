@@ -653,11 +653,12 @@ async function runSnapshot(
     );
   }
   const allDone = laneStates.every(([, s]) => s.done);
+  // A page or an item skipped as invalid is data the snapshot does not have: not complete, and
+  // (below) its stream's watermark stays where it was, so the next run reads it again.
+  const clean = (s: LaneState) => s.skippedPages === 0 && s.skipped === 0;
   const complete =
     allDone &&
-    laneStates.every(
-      ([, s]) => (s.status === 'finished' || s.status === 'unavailable') && s.skippedPages === 0,
-    );
+    laneStates.every(([, s]) => (s.status === 'finished' || s.status === 'unavailable') && clean(s));
   const streams = streamResults(laneStates);
 
   const manifests: SnapshotManifest[] = [];
@@ -725,7 +726,7 @@ async function runSnapshot(
     const cursors: [name: string, value: string][] = [];
     for (const group of new Set(alertLaneStates.map(([l]) => l.group))) {
       const of = alertLaneStates.filter(([l]) => l.group === group);
-      if (of.every(([, s]) => s.status === 'finished' && s.skippedPages === 0)) {
+      if (of.every(([, s]) => s.status === 'finished' && clean(s))) {
         cursors.push([`watermark#${group}`, takenAt]);
         if (cp.mode === 'full') {
           // How long the listing is, for the next full run to decide whether to split it and which
@@ -740,7 +741,7 @@ async function runSnapshot(
       }
     }
     const audit = cp.lanes.audit_log;
-    if (audit?.status === 'finished' && audit.skippedPages === 0 && auditMax > 0) {
+    if (audit?.status === 'finished' && clean(audit) && auditMax > 0) {
       cursors.push(['watermark#audit_log', new Date(auditMax).toISOString()]);
     }
     await Promise.all(cursors.map(([name, value]) => store.putCursor(key, name, value)));

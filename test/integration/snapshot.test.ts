@@ -501,7 +501,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(await store.getCursor(ORG, 'watermark#code_scanning')).toBe(at(0).toISOString());
   });
 
-  it('skips and names an alert without the fields the model needs', async () => {
+  it('skips and names an alert without the fields the model needs, keeps the snapshot incomplete and reads that stream again', async () => {
     github.setNow(at(0));
     github.injectFault({
       path: `/orgs/${ORG}/code-scanning/alerts`,
@@ -513,6 +513,17 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(m.skippedItems?.[0]).toMatchObject({ stream: 'code_scanning' });
     expect(m.skippedItems?.[0]?.reason).toMatch(/created_at/);
     expect(m.alertsSeen).toBe(truth(demo, at(0)).length - 1);
+    // The ledger does not have that alert: not complete, and code scanning is read again next time.
+    expect(m.complete).toBe(false);
+    expect(await store.getCursor(ORG, 'watermark#code_scanning')).toBeNull();
+    expect(await store.getCursor(ORG, 'watermark#dependabot')).toBe(at(0).toISOString());
+    github.clearFaults();
+    const next = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'incremental' });
+    expect(next.complete).toBe(true);
+    expect(next.streams.find((s) => s.lane === 'code_scanning')?.items).toBeGreaterThan(0);
+    expect(next.streams.find((s) => s.lane === 'dependabot')?.items).toBe(0);
+    expect((await store.loadAlerts(ORG)).size).toBe(truth(demo, at(0)).length);
+    expect(await store.getCursor(ORG, 'watermark#code_scanning')).toBe(at(0).toISOString());
   });
 
   it('records a feature that is off as a coverage gap, not a failure', async () => {

@@ -42,6 +42,17 @@ export async function runSnapshotCommand(
       progress.line(
         `${m.org}: ${m.complete ? 'complete' : 'INCOMPLETE'}, ${m.alertsSeen} alerts seen, ${m.alertsWritten} written, ${m.transitionsWritten} transitions`,
       );
+      const skipped = m.skippedItems ?? [];
+      for (const item of skipped.slice(0, 5)) {
+        progress.line(
+          `  skipped ${item.stream}${item.number === null ? '' : ` #${item.number}`}: ${item.reason}`,
+        );
+      }
+      if (skipped.length > 0) {
+        progress.line(
+          '  Skipped items leave the snapshot incomplete and are read again by the next run. If they stay invalid, GitHub sends something alert-ledger does not read yet: report the reasons above.',
+        );
+      }
       if (m.noLongerReported) {
         progress.line(
           `  ${m.noLongerReported} alerts are no longer reported by GitHub (kept, not counted as fixed)`,

@@ -765,6 +765,57 @@ describe('computeReport completeness', () => {
     expect(report.complete).toBe(reasons.length === 0);
   });
 
+  it('names what an incomplete snapshot skipped: unreadable pages, invalid alerts with the first reason, unfinished streams', () => {
+    const skipping: SnapshotManifest = {
+      ...manifest('snap-3', '2026-11-20T00:00:00Z', 'incremental', false),
+      streams: [
+        {
+          stream: 'dependabot',
+          lane: 'dependabot',
+          status: 'finished',
+          items: 90,
+          pages: 2,
+          skipped: 0,
+          skippedPages: 1,
+        },
+        {
+          stream: 'code_scanning',
+          lane: 'code_scanning',
+          status: 'finished',
+          items: 40,
+          pages: 1,
+          skipped: 2,
+          skippedPages: 0,
+        },
+        {
+          stream: 'audit_log',
+          lane: 'audit_log',
+          status: 'running',
+          items: 100,
+          pages: 1,
+          skipped: 1,
+          skippedPages: 0,
+        },
+      ],
+      skippedItems: [
+        { stream: 'code_scanning', number: 7, reason: 'created_at: expected string, received undefined' },
+        { stream: 'code_scanning', number: 9, reason: 'state: invalid option' },
+        { stream: 'audit_log', number: null, reason: 'action: expected string' },
+      ],
+    };
+    const report = computeReport(
+      input({ manifests: [snap1, skipping, manifest('s', '2026-11-23T06:00:00Z', 'incremental', true)] }),
+    );
+    expect(report.complete).toBe(false);
+    expect(report.incompleteReasons).toEqual([
+      'snapshot snap-3 taken at 2026-11-20T00:00:00Z was incomplete (' +
+        'dependabot: 1 page GitHub sent could not be read; ' +
+        'code_scanning: 2 alerts skipped as invalid (#7: created_at: expected string, received undefined); ' +
+        'audit_log did not finish; audit_log: 1 event skipped as invalid (action: expected string)' +
+        '): run `alert-ledger snapshot --org acme --full` to reconcile',
+    ]);
+  });
+
   it('says so when there is no data at all', () => {
     const report = computeReport(input({ alerts: [], transitions: [], auditEvents: [], manifests: [] }));
     expect(report.complete).toBe(false);
