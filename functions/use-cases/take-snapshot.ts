@@ -256,10 +256,16 @@ async function runSnapshot(
   let requests = 0;
 
   if (!resumed) {
-    // Fails fast (bad token, unknown org) before anything is written.
-    // An incremental run after a complete one learns the same from its first list request.
+    // Fails fast (bad token, unknown org) before anything is written. A run on an organisation
+    // a snapshot has listed before learns the same from its first list requests (a list that
+    // cannot find the organisation is checked again below).
     const known =
-      request.mode === 'incremental' && (await store.getCursor(key, 'watermark#dependabot')) !== null;
+      scope.kind === 'org' &&
+      (
+        await Promise.all(
+          alertLanes(scope, { hideSecret }).map((l) => store.getCursor(key, `watermark#${l.group}`)),
+        )
+      ).some((watermark) => watermark !== null);
     if (scope.kind === 'org' && !known) {
       await checkOrganisation(gh, scope.org);
       requests += 1;
@@ -646,6 +652,8 @@ async function runSnapshot(
   const alertLaneStates = laneStates.filter(([l]) => l.stream !== 'audit_log');
   if (alertLaneStates.every(([, s]) => s.status === 'unavailable')) {
     await store.deleteCheckpoint(key, cp.snapshotId);
+    // The organisation itself may be gone or renamed: that is what to say, if so.
+    if (scope.kind === 'org') await checkOrganisation(gh, scope.org);
     // Nothing could be read: recording an empty but "complete" snapshot would report zero alerts.
     throw new GitHubPermissionError(
       `GitHub refused every alert list of ${label}: give the token the \`security_events\` scope (classic token) or "Dependabot alerts", "Secret scanning alerts" and "Code scanning alerts: read" (GitHub App or fine-grained token), and check that the features are enabled.`,

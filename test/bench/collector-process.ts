@@ -106,9 +106,12 @@ async function run(req: RunRequest): Promise<RunResult> {
       lists.push(listOf(lane, watermark ? Date.parse(watermark) - WATERMARK_OVERLAP_MS : undefined));
     }
     const audit = await store.getCursor(req.org, 'watermark#audit_log');
+    // The query asks from a day boundary; the run reads only down to the watermark.
+    const auditSince = audit ? Date.parse(audit) - WATERMARK_OVERLAP_MS : undefined;
     lists.push(
       listOf(
-        auditLogLane(scope, audit ? new Date(Date.parse(audit) - WATERMARK_OVERLAP_MS).toISOString() : null),
+        auditLogLane(scope, auditSince === undefined ? null : new Date(auditSince).toISOString()),
+        auditSince,
       ),
     );
   }

@@ -7,7 +7,7 @@ export interface ListQuery {
   id: string;
   path: string;
   query: Record<string, string>;
-  /** Count only items updated at or after this instant (ms), as an incremental run reads them. */
+  /** Count only items updated (audit log: created) at or after this instant (ms), as an incremental run reads them. */
   sinceMs?: number;
 }
 

@@ -56,8 +56,13 @@ async function main(): Promise<void> {
     const query = new URLSearchParams(list.query);
     const now = gh.now();
     if (/^\/orgs\/[^/]+\/repos$/.test(list.path)) return demo.repositories.length;
-    if (/^\/orgs\/[^/]+\/audit-log$/.test(list.path))
-      return lists.auditLog([demo], now, query).entries.length;
+    if (/^\/orgs\/[^/]+\/audit-log$/.test(list.path)) {
+      const entries = lists.auditLog([demo], now, query).entries;
+      const since = list.sinceMs;
+      return since === undefined
+        ? entries.length
+        : entries.filter((e) => e.item['@timestamp'] >= since).length;
+    }
     const org = /^\/orgs\/[^/]+\/(dependabot|secret-scanning|code-scanning)\/alerts$/.exec(list.path);
     const repo = /^\/repos\/[^/]+\/([^/]+)\/(dependabot|secret-scanning|code-scanning)\/alerts$/.exec(
       list.path,

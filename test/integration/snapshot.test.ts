@@ -752,6 +752,26 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect((await store.loadAlerts('octo-demo')).size).toBe(expected.length);
   });
 
+  it('checks the organisation only on its first snapshot, and names it when a known one is gone', async () => {
+    github.setNow(at(1));
+    const orgChecks = () => github.stats.byPath[`/orgs/${ORG}`] ?? 0;
+    const before = orgChecks();
+    await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
+    expect(orgChecks() - before).toBe(1);
+    const requests = github.stats.requests;
+    const again = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    expect(again.complete).toBe(true);
+    expect(github.stats.requests - requests).toBe(again.requests);
+    expect(orgChecks() - before).toBe(1);
+    // An organisation snapshotted before, then deleted or renamed: every list answers 404.
+    await store.putCursor('octo-renamed', 'watermark#dependabot', at(1).toISOString());
+    const gone = await takeSnapshot(deps, { org: 'octo-renamed', now: at(0), mode: 'full' }).catch(
+      (error: unknown) => error,
+    );
+    expect((gone as Error).message).toMatch(/Organisation "octo-renamed" was not found \(404\)/);
+    expect(await store.getCheckpoint('octo-renamed')).toBeNull();
+  });
+
   it('lets only one invocation resume a paused snapshot', async () => {
     github.setNow(at(0));
     const clock = jumpingClock();
