@@ -39,13 +39,14 @@ export const PARTITIONED_LISTINGS: readonly string[] = ['dependabot', 'code_scan
 /**
  * How full runs split a listing by `state` (a state change always moves `updated_at`, so the
  * closing sweep finds every alert that moved). Together the values are every state the lists
- * document. Secret scanning is not split by state: both ends of one chain are enough for it.
+ * document. Two partitions each: every partition ends on a partial page, a request the issue's
+ * bound (one per stream over the pages of its alerts) has no room for. Secret scanning is not
+ * split by state: both ends of one chain are enough for it.
  */
 const FULL_PARTITIONS: Partial<Record<AlertType, { id: string; state: string }[]>> = {
   dependabot: [
     { id: 'open', state: 'open' },
-    { id: 'fixed', state: 'fixed' },
-    { id: 'dismissed', state: 'dismissed,auto_dismissed' },
+    { id: 'closed', state: 'fixed,dismissed,auto_dismissed' },
   ],
   // `closed` is every state but open (dismissed, fixed, and `closed` itself, which the list's
   // schema allows): three single states would miss an alert in a fourth.
@@ -67,7 +68,7 @@ export function partitionsOf(group: string): string[] {
  * state partitions, or none lists that state.
  *
  * @example
- * partitionOf('dependabot', 'auto_dismissed'); // 'dependabot:dismissed'
+ * partitionOf('dependabot', 'auto_dismissed'); // 'dependabot:closed'
  * partitionOf('code_scanning', 'fixed'); // 'code_scanning:closed'
  * partitionOf('secret_scanning', 'open'); // 'secret_scanning'
  */
@@ -119,9 +120,9 @@ export const AUDIT_ACTIONS = [
  * @example
  * alertLanes({ kind: 'org', org: 'octo' }, { hideSecret: true }).map((l) => l.id);
  * // ['dependabot', 'secret_scanning', 'secret_scanning:non_provider', 'code_scanning']
- * // with order 'created' and partition ['dependabot']: 'dependabot:open', 'dependabot:open:newest',
- * // 'dependabot:fixed', 'dependabot:fixed:newest', 'dependabot:dismissed',
- * // 'dependabot:dismissed:newest', 'dependabot:moved', 'secret_scanning', ...
+ * // with order 'created', partition ['dependabot'] and byState ['dependabot']: 'dependabot:open',
+ * // 'dependabot:open:newest', 'dependabot:closed', 'dependabot:closed:newest', 'dependabot:moved',
+ * // 'secret_scanning', ...; without byState: 'dependabot', 'dependabot:newest', 'dependabot:moved', ...
  */
 export function alertLanes(
   scope: Scope,
@@ -129,10 +130,12 @@ export function alertLanes(
     hideSecret: boolean;
     order?: 'updated' | 'created';
     /**
-     * With order 'created': the listings to split (of PARTITIONED_LISTINGS), into state
-     * partitions each listed from both ends, and a closing sweep.
+     * With order 'created': the listings to split (of PARTITIONED_LISTINGS), each listed from
+     * both ends, with a closing sweep.
      */
     partition?: ReadonlySet<string>;
+    /** Of those, the ones also split by state (FULL_PARTITIONS), each partition from both ends. */
+    byState?: ReadonlySet<string>;
   },
 ): Lane[] {
   const { prefix, params } = base(scope);
@@ -179,7 +182,9 @@ export function alertLanes(
   if (options.order !== 'created') return lanes;
   return lanes.flatMap((lane) => {
     if (!options.partition?.has(lane.group)) return [lane];
-    const partitions = FULL_PARTITIONS[lane.stream as AlertType];
+    const partitions = options.byState?.has(lane.group)
+      ? FULL_PARTITIONS[lane.stream as AlertType]
+      : undefined;
     const parts: Lane[] = partitions
       ? partitions.map((p) => ({
           ...lane,

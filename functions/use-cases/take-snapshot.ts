@@ -17,7 +17,7 @@ import {
 import { type NormalizeOptions, normalizeAlert } from '../core/normalize.ts';
 import { normalizeAuditEvent } from '../core/normalize-audit.ts';
 import { checkOrganisation } from '../github/alerts.ts';
-import type { GitHubClient } from '../github/client.ts';
+import { type GitHubClient, REQUEST_CONCURRENCY } from '../github/client.ts';
 import {
   GitHubAuthError,
   GitHubError,
@@ -68,6 +68,11 @@ export interface SnapshotDeps {
   listConcurrency?: number;
   /** A full run splits a listing by state once its last full run listed this many (default PARTITION_ABOVE). */
   partitionAbove?: number;
+  /**
+   * Requests the GitHub client keeps on the wire at once (default REQUEST_CONCURRENCY): how long
+   * a full run takes at best, against which a listing's two ends are measured.
+   */
+  wireConcurrency?: number;
 }
 
 export interface SnapshotRequest {
@@ -218,16 +223,35 @@ async function runSnapshot(
       }),
     );
   }
-  // A resumed run keeps the lanes it began with; a new full run splits what was long last time.
+  // A resumed run keeps the lanes it began with; a new full run lists what was long last time
+  // from both ends, and splits it by state too only when its two ends alone would take longer
+  // than the whole run at best (its pages over the requests on the wire at once): each
+  // partition ends on a partial page, a request more.
   const partition = new Set<string>();
+  const byState = new Set<string>();
+  const pagesOf = (size: number | undefined) => Math.ceil((size ?? 0) / 100);
+  const runPages =
+    alertLanes(scope, { hideSecret }).reduce((n, l) => n + pagesOf(sizeOf.get(l.group)), 0) /
+    (deps.wireConcurrency ?? REQUEST_CONCURRENCY);
   for (const group of mode === 'full' ? PARTITIONED_LISTINGS : []) {
     const split = existing
       ? existing.lanes[`${group}:moved`] !== undefined
       : (sizeOf.get(group) ?? 0) >= (deps.partitionAbove ?? PARTITION_ABOVE);
-    if (split) partition.add(group);
+    if (!split) continue;
+    partition.add(group);
+    const states = partitionsOf(group);
+    const splitByState = existing
+      ? states.some((id) => existing.lanes[id] !== undefined && id !== group)
+      : states.length > 1 && pagesOf(sizeOf.get(group)) / 2 > runPages;
+    if (splitByState) byState.add(group);
   }
   const lanes: Lane[] = [
-    ...alertLanes(scope, { hideSecret, order: mode === 'full' ? 'created' : 'updated', partition }),
+    ...alertLanes(scope, {
+      hideSecret,
+      order: mode === 'full' ? 'created' : 'updated',
+      partition,
+      byState,
+    }),
   ];
   const cp: SnapshotCheckpoint = existing ?? {
     org: key,

@@ -16,8 +16,13 @@ const TOKEN = 'two-ends-token';
 const END = '2026-11-16T00:00:00.000Z';
 const DAY = 24 * 3600 * 1000;
 const T0 = new Date(Date.parse(END) - 3 * DAY);
-/** Below every listing's length: the second full run splits them all. */
-const SPLIT = { partitionAbove: 200 };
+/**
+ * Below every listing's length: the second full run lists them all from both ends; and ten
+ * requests on the wire make the run short enough (20 pages / 10) that Dependabot's and code
+ * scanning's two ends alone would outlast it, so both are split by state too.
+ */
+const SPLIT = { partitionAbove: 200, wireConcurrency: 10 };
+const CLOSED_DEPENDABOT = 'fixed,dismissed,auto_dismissed';
 
 function truth(demo: DemoOrg, now: Date): Alert[] {
   const rendered = renderAlertsAt(demo, now);
@@ -103,19 +108,27 @@ describe('full snapshots that list long partitions from both ends', () => {
 
     // Both ends of every partition long enough to need two pages were listed...
     const count = (what: string) => requests.filter((r) => r === what).length;
-    for (const part of ['dependabot open', 'dependabot fixed', 'code_scanning open', 'secret_scanning all']) {
+    for (const part of [
+      'dependabot open',
+      `dependabot ${CLOSED_DEPENDABOT}`,
+      'code_scanning open',
+      'code_scanning closed',
+      'secret_scanning all',
+    ]) {
       expect(count(`${part} asc`), part).toBeGreaterThan(0);
       expect(count(`${part} desc`), part).toBeGreaterThan(0);
     }
     // ...and together they asked for the partition's pages and at most one more (the overlap
     // strict crossing needs, when the ends meet at a page boundary), plus one sweep per listing.
     const partitions = [
-      ['dependabot', 'open'],
-      ['dependabot', 'fixed'],
-      ['code_scanning', 'open'],
+      ['dependabot', 'open', ['open']],
+      ['dependabot', CLOSED_DEPENDABOT, ['fixed', 'dismissed']],
+      ['code_scanning', 'open', ['open']],
     ] as const;
-    for (const [stream, state] of partitions) {
-      const n = expected.filter((a) => a.alertType === stream && a.state === state).length;
+    for (const [stream, state, states] of partitions) {
+      const n = expected.filter(
+        (a) => a.alertType === stream && (states as readonly string[]).includes(a.state),
+      ).length;
       const asked = count(`${stream} ${state} asc`) + count(`${stream} ${state} desc`);
       expect(asked, `${stream} ${state}: ${n} alerts`).toBeGreaterThanOrEqual(Math.ceil(n / 100));
       expect(asked, `${stream} ${state}: ${n} alerts`).toBeLessThanOrEqual(Math.ceil(n / 100) + 1);
@@ -124,6 +137,34 @@ describe('full snapshots that list long partitions from both ends', () => {
     // One audit page and the list requests recorded: nothing else went out (the organisation
     // was checked by the first run only).
     expect(github.stats.requests - before).toBe(requests.length + 1);
+  });
+
+  it('splits by state only a listing whose two ends alone would outlast the run', async () => {
+    await takeSnapshot({ ...deps, wireConcurrency: 5 }, { org: ORG, now: T0, mode: 'full' });
+    const client = createGitHubClient({ token: TOKEN, baseUrl: github.url });
+    const requests = recordRequests(client);
+    // 20 pages over 5 on the wire: 4 rounds at best. Dependabot's 10 pages from two ends take 5,
+    // so it is split by state; code scanning's 7 take 3.5, so its two ends are enough.
+    const m = await takeSnapshot(
+      { ...deps, gh: client, wireConcurrency: 5 },
+      { org: ORG, now: T0, mode: 'full' },
+    );
+    expect(m.complete).toBe(true);
+    expect(m.reconciled).toBe(true);
+    const expected = truth(demo, T0);
+    expect(await storedStates(store)).toEqual(new Map(expected.map((a) => [alertKey(a), a.state])));
+    const count = (what: string) => requests.filter((r) => r === what).length;
+    expect(count('dependabot open asc')).toBeGreaterThan(0);
+    expect(count(`dependabot ${CLOSED_DEPENDABOT} desc`)).toBeGreaterThan(0);
+    expect(requests.filter((r) => r.startsWith('code_scanning') && !r.includes(' all '))).toEqual([
+      'code_scanning sweep',
+    ]);
+    const codeAlerts = expected.filter((a) => a.alertType === 'code_scanning').length;
+    const codePages = count('code_scanning all asc') + count('code_scanning all desc');
+    expect(count('code_scanning all asc')).toBeGreaterThan(0);
+    expect(count('code_scanning all desc')).toBeGreaterThan(0);
+    expect(codePages).toBeGreaterThanOrEqual(Math.ceil(codeAlerts / 100));
+    expect(codePages).toBeLessThanOrEqual(Math.ceil(codeAlerts / 100) + 1);
   });
 
   it('never stops early where many alerts share a creation time', async () => {

@@ -8,28 +8,32 @@ describe('the lanes of a snapshot', () => {
     const lanes = alertLanes(scope, {
       hideSecret: true,
       order: 'created',
-      partition: new Set(['dependabot', 'secret_scanning']),
+      partition: new Set(['dependabot', 'secret_scanning', 'code_scanning']),
+      byState: new Set(['dependabot', 'secret_scanning']),
     });
     const dependabot = lanes.filter((l) => l.group === 'dependabot');
     expect(dependabot.map((l) => [l.id, l.params.state ?? null, l.params.sort, l.params.direction])).toEqual([
       ['dependabot:open', 'open', 'created', 'asc'],
       ['dependabot:open:newest', 'open', 'created', 'desc'],
-      ['dependabot:fixed', 'fixed', 'created', 'asc'],
-      ['dependabot:fixed:newest', 'fixed', 'created', 'desc'],
-      ['dependabot:dismissed', 'dismissed,auto_dismissed', 'created', 'asc'],
-      ['dependabot:dismissed:newest', 'dismissed,auto_dismissed', 'created', 'desc'],
+      ['dependabot:closed', 'fixed,dismissed,auto_dismissed', 'created', 'asc'],
+      ['dependabot:closed:newest', 'fixed,dismissed,auto_dismissed', 'created', 'desc'],
       ['dependabot:moved', null, 'updated', 'desc'],
     ]);
     expect(dependabot.map((l) => l.pair ?? null)).toEqual([
       { id: 'dependabot:open', end: 'oldest' },
       { id: 'dependabot:open', end: 'newest' },
-      { id: 'dependabot:fixed', end: 'oldest' },
-      { id: 'dependabot:fixed', end: 'newest' },
-      { id: 'dependabot:dismissed', end: 'oldest' },
-      { id: 'dependabot:dismissed', end: 'newest' },
+      { id: 'dependabot:closed', end: 'oldest' },
+      { id: 'dependabot:closed', end: 'newest' },
       null,
     ]);
     expect(dependabot.at(-1)?.sweep).toBe(true);
+    // Split but not by state: the whole listing from both ends.
+    const code = lanes.filter((l) => l.group === 'code_scanning');
+    expect(code.map((l) => [l.id, l.params.state ?? null, l.params.direction, l.pair ?? null])).toEqual([
+      ['code_scanning', null, 'asc', { id: 'code_scanning', end: 'oldest' }],
+      ['code_scanning:newest', null, 'desc', { id: 'code_scanning', end: 'newest' }],
+      ['code_scanning:moved', null, 'desc', null],
+    ]);
     // Secret scanning is not split by state: the whole listing from both ends, hide_secret kept.
     const secrets = lanes.filter((l) => l.group === 'secret_scanning');
     expect(secrets.map((l) => [l.id, l.params.direction, l.params.hide_secret])).toEqual([
@@ -38,17 +42,21 @@ describe('the lanes of a snapshot', () => {
       ['secret_scanning:moved', 'desc', true],
     ]);
     // Listings not split stay one chain, oldest first.
-    expect(lanes.filter((l) => l.group === 'code_scanning').map((l) => l.id)).toEqual(['code_scanning']);
+    expect(lanes.filter((l) => l.group === 'secret_scanning:non_provider').map((l) => l.id)).toEqual([
+      'secret_scanning:non_provider',
+    ]);
   });
 
   it('puts each state in the partition that lists it', () => {
     expect(partitionOf('dependabot', 'open')).toBe('dependabot:open');
-    expect(partitionOf('dependabot', 'auto_dismissed')).toBe('dependabot:dismissed');
+    expect(partitionOf('dependabot', 'auto_dismissed')).toBe('dependabot:closed');
+    expect(partitionOf('dependabot', 'fixed')).toBe('dependabot:closed');
     expect(partitionOf('dependabot', 'something_new')).toBe('dependabot');
     expect(partitionOf('code_scanning', 'fixed')).toBe('code_scanning:closed');
     expect(partitionOf('code_scanning', 'open')).toBe('code_scanning:open');
     expect(partitionOf('secret_scanning', 'resolved')).toBe('secret_scanning');
     expect(partitionsOf('code_scanning')).toEqual(['code_scanning:open', 'code_scanning:closed']);
+    expect(partitionsOf('dependabot')).toEqual(['dependabot:open', 'dependabot:closed']);
     expect(partitionsOf('secret_scanning')).toEqual(['secret_scanning']);
   });
 });
