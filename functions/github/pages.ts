@@ -39,14 +39,16 @@ export const PARTITIONED_LISTINGS: readonly string[] = ['dependabot', 'code_scan
 /**
  * How full runs split a listing by `state` (a state change always moves `updated_at`, so the
  * closing sweep finds every alert that moved). Together the values are every state the lists
- * document. Two partitions each: every partition ends on a partial page, a request the issue's
- * bound (one per stream over the pages of its alerts) has no room for. Secret scanning is not
- * split by state: both ends of one chain are enough for it.
+ * document. Secret scanning is not split by state: both ends of one chain are enough for it.
+ * Dependabot in three: with open and closed only, the closed partition's chains were the run's
+ * longest (145 pages on the 100,000-alert benchmark against 106) and the run took 17-18 s
+ * instead of 14, for one request less.
  */
 const FULL_PARTITIONS: Partial<Record<AlertType, { id: string; state: string }[]>> = {
   dependabot: [
     { id: 'open', state: 'open' },
-    { id: 'closed', state: 'fixed,dismissed,auto_dismissed' },
+    { id: 'fixed', state: 'fixed' },
+    { id: 'dismissed', state: 'dismissed,auto_dismissed' },
   ],
   // `closed` is every state but open (dismissed, fixed, and `closed` itself, which the list's
   // schema allows): three single states would miss an alert in a fourth.
@@ -68,7 +70,7 @@ export function partitionsOf(group: string): string[] {
  * state partitions, or none lists that state.
  *
  * @example
- * partitionOf('dependabot', 'auto_dismissed'); // 'dependabot:closed'
+ * partitionOf('dependabot', 'auto_dismissed'); // 'dependabot:dismissed'
  * partitionOf('code_scanning', 'fixed'); // 'code_scanning:closed'
  * partitionOf('secret_scanning', 'open'); // 'secret_scanning'
  */
@@ -121,8 +123,9 @@ export const AUDIT_ACTIONS = [
  * alertLanes({ kind: 'org', org: 'octo' }, { hideSecret: true }).map((l) => l.id);
  * // ['dependabot', 'secret_scanning', 'secret_scanning:non_provider', 'code_scanning']
  * // with order 'created', partition ['dependabot'] and byState ['dependabot']: 'dependabot:open',
- * // 'dependabot:open:newest', 'dependabot:closed', 'dependabot:closed:newest', 'dependabot:moved',
- * // 'secret_scanning', ...; without byState: 'dependabot', 'dependabot:newest', 'dependabot:moved', ...
+ * // 'dependabot:open:newest', 'dependabot:fixed', 'dependabot:fixed:newest', 'dependabot:dismissed',
+ * // 'dependabot:dismissed:newest', 'dependabot:moved', 'secret_scanning', ...; without byState:
+ * // 'dependabot', 'dependabot:newest', 'dependabot:moved', ...
  */
 export function alertLanes(
   scope: Scope,

@@ -291,8 +291,8 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     await store.putCursor(ORG, 'size#dependabot', '5000');
     // Each partition's length at t0: one page each covers it, so its newest end never asks.
     const atT0 = truth(demo, t0).filter((a) => a.alertType === 'dependabot');
-    const sizes = { open: 84, closed: 59 };
-    expect(atT0.length).toBe(sizes.open + sizes.closed);
+    const sizes = { open: 84, fixed: 30, dismissed: 29 };
+    expect(atT0.length).toBe(sizes.open + sizes.fixed + sizes.dismissed);
     for (const [part, n] of Object.entries(sizes))
       await store.putCursor(ORG, `size#dependabot:${part}`, String(n));
     github.setNow(t0);
@@ -308,7 +308,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
       { ...deps, gh: client, listConcurrency: 1, partitionAbove: 1 },
       { org: ORG, now: t0, mode: 'full' },
     );
-    expect(listed).toEqual(['open asc', 'fixed,dismissed,auto_dismissed asc', 'sort=updated']);
+    expect(listed).toEqual(['open asc', 'fixed asc', 'dismissed,auto_dismissed asc', 'sort=updated']);
     expect(m.complete).toBe(true);
     expect(m.reconciled).toBe(true);
     expect(m.noLongerReported).toBe(0);
@@ -329,7 +329,9 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(size).toBeLessThanOrEqual(dependabot);
     // And each partition's, which together are the listing's.
     const parts = await Promise.all(
-      ['open', 'closed'].map(async (p) => Number(await store.getCursor(ORG, `size#dependabot:${p}`))),
+      ['open', 'fixed', 'dismissed'].map(async (p) =>
+        Number(await store.getCursor(ORG, `size#dependabot:${p}`)),
+      ),
     );
     expect(parts.every((n) => n > 0)).toBe(true);
     expect(parts.reduce((a, b) => a + b, 0)).toBe(size);

@@ -15,15 +15,19 @@ describe('the lanes of a snapshot', () => {
     expect(dependabot.map((l) => [l.id, l.params.state ?? null, l.params.sort, l.params.direction])).toEqual([
       ['dependabot:open', 'open', 'created', 'asc'],
       ['dependabot:open:newest', 'open', 'created', 'desc'],
-      ['dependabot:closed', 'fixed,dismissed,auto_dismissed', 'created', 'asc'],
-      ['dependabot:closed:newest', 'fixed,dismissed,auto_dismissed', 'created', 'desc'],
+      ['dependabot:fixed', 'fixed', 'created', 'asc'],
+      ['dependabot:fixed:newest', 'fixed', 'created', 'desc'],
+      ['dependabot:dismissed', 'dismissed,auto_dismissed', 'created', 'asc'],
+      ['dependabot:dismissed:newest', 'dismissed,auto_dismissed', 'created', 'desc'],
       ['dependabot:moved', null, 'updated', 'desc'],
     ]);
     expect(dependabot.map((l) => l.pair ?? null)).toEqual([
       { id: 'dependabot:open', end: 'oldest' },
       { id: 'dependabot:open', end: 'newest' },
-      { id: 'dependabot:closed', end: 'oldest' },
-      { id: 'dependabot:closed', end: 'newest' },
+      { id: 'dependabot:fixed', end: 'oldest' },
+      { id: 'dependabot:fixed', end: 'newest' },
+      { id: 'dependabot:dismissed', end: 'oldest' },
+      { id: 'dependabot:dismissed', end: 'newest' },
       null,
     ]);
     expect(dependabot.at(-1)?.sweep).toBe(true);
@@ -49,14 +53,18 @@ describe('the lanes of a snapshot', () => {
 
   it('puts each state in the partition that lists it', () => {
     expect(partitionOf('dependabot', 'open')).toBe('dependabot:open');
-    expect(partitionOf('dependabot', 'auto_dismissed')).toBe('dependabot:closed');
-    expect(partitionOf('dependabot', 'fixed')).toBe('dependabot:closed');
+    expect(partitionOf('dependabot', 'auto_dismissed')).toBe('dependabot:dismissed');
+    expect(partitionOf('dependabot', 'fixed')).toBe('dependabot:fixed');
     expect(partitionOf('dependabot', 'something_new')).toBe('dependabot');
     expect(partitionOf('code_scanning', 'fixed')).toBe('code_scanning:closed');
     expect(partitionOf('code_scanning', 'open')).toBe('code_scanning:open');
     expect(partitionOf('secret_scanning', 'resolved')).toBe('secret_scanning');
     expect(partitionsOf('code_scanning')).toEqual(['code_scanning:open', 'code_scanning:closed']);
-    expect(partitionsOf('dependabot')).toEqual(['dependabot:open', 'dependabot:closed']);
+    expect(partitionsOf('dependabot')).toEqual([
+      'dependabot:open',
+      'dependabot:fixed',
+      'dependabot:dismissed',
+    ]);
     expect(partitionsOf('secret_scanning')).toEqual(['secret_scanning']);
   });
 });
