@@ -694,6 +694,10 @@ async function runSnapshot(
   const complete =
     allDone &&
     laneStates.every(([, s]) => (s.status === 'finished' || s.status === 'unavailable') && clean(s));
+  // Every listing read to its end (or refused): the streams listed without a skip can be
+  // reconciled even when another one skipped something (markUnlisted leaves that one alone).
+  const listedToEnd =
+    allDone && laneStates.every(([, s]) => s.status === 'finished' || s.status === 'unavailable');
   const streams = streamResults(laneStates);
 
   const manifests: SnapshotManifest[] = [];
@@ -704,7 +708,7 @@ async function runSnapshot(
     let aggregates: Aggregates = { openBySeverity: emptyOpenCounts(), openByRepository: {} };
     if (allDone) {
       const early =
-        complete && startDigests && scope.kind === 'org' && org === scope.org
+        listedToEnd && startDigests && scope.kind === 'org' && org === scope.org
           ? new Map([...(await startDigests)].map(([k, d]) => [k, d.snap]))
           : undefined;
       if (seen && listed && early) {
@@ -718,7 +722,7 @@ async function runSnapshot(
       } else {
         const base = cp.mode === 'full' || dirty ? null : await store.getAggregates(org);
         const views = base ? null : await store.listAlertViews(org);
-        if (seen && views && complete) {
+        if (seen && views && listedToEnd) {
           unlisted = await markUnlisted(store, org, views, seen, alertLaneStates, cp.snapshotId);
           reconciled = true;
         } else if (views) {

@@ -370,6 +370,42 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     }
   });
 
+  it('still reconciles the streams listed without a skip when another stream skipped an alert', async () => {
+    github.setNow(at(1));
+    await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
+    const gone = demo.alerts.dependabot.find(
+      (a) => a.events.length === 1 && Date.parse(a.createdAt) < at(1).getTime(),
+    );
+    expect(gone).toBeDefined();
+    const smaller: DemoOrg = {
+      ...demo,
+      alerts: { ...demo.alerts, dependabot: demo.alerts.dependabot.filter((a) => a !== gone) },
+    };
+    const other = await startSimulatedGitHub({ demo: smaller, token: TOKEN, now: () => at(1) });
+    try {
+      other.injectFault({
+        path: `/orgs/${ORG}/code-scanning/alerts`,
+        page: 1,
+        corrupt: { dropFields: ['created_at'], item: 0 },
+      });
+      const gh2 = createGitHubClient({ token: TOKEN, baseUrl: other.url });
+      const m = await takeSnapshot({ ...deps, gh: gh2 }, { org: ORG, now: at(1), mode: 'full' });
+      expect(m.complete).toBe(false);
+      expect(m.streams.find((s) => s.lane === 'code_scanning')?.skipped).toBe(1);
+      // Dependabot was listed whole: its missing alert is marked. Code scanning skipped one: none of
+      // its alerts is taken for gone, the skipped one included.
+      expect(m.reconciled).toBe(true);
+      expect(m.noLongerReported).toBe(1);
+      expect(m.noLongerReportedByRepository).toEqual({ [`${ORG}/${gone?.repository}`]: 1 });
+      const views = await store.listAlertViews(ORG);
+      const marked = [...views].filter(([, v]) => v?.noLongerReported).map(([k]) => k);
+      expect(marked).toEqual([`dependabot#${ORG}/${gone?.repository}#${gone?.number}`]);
+      expect(m.openBySeverity).toEqual(openCounts(truth(smaller, at(1))));
+    } finally {
+      await other.close();
+    }
+  });
+
   it('counts the alerts a run marked no longer reported before it was cut off while marking', async () => {
     github.setNow(at(1));
     await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
