@@ -212,10 +212,10 @@ async function runSnapshot(
   // A full run reads, at once, each listing's and each partition's length at the last full run:
   // whether to split a listing, when a partition's two ends have asked for enough pages, and
   // which chains to serve first.
+  const listingGroups = alertLanes(scope, { hideSecret }).map((l) => l.group);
   const sizeOf = new Map<string, number>();
   if (mode === 'full') {
-    const groups = alertLanes(scope, { hideSecret }).map((l) => l.group);
-    const ids = new Set([...groups, ...PARTITIONED_LISTINGS.flatMap(partitionsOf)]);
+    const ids = new Set([...listingGroups, ...PARTITIONED_LISTINGS.flatMap(partitionsOf)]);
     await Promise.all(
       [...ids].map(async (id) => {
         const size = Number((await store.getCursor(key, `size#${id}`)) ?? Number.NaN);
@@ -224,8 +224,9 @@ async function runSnapshot(
     );
   }
   // A resumed run keeps the lanes it began with; a new full run lists what was long last time
-  // from both ends, and splits it by state too only when its two ends would take longer than
-  // half the whole run at best (all pages over the requests on the wire at once). Each partition
+  // from both ends, and splits it by state too only when its two ends (half its pages each)
+  // would take longer than half the whole run at best (all pages over the requests on the wire
+  // at once), that is when it has more pages than that best run has rounds. Each partition
   // ends on a partial page, a request more; but a chain has one page on the way at a time, and
   // at 50 ms pages its step is about twice the latency (the collector's turn on each page), so
   // a long chain sets the run's length: a code scanning listing of 350 pages from two ends made
@@ -233,8 +234,8 @@ async function runSnapshot(
   const partition = new Set<string>();
   const byState = new Set<string>();
   const pagesOf = (size: number | undefined) => Math.ceil((size ?? 0) / 100);
-  const runPages =
-    alertLanes(scope, { hideSecret }).reduce((n, l) => n + pagesOf(sizeOf.get(l.group)), 0) /
+  const runRounds =
+    listingGroups.reduce((n, group) => n + pagesOf(sizeOf.get(group)), 0) /
     (deps.wireConcurrency ?? REQUEST_CONCURRENCY);
   for (const group of mode === 'full' ? PARTITIONED_LISTINGS : []) {
     const split = existing
@@ -245,7 +246,7 @@ async function runSnapshot(
     const states = partitionsOf(group);
     const splitByState = existing
       ? states.some((id) => existing.lanes[id] !== undefined && id !== group)
-      : states.length > 1 && pagesOf(sizeOf.get(group)) / 2 > runPages / 2;
+      : states.length > 1 && pagesOf(sizeOf.get(group)) > runRounds;
     if (splitByState) byState.add(group);
   }
   const lanes: Lane[] = [
@@ -288,11 +289,9 @@ async function runSnapshot(
     // cannot find the organisation is checked again below).
     const known =
       scope.kind === 'org' &&
-      (
-        await Promise.all(
-          alertLanes(scope, { hideSecret }).map((l) => store.getCursor(key, `watermark#${l.group}`)),
-        )
-      ).some((watermark) => watermark !== null);
+      (await Promise.all(listingGroups.map((group) => store.getCursor(key, `watermark#${group}`)))).some(
+        (watermark) => watermark !== null,
+      );
     if (scope.kind === 'org' && !known) {
       await checkOrganisation(gh, scope.org);
       requests += 1;
@@ -1147,12 +1146,17 @@ async function markUnlisted(
     s.status === 'finished' && s.skipped === 0 && s.skippedPages === 0;
   const listed = new Set(alertLanes.filter(clean).map(([l]) => l.stream));
   const unavailable = new Set(alertLanes.filter((entry) => !clean(entry)).map(([l]) => l.stream));
-  const marked = markedBy(views, snapshotId);
+  const marked: Record<string, number> = {};
   const toMark: [key: string, view: SnapView, repository: string][] = [];
   for (const [key, view] of views) {
     // Nearly every stored alert was listed: that test first, before the key is taken apart.
     if (seen.has(key)) continue;
     const [alertType, repository] = key.split('#') as [AlertType, string];
+    // Marked by an earlier invocation of this snapshot, cut off while marking (see markedBy).
+    if (view?.noLongerReportedBy === snapshotId) {
+      marked[repository] = (marked[repository] ?? 0) + 1;
+      continue;
+    }
     if (!listed.has(alertType) || unavailable.has(alertType)) continue;
     if (!view || view.noLongerReported) continue;
     toMark.push([key, view, repository]);

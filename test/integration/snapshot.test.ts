@@ -18,7 +18,7 @@ import { ConcurrentUpdateError } from '../../functions/store/errors.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
 import { type SnapshotDeps, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
-import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
+import type { DemoDependabotAlert, DemoOrg } from '../../infra/local/github/demo-types.ts';
 import { cutOffFault, secondaryRateLimitFault, timeoutFault } from '../../infra/local/github/faults.ts';
 import { renderAlertsAt } from '../../infra/local/github/render.ts';
 import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
@@ -49,6 +49,25 @@ function openCounts(alerts: Alert[]) {
   const counts = emptyOpenCounts();
   for (const a of alerts) if (a.state === 'open') counts[a.alertType][a.severity] += 1;
   return counts;
+}
+
+/**
+ * The org without `n` Dependabot alerts created before `before` with a single event (open and
+ * never touched): what GitHub lists once their repository is gone.
+ */
+function withoutDependabot(
+  demo: DemoOrg,
+  n: number,
+  before: Date,
+): { gone: DemoDependabotAlert[]; smaller: DemoOrg } {
+  const gone = demo.alerts.dependabot
+    .filter((a) => a.events.length === 1 && Date.parse(a.createdAt) < before.getTime())
+    .slice(0, n);
+  const smaller: DemoOrg = {
+    ...demo,
+    alerts: { ...demo.alerts, dependabot: demo.alerts.dependabot.filter((a) => !gone.includes(a)) },
+  };
+  return { gone, smaller };
 }
 
 /** Fewest requests possible: one per 100 items of each listing, plus the org check. */
@@ -340,14 +359,11 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
   it('marks alerts GitHub stops listing as no longer reported, never fixed, and leaves them out of the aggregates', async () => {
     github.setNow(at(1));
     await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
-    const gone = demo.alerts.dependabot.find(
-      (a) => a.events.length === 1 && Date.parse(a.createdAt) < at(1).getTime(),
-    );
+    const {
+      gone: [gone],
+      smaller,
+    } = withoutDependabot(demo, 1, at(1));
     expect(gone).toBeDefined();
-    const smaller: DemoOrg = {
-      ...demo,
-      alerts: { ...demo.alerts, dependabot: demo.alerts.dependabot.filter((a) => a !== gone) },
-    };
     const other = await startSimulatedGitHub({ demo: smaller, token: TOKEN, now: () => at(1) });
     try {
       const gh2 = createGitHubClient({ token: TOKEN, baseUrl: other.url });
@@ -373,14 +389,11 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
   it('still reconciles the streams listed without a skip when another stream skipped an alert', async () => {
     github.setNow(at(1));
     await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
-    const gone = demo.alerts.dependabot.find(
-      (a) => a.events.length === 1 && Date.parse(a.createdAt) < at(1).getTime(),
-    );
+    const {
+      gone: [gone],
+      smaller,
+    } = withoutDependabot(demo, 1, at(1));
     expect(gone).toBeDefined();
-    const smaller: DemoOrg = {
-      ...demo,
-      alerts: { ...demo.alerts, dependabot: demo.alerts.dependabot.filter((a) => a !== gone) },
-    };
     const other = await startSimulatedGitHub({ demo: smaller, token: TOKEN, now: () => at(1) });
     try {
       other.injectFault({
@@ -409,14 +422,8 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
   it('counts the alerts a run marked no longer reported before it was cut off while marking', async () => {
     github.setNow(at(1));
     await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
-    const gone = demo.alerts.dependabot
-      .filter((a) => a.events.length === 1 && Date.parse(a.createdAt) < at(1).getTime())
-      .slice(0, 12);
+    const { gone, smaller } = withoutDependabot(demo, 12, at(1));
     expect(gone).toHaveLength(12);
-    const smaller: DemoOrg = {
-      ...demo,
-      alerts: { ...demo.alerts, dependabot: demo.alerts.dependabot.filter((a) => !gone.includes(a)) },
-    };
     // The Lambda stops after five marks: the next invocation finds the lanes done and the lease expired.
     let marks = 0;
     class CutOffStore extends DynamoStore {
