@@ -132,6 +132,8 @@ const MARK_CONCURRENCY = 8;
 const MAX_INVOCATIONS = 12;
 
 const laneStatesDone = (cp: SnapshotCheckpoint): boolean => Object.values(cp.lanes).every((l) => l.done);
+/** Nothing skipped: no page that was not JSON, no item without the fields the model needs. */
+const clean = (s: SnapshotCheckpoint['lanes'][string]): boolean => s.skippedPages === 0 && s.skipped === 0;
 
 type LaneState = SnapshotCheckpoint['lanes'][string];
 
@@ -689,7 +691,6 @@ async function runSnapshot(
   const allDone = laneStates.every(([, s]) => s.done);
   // A page or an item skipped as invalid is data the snapshot does not have: not complete, and
   // (below) its stream's watermark stays where it was, so the next run reads it again.
-  const clean = (s: LaneState) => s.skippedPages === 0 && s.skipped === 0;
   const complete =
     allDone &&
     laneStates.every(([, s]) => (s.status === 'finished' || s.status === 'unavailable') && clean(s));
@@ -1142,10 +1143,9 @@ async function markUnlisted(
 ): Promise<Record<string, number>> {
   // Only streams listed to the end count: an unavailable stream says nothing about its alerts.
   // A stream with a skipped alert or page is not reconciled: the skipped alert is still listed.
-  const clean = ([, s]: readonly [Lane, LaneState]) =>
-    s.status === 'finished' && s.skipped === 0 && s.skippedPages === 0;
-  const listed = new Set(alertLanes.filter(clean).map(([l]) => l.stream));
-  const unavailable = new Set(alertLanes.filter((entry) => !clean(entry)).map(([l]) => l.stream));
+  const whole = ([, s]: readonly [Lane, LaneState]) => s.status === 'finished' && clean(s);
+  const listed = new Set(alertLanes.filter(whole).map(([l]) => l.stream));
+  const unavailable = new Set(alertLanes.filter((entry) => !whole(entry)).map(([l]) => l.stream));
   const marked: Record<string, number> = {};
   const toMark: [key: string, view: SnapView, repository: string][] = [];
   for (const [key, view] of views) {
