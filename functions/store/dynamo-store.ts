@@ -143,6 +143,19 @@ export interface SnapshotCheckpoint {
   skippedItems: { stream: string; number: number | null; reason: string }[];
   /** Full runs: the keys listed so far were saved when the run paused (see saveSeenKeys). */
   seenSaved?: boolean;
+  /** Organisations this snapshot has claimed in an earlier invocation (see claimOrganisation). */
+  claimed?: string[];
+}
+
+/** A snapshot's claim on an organisation's snapshot views and aggregates (see claimOrganisation). */
+export interface OrganisationClaim {
+  /** The snapshot itself, as its checkpoint key and id: the same in every invocation of it. */
+  owner: string;
+  /** What to call it in an error: `octo-org` or `enterprise octo-corp`. */
+  label: string;
+  snapshotId: string;
+  /** No other snapshot may take the organisation before this instant (ms since epoch). */
+  until: number;
 }
 
 export interface ReportRecord {
@@ -1086,6 +1099,69 @@ export class DynamoStore {
         );
       }
       throw mapError(`save the snapshot checkpoint of ${checkpoint.org}`, error);
+    }
+  }
+
+  /**
+   * Takes the organisation for one snapshot: the one snapshot that moves its alerts' snapshot
+   * views and its aggregates until `claim.until`, or until it releases it. An organisation run
+   * and an enterprise run covering the same organisation each keep their own checkpoint, so
+   * without this both could add their movement to the same aggregates at once and lose one.
+   * The same snapshot may take it again (a resumed run).
+   *
+   * @returns the owner of the claim this one replaced (null when there was none): when it is
+   *   another snapshot, that one may have moved the organisation since this one's last claim.
+   * @throws ConcurrentUpdateError, naming the holder, while another snapshot's claim runs.
+   */
+  async claimOrganisation(org: string, claim: OrganisationClaim): Promise<{ previousOwner: string | null }> {
+    const Key = { pk: `OWNER#${lc(org)}`, sk: 'CURRENT' };
+    try {
+      const res = await this.#doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...Key, ...claim },
+          ConditionExpression: 'attribute_not_exists(pk) OR #until < :now OR #owner = :me',
+          ExpressionAttributeNames: { '#until': 'until', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': Date.now(), ':me': claim.owner },
+          ReturnValues: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.#count(1, res.ConsumedCapacity);
+      const previous = res.Attributes?.owner;
+      return { previousOwner: typeof previous === 'string' ? previous : null };
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') {
+        throw mapError(`claim ${org} for snapshot ${claim.snapshotId}`, error);
+      }
+      const held = await this.#doc
+        .send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }))
+        .then((r) => r.Item as Partial<OrganisationClaim> | undefined)
+        .catch(() => undefined);
+      const holder = held?.label ? `the snapshot of ${held.label} (${held.snapshotId})` : 'another snapshot';
+      const until = typeof held?.until === 'number' ? ` until ${new Date(held.until).toISOString()}` : '';
+      throw new ConcurrentUpdateError(
+        `${org} is being snapshotted by ${holder}${until}: one snapshot at a time moves an organisation's figures. Try again after it, and snapshot ${org} either through its enterprise or on its own, not both.`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Gives the organisation back once its snapshot has finished (only if `owner` still holds it). */
+  async releaseOrganisation(org: string, owner: string): Promise<void> {
+    try {
+      await this.#doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `OWNER#${lc(org)}`, sk: 'CURRENT' },
+          ConditionExpression: '#owner = :me',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':me': owner },
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return;
+      throw mapError(`release ${org}`, error);
     }
   }
 

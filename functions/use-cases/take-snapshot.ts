@@ -208,7 +208,8 @@ async function runSnapshot(
   const resumed = existing !== null;
   // A run that paused on purpose released its lease; one that still held it was cut off between
   // an alert write and a checkpoint save, so its aggregate movement cannot be trusted: recount.
-  const dirty = existing !== null && existing.leaseUntil !== 0;
+  // (Also set below when another snapshot took one of its organisations between invocations.)
+  let dirty = existing !== null && existing.leaseUntil !== 0;
   const hideSecret = deps.hideSecret ?? true;
   const mode = existing?.mode ?? request.mode;
   // A full run reads, at once, each listing's and each partition's length at the last full run:
@@ -285,6 +286,29 @@ async function runSnapshot(
   cp.leaseOwner = randomUUID();
   let requests = 0;
 
+  // An organisation's snapshot views and aggregates move under one snapshot at a time: this
+  // one takes each organisation before it writes there (an organisation run at its start).
+  const owner = `${key}/${cp.snapshotId}`;
+  const claims = new Map<string, Promise<void>>();
+  const claimOrg = (org: string): Promise<void> => {
+    let claim = claims.get(org);
+    if (!claim) {
+      claim = store
+        .claimOrganisation(org, { owner, label, snapshotId: cp.snapshotId, until: deadline })
+        .then(({ previousOwner }) => {
+          const before = cp.claimed ?? [];
+          // Another snapshot had it since this one's last invocation: the movement carried in the
+          // checkpoint may already be in the aggregates that one wrote. Recount instead.
+          if (before.includes(org) && previousOwner !== owner) dirty = true;
+          if (!before.includes(org)) cp.claimed = [...before, org];
+        });
+      claims.set(org, claim);
+    }
+    return claim;
+  };
+  const releaseClaims = () =>
+    Promise.all((cp.claimed ?? []).map((org) => store.releaseOrganisation(org, owner)));
+
   if (!resumed) {
     // Fails fast (bad token, unknown org) before anything is written. A run on an organisation
     // a snapshot has listed before learns the same from its first list requests (a list that
@@ -302,6 +326,7 @@ async function runSnapshot(
   } else {
     log.info('snapshot resumed', { ...ctx, takenAt, invocation: cp.counters.invocations });
   }
+  if (scope.kind === 'org') await claimOrg(scope.org);
   await store.putCheckpoint(cp, true);
 
   const auditWatermark = await store.getCursor(key, 'watermark#audit_log');
@@ -399,7 +424,9 @@ async function runSnapshot(
       waitingAlerts = 0;
       const pageLimit = pLimit(4);
       await Promise.all(
-        pages.map((alerts) => pageLimit(() => writePage(store, alerts, cp, limit, listed, known()))),
+        pages.map((alerts) =>
+          pageLimit(() => writePage(store, alerts, cp, limit, listed, known(), claimOrg)),
+        ),
       );
       flushed = true;
     })();
@@ -414,7 +441,7 @@ async function runSnapshot(
       }
       await flushWaiting();
     }
-    await writePage(store, alerts, cp, limit, listed, known());
+    await writePage(store, alerts, cp, limit, listed, known(), claimOrg);
   };
   const auditSince = auditWatermark ? Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS : null;
   // Ids of the audit events stored from the overlap on, per organisation, read once when needed.
@@ -680,6 +707,7 @@ async function runSnapshot(
   const alertLaneStates = laneStates.filter(([l]) => l.stream !== 'audit_log');
   if (alertLaneStates.every(([, s]) => s.status === 'unavailable')) {
     await store.deleteCheckpoint(key, cp.snapshotId);
+    await releaseClaims();
     // The organisation itself may be gone or renamed: that is what to say, if so.
     if (scope.kind === 'org') await checkOrganisation(gh, scope.org);
     // Nothing could be read: recording an empty but "complete" snapshot would report zero alerts.
@@ -707,6 +735,7 @@ async function runSnapshot(
     let reconciled = false;
     let aggregates: Aggregates = { openBySeverity: emptyOpenCounts(), openByRepository: {} };
     if (allDone) {
+      await claimOrg(org);
       const early =
         listedToEnd && startDigests && scope.kind === 'org' && org === scope.org
           ? new Map([...(await startDigests)].map(([k, d]) => [k, d.snap]))
@@ -788,6 +817,7 @@ async function runSnapshot(
   for (const manifest of manifests) await store.putManifest(manifest);
   if (allDone) {
     await store.deleteCheckpoint(key, cp.snapshotId);
+    await releaseClaims();
   } else {
     if (seen) {
       await store.saveSeenKeys(key, cp.snapshotId, seen);
@@ -888,6 +918,8 @@ async function writePage(
   listed: Map<string, SnapView> | null,
   /** Fingerprints of an organisation's stored alerts, read at the start of a full run. */
   known: { org: string; digests: Map<string, StoredAlertDigest> } | null = null,
+  /** Takes an organisation for this snapshot before anything of it is written. */
+  claim: (org: string) => Promise<void> = async () => {},
 ): Promise<void> {
   for (const [org, all] of groupBy(alerts, (a) => orgOf(a.repository))) {
     // Listed exactly as stored, and seen so by the last snapshot: nothing to read or write.
@@ -904,6 +936,7 @@ async function writePage(
         d.digest === alertDigest(a);
       (same ? unchanged : group).push(a);
     }
+    if (group.length > 0) await claim(org);
     const stored = group.length > 0 ? await store.getAlerts(org, group.map(alertKey)) : new Map();
     const counts = cp.perOrg[org] ?? { seen: 0, written: 0, transitions: 0, auditEvents: 0 };
     cp.perOrg[org] = counts;

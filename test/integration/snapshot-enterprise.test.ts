@@ -5,8 +5,9 @@ import { normalizeAlert } from '../../functions/core/normalize.ts';
 import { createGitHubClient } from '../../functions/github/client.ts';
 import { GitHubError } from '../../functions/github/errors.ts';
 import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { ConcurrentUpdateError } from '../../functions/store/errors.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
-import { takeEnterpriseSnapshot } from '../../functions/use-cases/take-snapshot.ts';
+import { takeEnterpriseSnapshot, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
 import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
 import { renderAlertsAt } from '../../infra/local/github/render.ts';
@@ -91,6 +92,89 @@ describe('enterprise-wide snapshots', () => {
       })
       .filter((a) => Date.parse(a.updatedAt) >= at(1).getTime() - 3600_000).length;
     expect(manifests[0]?.requests).toBeLessThanOrEqual(5 + Math.ceil(changed / 100));
+  });
+
+  it('keeps an organisation exact when its own snapshot and the enterprise one take turns on it', async () => {
+    const { store: own } = await createTestStore('ent-turns');
+    const deps = {
+      gh: createGitHubClient({ token: TOKEN, baseUrl: github.url }),
+      store: own,
+      log: silentLog,
+    };
+    github.setNow(at(2));
+    await takeSnapshot(deps, { org: 'octo-demo', now: at(2), mode: 'full' });
+    // An incremental run of the organisation pauses at its time limit, its movement so far in its
+    // checkpoint; the enterprise's full run then recounts the organisation, that movement included.
+    github.setNow(at(1));
+    let t = 0;
+    const clock = () => {
+      t += 30_000;
+      return t;
+    };
+    const paused = await takeSnapshot(
+      { ...deps, clock },
+      { org: 'octo-demo', now: at(1), mode: 'incremental', deadline: 150_000 },
+    );
+    expect(paused.resumable).toBe(true);
+    expect(paused.alertsWritten).toBeGreaterThan(0);
+    await takeEnterpriseSnapshot(deps, { enterprise: 'octo-corp', now: at(1), mode: 'full' });
+    // The resumed run must not add its movement to figures that already hold it.
+    const resumed = await takeSnapshot(deps, { org: 'octo-demo', now: at(1), mode: 'incremental' });
+    expect(resumed.snapshotId).toBe(paused.snapshotId);
+    const expected = openCounts(orgs[0] as DemoOrg, at(1)).counts;
+    expect(resumed.openBySeverity).toEqual(expected);
+    expect((await own.getAggregates('octo-demo'))?.openBySeverity).toEqual(expected);
+  });
+
+  it('lets one snapshot at a time move an organisation, and says which one holds it', async () => {
+    const { store: own } = await createTestStore('ent-claim');
+    const deps = {
+      gh: createGitHubClient({ token: TOKEN, baseUrl: github.url }),
+      store: own,
+      log: silentLog,
+    };
+    github.setNow(at(1));
+    const enterpriseRun = {
+      owner: 'enterprise:octo-corp/e1',
+      label: 'enterprise octo-corp',
+      snapshotId: 'e1',
+      until: Date.now() + 60_000,
+    };
+    await own.claimOrganisation('octo-demo', enterpriseRun);
+    const refused = await takeSnapshot(deps, { org: 'octo-demo', now: at(1), mode: 'full' }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ConcurrentUpdateError);
+    expect(String(refused)).toMatch(
+      /octo-demo is being snapshotted by the snapshot of enterprise octo-corp \(e1\)/,
+    );
+    expect(String(refused)).toMatch(/Try again after it/);
+    // Refused before anything was stored.
+    expect(await own.getCheckpoint('octo-demo')).toBeNull();
+    expect((await own.loadAlerts('octo-demo')).size).toBe(0);
+
+    // The other way round: the enterprise run stops at the organisation an organisation run holds.
+    await own.releaseOrganisation('octo-demo', enterpriseRun.owner);
+    await own.claimOrganisation('octo-demo', {
+      ...enterpriseRun,
+      owner: 'octo-demo/o1',
+      label: 'octo-demo',
+      snapshotId: 'o1',
+    });
+    const stopped = await takeEnterpriseSnapshot(deps, {
+      enterprise: 'octo-corp',
+      now: at(1),
+      mode: 'full',
+    }).catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(ConcurrentUpdateError);
+    expect(String(stopped)).toMatch(/the snapshot of octo-demo \(o1\)/);
+    expect((await own.loadAlerts('octo-demo')).size).toBe(0);
+
+    // Released, the organisation is free; a finished snapshot gives it back at once.
+    await own.releaseOrganisation('octo-demo', 'octo-demo/o1');
+    const m = await takeSnapshot(deps, { org: 'octo-demo', now: at(1), mode: 'full' });
+    expect(m.complete).toBe(true);
+    await expect(own.claimOrganisation('octo-demo', enterpriseRun)).resolves.toEqual({ previousOwner: null });
   });
 
   it('refuses a GitHub App, which cannot read enterprise lists, saying to use a token', async () => {
