@@ -515,6 +515,11 @@ function mapError(action: string, error: unknown): StoreError {
   return new StoreError(`DynamoDB failed to ${action}: ${message}`, { cause: error });
 }
 
+/** Whether a single conditional write was refused for its condition (transactions: isConditionFailure). */
+function conditionFailed(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
 function isConditionFailure(error: unknown, index?: number): boolean {
   return isCancelledFor(error, 'ConditionalCheckFailed', index);
 }
@@ -659,7 +664,7 @@ export class DynamoStore {
               }),
             );
           } catch (error) {
-            if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+            if (!conditionFailed(error)) throw error;
           }
         }
         startKey = page.LastEvaluatedKey;
@@ -1014,7 +1019,7 @@ export class DynamoStore {
       this.#count(1, res.ConsumedCapacity);
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (conditionFailed(error)) return false;
       throw mapError(`mark ${key} no longer reported`, error);
     }
   }
@@ -1037,7 +1042,7 @@ export class DynamoStore {
       );
       this.#count(1, res.ConsumedCapacity);
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
+      if (conditionFailed(error)) {
         throw new ConcurrentUpdateError(`alert ${key} changed while its snapshot view was written`, {
           cause: error,
         });
@@ -1092,7 +1097,7 @@ export class DynamoStore {
       );
       this.#count(1, res.ConsumedCapacity);
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
+      if (conditionFailed(error)) {
         throw new ConcurrentUpdateError(
           `another snapshot of ${checkpoint.org} holds the lease; wait for it to finish or for its lease to end`,
           { cause: error },
@@ -1131,7 +1136,7 @@ export class DynamoStore {
       const previous = res.Attributes?.owner;
       return { previousOwner: typeof previous === 'string' ? previous : null };
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') {
+      if (!conditionFailed(error)) {
         throw mapError(`claim ${org} for snapshot ${claim.snapshotId}`, error);
       }
       const held = await this.#doc
@@ -1160,7 +1165,7 @@ export class DynamoStore {
         }),
       );
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return;
+      if (conditionFailed(error)) return;
       throw mapError(`release ${org}`, error);
     }
   }
@@ -1176,7 +1181,7 @@ export class DynamoStore {
         }),
       );
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return;
+      if (conditionFailed(error)) return;
       throw mapError(`clear the snapshot checkpoint of ${org}`, error);
     }
   }
@@ -1447,7 +1452,7 @@ export class DynamoStore {
       );
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (conditionFailed(error)) return false;
       throw mapError(`record delivery ${delivery.id}`, error);
     }
   }
@@ -1808,7 +1813,7 @@ export class DynamoStore {
       );
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (conditionFailed(error)) return false;
       throw mapError(`claim the email of report run ${key.invocationId}`, error);
     }
   }
@@ -1842,7 +1847,7 @@ export class DynamoStore {
       );
       return true;
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      if (conditionFailed(error)) return false;
       throw mapError(`record the email of report run ${key.invocationId}`, error);
     }
   }

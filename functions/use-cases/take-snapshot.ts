@@ -297,10 +297,10 @@ async function runSnapshot(
         .claimOrganisation(org, { owner, label, snapshotId: cp.snapshotId, until: deadline })
         .then(({ previousOwner }) => {
           const before = cp.claimed ?? [];
+          if (!before.includes(org)) cp.claimed = [...before, org];
           // Another snapshot had it since this one's last invocation: the movement carried in the
           // checkpoint may already be in the aggregates that one wrote. Recount instead.
-          if (before.includes(org) && previousOwner !== owner) dirty = true;
-          if (!before.includes(org)) cp.claimed = [...before, org];
+          else if (previousOwner !== owner) dirty = true;
         });
       claims.set(org, claim);
     }
@@ -919,7 +919,7 @@ async function writePage(
   /** Fingerprints of an organisation's stored alerts, read at the start of a full run. */
   known: { org: string; digests: Map<string, StoredAlertDigest> } | null = null,
   /** Takes an organisation for this snapshot before anything of it is written. */
-  claim: (org: string) => Promise<void> = async () => {},
+  claim: (org: string) => Promise<void>,
 ): Promise<void> {
   for (const [org, all] of groupBy(alerts, (a) => orgOf(a.repository))) {
     // Listed exactly as stored, and seen so by the last snapshot: nothing to read or write.

@@ -12,6 +12,7 @@ import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
 import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
 import { renderAlertsAt } from '../../infra/local/github/render.ts';
 import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
+import { jumpingClock } from '../support/clock.ts';
 import { createTestStore } from '../support/dynamo.ts';
 
 const END = '2026-11-16T00:00:00.000Z';
@@ -52,6 +53,12 @@ describe('enterprise-wide snapshots', () => {
   });
   afterAll(async () => {
     await github.close();
+  });
+  /** A token client and an empty table of its own. */
+  const freshDeps = async (prefix: string) => ({
+    gh: createGitHubClient({ token: TOKEN, baseUrl: github.url }),
+    store: (await createTestStore(prefix)).store,
+    log: silentLog,
   });
 
   it('lists once through the enterprise and stores each alert under its own organisation', async () => {
@@ -95,24 +102,15 @@ describe('enterprise-wide snapshots', () => {
   });
 
   it('keeps an organisation exact when its own snapshot and the enterprise one take turns on it', async () => {
-    const { store: own } = await createTestStore('ent-turns');
-    const deps = {
-      gh: createGitHubClient({ token: TOKEN, baseUrl: github.url }),
-      store: own,
-      log: silentLog,
-    };
+    const deps = await freshDeps('ent-turns');
+    const own = deps.store;
     github.setNow(at(2));
     await takeSnapshot(deps, { org: 'octo-demo', now: at(2), mode: 'full' });
     // An incremental run of the organisation pauses at its time limit, its movement so far in its
     // checkpoint; the enterprise's full run then recounts the organisation, that movement included.
     github.setNow(at(1));
-    let t = 0;
-    const clock = () => {
-      t += 30_000;
-      return t;
-    };
     const paused = await takeSnapshot(
-      { ...deps, clock },
+      { ...deps, clock: jumpingClock() },
       { org: 'octo-demo', now: at(1), mode: 'incremental', deadline: 150_000 },
     );
     expect(paused.resumable).toBe(true);
@@ -127,12 +125,8 @@ describe('enterprise-wide snapshots', () => {
   });
 
   it('lets one snapshot at a time move an organisation, and says which one holds it', async () => {
-    const { store: own } = await createTestStore('ent-claim');
-    const deps = {
-      gh: createGitHubClient({ token: TOKEN, baseUrl: github.url }),
-      store: own,
-      log: silentLog,
-    };
+    const deps = await freshDeps('ent-claim');
+    const own = deps.store;
     github.setNow(at(1));
     const enterpriseRun = {
       owner: 'enterprise:octo-corp/e1',

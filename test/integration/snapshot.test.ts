@@ -22,6 +22,7 @@ import type { DemoDependabotAlert, DemoOrg } from '../../infra/local/github/demo
 import { cutOffFault, secondaryRateLimitFault, timeoutFault } from '../../infra/local/github/faults.ts';
 import { renderAlertsAt } from '../../infra/local/github/render.ts';
 import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
+import { jumpingClock } from '../support/clock.ts';
 import { createTestStore } from '../support/dynamo.ts';
 
 const ORG = 'octo-demo';
@@ -29,15 +30,6 @@ const TOKEN = 'snapshot-test-token';
 const END = '2026-11-16T00:00:00.000Z';
 const WEEK = 7 * 24 * 3600 * 1000;
 const at = (weeksBeforeEnd: number) => new Date(Date.parse(END) - weeksBeforeEnd * WEEK);
-
-/** A clock that jumps 30 s per reading: a run runs out of time after a few pages. */
-function jumpingClock(): () => number {
-  let t = 0;
-  return () => {
-    t += 30_000;
-    return t;
-  };
-}
 
 /** What GitHub holds at `now`, normalised: the truth a snapshot must reproduce. */
 function truth(demo: DemoOrg, now: Date): Alert[] {
@@ -569,55 +561,47 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(await store.getCursor(ORG, 'watermark#code_scanning')).toBe(at(0).toISOString());
   });
 
-  it('records a feature that is off as a coverage gap, not a failure', async () => {
+  /** A full run at `now` against a GitHub that refuses code scanning (403 on its lists). */
+  async function fullRunWithoutCodeScanning(now: Date) {
     const forbidding = await startSimulatedGitHub({
       demo,
       token: TOKEN,
-      now: () => at(0),
+      now: () => now,
       forbid: ['code_scanning'],
     });
     try {
-      const m = await takeSnapshot(
+      return await takeSnapshot(
         { ...deps, gh: createGitHubClient({ token: TOKEN, baseUrl: forbidding.url }) },
-        { org: ORG, now: at(0), mode: 'full' },
+        { org: ORG, now, mode: 'full' },
       );
-      expect(m.complete).toBe(true);
-      const lane = m.streams.find((s) => s.lane === 'code_scanning');
-      expect(lane?.status).toBe('unavailable');
-      expect(lane?.message).toMatch(/Code scanning alerts: read/);
-      expect(m.openBySeverity.code_scanning).toEqual({ critical: 0, high: 0, medium: 0, low: 0 });
     } finally {
       await forbidding.close();
     }
+  }
+
+  it('records a feature that is off as a coverage gap, not a failure', async () => {
+    const m = await fullRunWithoutCodeScanning(at(0));
+    expect(m.complete).toBe(true);
+    const lane = m.streams.find((s) => s.lane === 'code_scanning');
+    expect(lane?.status).toBe('unavailable');
+    expect(lane?.message).toMatch(/Code scanning alerts: read/);
+    expect(m.openBySeverity.code_scanning).toEqual({ critical: 0, high: 0, medium: 0, low: 0 });
   });
 
   it('counts the stored alerts of a stream that became unavailable as last seen, so later runs build on exact aggregates', async () => {
     github.setNow(at(2));
     await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
-    const forbidding = await startSimulatedGitHub({
-      demo,
-      token: TOKEN,
-      now: () => at(1),
-      forbid: ['code_scanning'],
-    });
-    try {
-      const m = await takeSnapshot(
-        { ...deps, gh: createGitHubClient({ token: TOKEN, baseUrl: forbidding.url }) },
-        { org: ORG, now: at(1), mode: 'full' },
-      );
-      expect(m.complete).toBe(true);
-      expect(m.reconciled).toBe(true);
-      expect(m.streams.find((s) => s.lane === 'code_scanning')?.status).toBe('unavailable');
-      // Code scanning as the last run saw it; the rest as listed now.
-      const lastSeen = [
-        ...truth(demo, at(1)).filter((a) => a.alertType !== 'code_scanning'),
-        ...truth(demo, at(2)).filter((a) => a.alertType === 'code_scanning'),
-      ];
-      expect(openCounts(lastSeen).code_scanning).not.toEqual(emptyOpenCounts().code_scanning);
-      expect(m.openBySeverity).toEqual(openCounts(lastSeen));
-    } finally {
-      await forbidding.close();
-    }
+    const m = await fullRunWithoutCodeScanning(at(1));
+    expect(m.complete).toBe(true);
+    expect(m.reconciled).toBe(true);
+    expect(m.streams.find((s) => s.lane === 'code_scanning')?.status).toBe('unavailable');
+    // Code scanning as the last run saw it; the rest as listed now.
+    const lastSeen = [
+      ...truth(demo, at(1)).filter((a) => a.alertType !== 'code_scanning'),
+      ...truth(demo, at(2)).filter((a) => a.alertType === 'code_scanning'),
+    ];
+    expect(openCounts(lastSeen).code_scanning).not.toEqual(emptyOpenCounts().code_scanning);
+    expect(m.openBySeverity).toEqual(openCounts(lastSeen));
     // Code scanning is back: the incremental run moves the stored aggregates by what changed.
     github.setNow(at(0));
     const next = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'incremental' });
