@@ -50,8 +50,11 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
     // Our own fresh profile, removed when the browser goes away or fails to start (puppeteer's
     // own temporary profile is left behind when the launch fails).
     const userDataDir = await mkdtemp(join(tmpdir(), 'alert-ledger-chromium-'));
+    // Retried: Chromium's helpers may still be writing there for a moment (ENOTEMPTY).
     const removeProfile = (): Promise<void> =>
-      rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
+      rm(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }).catch(
+        () => undefined,
+      );
     try {
       const browser = await puppeteer.launch({
         executablePath: systemPath,
@@ -59,7 +62,10 @@ export async function launchBrowser(options: LaunchBrowserOptions = {}): Promise
         headless: true,
         timeout,
       });
-      browser.once('disconnected', () => void removeProfile());
+      // Once the process has exited, not when the connection drops: it may still be writing.
+      const proc = browser.process();
+      if (proc && proc.exitCode === null) proc.once('exit', () => void removeProfile());
+      else browser.once('disconnected', () => void removeProfile());
       return browser;
     } catch (err) {
       await removeProfile();

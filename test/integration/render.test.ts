@@ -4,11 +4,19 @@
  * test-artifacts/ (git-ignored) for a human look.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import chromium from '@sparticuz/chromium';
 import type { Browser } from 'puppeteer-core';
@@ -970,12 +978,16 @@ describe('render: PDF with Chromium', () => {
     'launches an explicit Chromium binary with a throwaway profile',
     async () => {
       // The bundled binary stands in for a system Chromium here: same code path as CHROMIUM_PATH.
-      const profiles = (): string[] =>
-        readdirSync(tmpdir()).filter((f) => f.startsWith('alert-ledger-chromium-'));
-      const before = profiles();
       const system = await launchBrowser({ executablePath: await chromium.executablePath() });
+      // Its own profile (other tests running beside this one launch browsers too).
+      const profile = system
+        .process()
+        ?.spawnargs.find((a) => a.startsWith('--user-data-dir='))
+        ?.slice('--user-data-dir='.length);
       try {
-        expect(profiles().length).toBe(before.length + 1);
+        expect(dirname(profile ?? '')).toBe(tmpdir());
+        expect(basename(profile ?? '')).toMatch(/^alert-ledger-chromium-/);
+        expect(existsSync(profile ?? '')).toBe(true);
         const out = await renderPdf(system, '<title>t</title><p>system chromium</p>', {
           format: 'A4',
           headerTitle: 'h',
@@ -986,7 +998,7 @@ describe('render: PDF with Chromium', () => {
       } finally {
         await system.close();
       }
-      await expect.poll(() => profiles().length, { timeout: 5_000 }).toBe(before.length);
+      await expect.poll(() => existsSync(profile ?? ''), { timeout: 15_000 }).toBe(false);
     },
     SLOW,
   );
