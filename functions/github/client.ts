@@ -48,12 +48,13 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
  * queueing and the parsing of the answer happen outside it, and do not eat into the concurrency.
  * Waiting requests go out highest priority first, in order of arrival within one.
  */
-function boundedFetch(concurrency: number, timeoutMs: number): (priority: number) => typeof fetch {
+function boundedFetch(concurrency: number, timeoutMs: number): Wire {
   const wire = new PQueue({ concurrency });
-  return (priority) => (url, init) =>
+  return (priority, onHeaders) => (url, init) =>
     wire.add(
       async () => {
         const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+        if (onHeaders && res.ok) onHeaders(res.headers);
         if (NULL_BODY.has(res.status)) return res;
         // A body cut off here fails the fetch, which the retry plugin retries like a 5xx.
         const body = await res.arrayBuffer();
@@ -81,8 +82,14 @@ export function receivedBytes(data: unknown): ArrayBuffer | undefined {
   return typeof data === 'object' && data !== null ? RECEIVED.get(data) : undefined;
 }
 
+/**
+ * A client's fetch for a priority (see `fetchAt`), told the headers of a successful answer as soon
+ * as they arrive, before its body.
+ */
+type Wire = (priority: number, onHeaders?: (headers: Headers) => void) => typeof fetch;
+
 /** Each client's fetch, by priority (see `fetchAt`). */
-const WIRES = new WeakMap<GitHubClient, (priority: number) => typeof fetch>();
+const WIRES = new WeakMap<GitHubClient, Wire>();
 
 /**
  * The fetch of a client made by `createGitHubClient`, for requests that should go out before
@@ -92,8 +99,17 @@ const WIRES = new WeakMap<GitHubClient, (priority: number) => typeof fetch>();
  * @example
  * await gh.request(route, { ...params, request: { fetch: fetchAt(gh, 40) } });
  */
-export function fetchAt(gh: GitHubClient, priority: number): typeof fetch | undefined {
-  return WIRES.get(gh)?.(priority);
+export function fetchAt(
+  gh: GitHubClient,
+  priority: number,
+  /**
+   * Told the headers of a successful answer as soon as they arrive, before its body (and before the
+   * retry plugin has seen it: a body cut off afterwards is fetched again, so the headers can come
+   * more than once).
+   */
+  onHeaders?: (headers: Headers) => void,
+): typeof fetch | undefined {
+  return WIRES.get(gh)?.(priority, onHeaders);
 }
 
 function statusOf(error: unknown): number | null {

@@ -245,6 +245,8 @@ export interface Page {
 }
 
 const NEXT_LINK = /<([^<>]+)>;\s*rel="next"/;
+/** The `rel="next"` URL of a Link header, or null. */
+const nextLink = (link: string): string | null => NEXT_LINK.exec(link)?.[1] ?? null;
 /** A body cut off while it was being read is fetched again this many times in all. */
 const BODY_ATTEMPTS = 3;
 
@@ -266,8 +268,15 @@ export async function fetchPage(
   what: string,
   /** Before other waiting requests when higher (see `fetchAt`): the lanes with most pages left. */
   priority = 0,
+  /**
+   * Told the next page's URL (null on the last page) as soon as the answer's headers arrive, before
+   * its body has, so a cursor chain can ask for the next page at once. The page's own `next` is
+   * what counts: a body fetched again could, in principle, end elsewhere.
+   */
+  onNext?: (next: string | null) => void,
 ): Promise<Page> {
-  const fetch = priority === 0 ? undefined : fetchAt(gh, priority);
+  const onHeaders = onNext ? (headers: Headers) => onNext(nextLink(headers.get('link') ?? '')) : undefined;
+  const fetch = priority === 0 && !onHeaders ? undefined : fetchAt(gh, priority, onHeaders);
   for (let attempt = 1; ; attempt++) {
     let res: Awaited<ReturnType<GitHubClient['request']>>;
     try {
@@ -294,8 +303,7 @@ export async function fetchPage(
         { cause: error },
       );
     }
-    const link = typeof res.headers.link === 'string' ? res.headers.link : '';
-    const nextUrl = NEXT_LINK.exec(link)?.[1] ?? null;
+    const nextUrl = nextLink(typeof res.headers.link === 'string' ? res.headers.link : '');
     const ghes = res.headers['x-github-enterprise-version'];
     let data: unknown;
     let parsed = true;

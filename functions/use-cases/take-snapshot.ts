@@ -509,22 +509,47 @@ async function runSnapshot(
     const since = lane.sweep ? sweepSince : watermark ? Date.parse(watermark) - WATERMARK_OVERLAP_MS : null;
     // Without a watermark every page is wanted: ask for the next while this one is written.
     const prefetch = since === null && lane.stream !== 'audit_log';
-    const fetch = (next: string | null) => {
+    /** A page asked for: its URL, its answer, and (once its headers came) the next page's URL. */
+    interface Ask {
+      url: string | null;
+      pending: Promise<Page | null>;
+      next?: string | null;
+      /** The next page, asked for as soon as this one's headers came. */
+      ahead?: Ask;
+    }
+    /** The page the loop waits for next (or is about to). */
+    let current: Ask | null = null;
+    const ask = (url: string | null): Ask => {
       pair?.asked(end);
       const priority = pagesLeft(lane, state, pair);
-      const pending = listQueue.add(
+      const a: Ask = { url, pending: Promise.resolve(null) };
+      const onNext = prefetch
+        ? (next: string | null) => {
+            if (a.next !== undefined) return; // a body fetched again: its headers come twice
+            a.next = next;
+            if (a === current) askAhead(a);
+          }
+        : undefined;
+      a.pending = listQueue.add(
         (): Promise<Page | null> => {
           // The other end finished the partition while this request waited its turn: never sent.
           if (pair?.complete) return Promise.resolve(null);
           requests += 1;
-          return fetchPage(gh, lane, next, `list ${lane.id} of ${label}`, priority);
+          return fetchPage(gh, lane, url, `list ${lane.id} of ${label}`, priority, onNext);
         },
         { priority },
       );
-      pending.catch(() => {});
-      return pending;
+      a.pending.catch(() => {});
+      return a;
     };
-    let pending: Promise<Page | null> | null = null;
+    // A cursor chain has one page on the way at a time, and the next page's URL is in the Link
+    // header: asking for it when the headers come, not once the body has arrived and the event
+    // loop has got round to the page, keeps the long chains' next requests waiting for the wire
+    // (where the longest go first) instead of behind other pages' work. One page ahead at most.
+    const askAhead = (a: Ask): void => {
+      if (a.ahead || !a.next || aborted || state.done || (pair && !pair.mayAsk(end))) return;
+      a.ahead = ask(a.next);
+    };
     try {
       while (!state.done) {
         if (aborted) return;
@@ -532,23 +557,34 @@ async function runSnapshot(
           state.message = 'stopped at the time limit; the next run resumes here';
           return;
         }
-        if (!pending) {
+        if (!current) {
           if (pair && !pair.mayAsk(end)) {
             // The pages asked for cover the partition: wait for them, or for the other end to stop.
             if (pair.complete) break;
             await pair.changed();
             continue;
           }
-          pending = fetch(state.next);
+          current = ask(state.next);
         }
-        const page = await pending;
-        pending = null;
+        const asked: Ask = current;
+        const page = await asked.pending;
+        current = null;
         if (page === null || state.done) {
           // The other end finished the partition while this page was on its way: not needed.
           pair?.answered(end, null);
+          if (asked.ahead) pair?.answered(end, null);
           break;
         }
-        if (prefetch && page.next !== null && (!pair || pair.mayAsk(end))) pending = fetch(page.next);
+        if (asked.ahead && asked.ahead.url === page.next) {
+          current = asked.ahead;
+        } else {
+          // Asked ahead for a page the answer no longer leads to (its body was fetched again and
+          // ended elsewhere): dropped.
+          if (asked.ahead) pair?.answered(end, null);
+          if (prefetch && page.next !== null && (!pair || pair.mayAsk(end))) current = ask(page.next);
+        }
+        // Its headers may have come already.
+        if (current && current.next !== undefined) askAhead(current);
         state.pages += 1;
         let reachedWatermark = false;
         /** Creation time of the page's last alert, in listing order: how far a listed end reached. */

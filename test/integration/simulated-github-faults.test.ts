@@ -86,6 +86,25 @@ describe('faults aimed at one page or one request', () => {
     for (const i of [0, 1, 3]) expect(numbers(broken[i]?.text ?? '')).toEqual(numbers(clean[i]?.text ?? ''));
   });
 
+  it('sends a slow page its headers and Link at once, and the rest of its body later', async () => {
+    const path = `/orgs/${demo.org}/code-scanning/alerts?per_page=20&page=2`;
+    const clean = await get(path);
+    const cleanText = await clean.text();
+    gh.injectFault({ path: `/orgs/${demo.org}/code-scanning/alerts`, page: 2, bodyDelayMs: 600 });
+    const started = Date.now();
+    const slow = await get(path);
+    const headersAfter = Date.now() - started;
+    expect(slow.status).toBe(200);
+    expect(slow.headers.get('link')).toContain('rel="next"');
+    expect(slow.headers.get('link')).toBe(clean.headers.get('link'));
+    const text = await slow.text();
+    const bodyAfter = Date.now() - started;
+    expect(headersAfter).toBeLessThan(400);
+    expect(bodyAfter).toBeGreaterThanOrEqual(600);
+    // The same page, whole.
+    expect(numbers(text)).toEqual(numbers(cleanText));
+  });
+
   it('hits a page again on retry while `times` lasts, whether reached by cursor or by `page`', async () => {
     const path = `/orgs/${demo.org}/code-scanning/alerts`;
     gh.injectFault(badGatewayFault(path, 2, { page: 2 }));

@@ -172,6 +172,46 @@ describe('full snapshots that list long partitions from both ends', () => {
     expect(codePages).toBeLessThanOrEqual(Math.ceil(codeAlerts / 100) + 1);
   });
 
+  it("asks for a chain's next page as soon as an answer's headers arrive, before its body", async () => {
+    // Page 2 of the Dependabot listing arrives slowly: its headers (and the Link to page 3) at
+    // once, the rest of its body 1.5 s later.
+    github.injectFault({ path: `/orgs/${ORG}/dependabot/alerts`, page: 2, bodyDelayMs: 1_500 });
+    const client = createGitHubClient({ token: TOKEN, baseUrl: github.url });
+    // When each Dependabot page was asked for, and when its answer had arrived whole, by URL.
+    const asked: string[] = [];
+    const askedAt = new Map<string, number>();
+    const arrivedAt = new Map<string, number>();
+    const dependabot = (options: unknown) => {
+      const o = options as { url: string; [name: string]: unknown };
+      return o.url.includes('/dependabot/alerts') ? `${o.url} ${o.direction ?? ''}` : null;
+    };
+    client.hook.before('request', (options) => {
+      const url = dependabot(options);
+      if (url === null) return;
+      asked.push(url);
+      askedAt.set(url, Date.now());
+    });
+    client.hook.after('request', (_res, options) => {
+      const url = dependabot(options);
+      if (url !== null) arrivedAt.set(url, Date.now());
+    });
+    try {
+      const m = await takeSnapshot({ ...deps, gh: client }, { org: ORG, now: T0, mode: 'full' });
+      expect(m.complete).toBe(true);
+      const expected = truth(demo, T0);
+      expect(await storedStates(store)).toEqual(new Map(expected.map((a) => [alertKey(a), a.state])));
+      // One chain (a first full run knows no sizes): ten pages, each asked for once.
+      expect(m.streams.find((s) => s.lane === 'dependabot')?.pages).toBe(10);
+      expect(asked).toHaveLength(10);
+      expect(new Set(asked).size).toBe(10);
+      // Page 3 was asked for while page 2's body was still on its way, not once it had arrived.
+      const [, second, third] = asked as [string, string, string];
+      expect((arrivedAt.get(second) as number) - (askedAt.get(third) as number)).toBeGreaterThan(1_000);
+    } finally {
+      github.clearFaults();
+    }
+  });
+
   it('never stops early where many alerts share a creation time', async () => {
     // Every Dependabot alert created in one second, as a repository's first scan can: the ends
     // never cross strictly, so one of them must list to the end of each partition.

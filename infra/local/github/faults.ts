@@ -35,6 +35,11 @@ export interface Fault {
   /** Waits this long before answering (longer than the client's timeout makes a timeout). */
   delayMs?: number;
   /**
+   * Sends the real answer's headers and half its body at once, and the rest this long after: a
+   * slow transfer (a client can act on the headers before the body has arrived).
+   */
+  bodyDelayMs?: number;
+  /**
    * Sends the real response (status, headers, `Link`) with a damaged body: `invalid-json` cuts the
    * JSON in half; `dropFields` removes top-level fields from one item (default the first).
    * `cut-off` promises the whole body (`content-length`), sends half and drops the connection.

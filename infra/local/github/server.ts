@@ -165,7 +165,7 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
     return r;
   };
 
-  const send = (res: ServerResponse, result: RouteResult, rawBody?: string): void => {
+  const send = (res: ServerResponse, result: RouteResult, rawBody?: string, bodyDelayMs = 0): void => {
     const json = (result as RouteOutcome).json;
     const snapshot = limiter.snapshot();
     requestSeq += 1;
@@ -184,7 +184,19 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
     };
     res.writeHead(result.status, headers);
     // A 204 has no body, and Node refuses to send one.
-    res.end(result.status === 204 ? undefined : (rawBody ?? json ?? JSON.stringify(result.body)));
+    const body = result.status === 204 ? undefined : (rawBody ?? json ?? JSON.stringify(result.body));
+    if (bodyDelayMs > 0 && body !== undefined) {
+      // The headers and half the body now, the rest later: a slow transfer.
+      const bytes = Buffer.from(body);
+      const half = Math.floor(bytes.length / 2);
+      res.write(bytes.subarray(0, half));
+      sleep(bodyDelayMs, undefined, { signal: closing.signal }).then(
+        () => res.end(bytes.subarray(half)),
+        () => res.destroy(),
+      );
+      return;
+    }
+    res.end(body);
   };
 
   /** Who the request comes from, or the 401 GitHub would answer. */
@@ -294,7 +306,12 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
       );
       return;
     }
-    send(res, fault?.headers ? { ...outcome, headers: { ...outcome.headers, ...fault.headers } } : outcome);
+    send(
+      res,
+      fault?.headers ? { ...outcome, headers: { ...outcome.headers, ...fault.headers } } : outcome,
+      undefined,
+      fault?.bodyDelayMs,
+    );
   };
 
   const server = createServer((req, res) => {
