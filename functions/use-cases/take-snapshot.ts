@@ -691,6 +691,9 @@ async function runSnapshot(
         aborted = true;
         throw error;
       }
+    } finally {
+      // Stopped: a page still on its way asks for none after it.
+      current = null;
     }
   };
 
@@ -709,6 +712,8 @@ async function runSnapshot(
     });
   const settled: PromiseSettledResult<void>[] = await Promise.allSettled(listings.values());
   settled.push(...(await Promise.allSettled(sweeps)));
+  // Every lane has stopped: what is still waiting for its turn would never be used.
+  listQueue.clear();
   let failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (!failure && (waiting.length > 0 || flushing)) {
     // Lanes stopped at the time limit while pages still waited for the fingerprints.
