@@ -13,6 +13,7 @@ import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
   DeleteCommand,
+  type DeleteCommandInput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -1154,35 +1155,39 @@ export class DynamoStore {
 
   /** Gives the organisation back once its snapshot has finished (only if `owner` still holds it). */
   async releaseOrganisation(org: string, owner: string): Promise<void> {
-    try {
-      await this.#doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: `OWNER#${lc(org)}`, sk: 'CURRENT' },
-          ConditionExpression: '#owner = :me',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':me': owner },
-        }),
-      );
-    } catch (error) {
-      if (conditionFailed(error)) return;
-      throw mapError(`release ${org}`, error);
-    }
+    await this.#deleteWhile(
+      { pk: `OWNER#${lc(org)}`, sk: 'CURRENT' },
+      {
+        ConditionExpression: '#owner = :me',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':me': owner },
+      },
+      `release ${org}`,
+    );
   }
 
   async deleteCheckpoint(org: string, snapshotId: string): Promise<void> {
+    await this.#deleteWhile(
+      { pk: `CHECKPOINT#${lc(org)}`, sk: 'CURRENT' },
+      { ConditionExpression: 'snapshotId = :id', ExpressionAttributeValues: { ':id': snapshotId } },
+      `clear the snapshot checkpoint of ${org}`,
+    );
+  }
+
+  /** Deletes an item while `condition` holds; once it no longer does, the item is another's: left alone. */
+  async #deleteWhile(
+    Key: { pk: string; sk: string },
+    condition: Pick<
+      DeleteCommandInput,
+      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+    action: string,
+  ): Promise<void> {
     try {
-      await this.#doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: `CHECKPOINT#${lc(org)}`, sk: 'CURRENT' },
-          ConditionExpression: 'snapshotId = :id',
-          ExpressionAttributeValues: { ':id': snapshotId },
-        }),
-      );
+      await this.#doc.send(new DeleteCommand({ TableName: this.tableName, Key, ...condition }));
     } catch (error) {
       if (conditionFailed(error)) return;
-      throw mapError(`clear the snapshot checkpoint of ${org}`, error);
+      throw mapError(action, error);
     }
   }
 

@@ -99,6 +99,31 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     github.clearFaults();
   });
 
+  /**
+   * A full run at t1 of the whole organisation, then `use` against a GitHub at t1 without `n` of
+   * its older Dependabot alerts (`gone`), through `gh2`; that GitHub is closed afterwards.
+   */
+  async function afterDependabotGone(
+    n: number,
+    use: (o: {
+      gone: DemoDependabotAlert[];
+      smaller: DemoOrg;
+      other: SimulatedGitHub;
+      gh2: GitHubClient;
+    }) => Promise<void>,
+  ): Promise<void> {
+    github.setNow(at(1));
+    await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
+    const { gone, smaller } = withoutDependabot(demo, n, at(1));
+    expect(gone).toHaveLength(n);
+    const other = await startSimulatedGitHub({ demo: smaller, token: TOKEN, now: () => at(1) });
+    try {
+      await use({ gone, smaller, other, gh2: createGitHubClient({ token: TOKEN, baseUrl: other.url }) });
+    } finally {
+      await other.close();
+    }
+  }
+
   it('a full snapshot stores exactly what GitHub lists, with exact aggregates and the fewest requests', async () => {
     github.setNow(at(2));
     const before = github.stats.requests;
@@ -349,16 +374,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
   });
 
   it('marks alerts GitHub stops listing as no longer reported, never fixed, and leaves them out of the aggregates', async () => {
-    github.setNow(at(1));
-    await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
-    const {
-      gone: [gone],
-      smaller,
-    } = withoutDependabot(demo, 1, at(1));
-    expect(gone).toBeDefined();
-    const other = await startSimulatedGitHub({ demo: smaller, token: TOKEN, now: () => at(1) });
-    try {
-      const gh2 = createGitHubClient({ token: TOKEN, baseUrl: other.url });
+    await afterDependabotGone(1, async ({ gone: [gone], smaller, gh2 }) => {
       const m = await takeSnapshot({ ...deps, gh: gh2 }, { org: ORG, now: at(1), mode: 'full' });
       expect(m.noLongerReported).toBe(1);
       expect(m.noLongerReportedByRepository).toEqual({ [`${ORG}/${gone?.repository}`]: 1 });
@@ -373,27 +389,16 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
           (t) => t.to === 'fixed' && `${t.alertType}#${t.repository}#${t.number}` === key,
         ),
       ).toEqual([]);
-    } finally {
-      await other.close();
-    }
+    });
   });
 
   it('still reconciles the streams listed without a skip when another stream skipped an alert', async () => {
-    github.setNow(at(1));
-    await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
-    const {
-      gone: [gone],
-      smaller,
-    } = withoutDependabot(demo, 1, at(1));
-    expect(gone).toBeDefined();
-    const other = await startSimulatedGitHub({ demo: smaller, token: TOKEN, now: () => at(1) });
-    try {
+    await afterDependabotGone(1, async ({ gone: [gone], smaller, other, gh2 }) => {
       other.injectFault({
         path: `/orgs/${ORG}/code-scanning/alerts`,
         page: 1,
         corrupt: { dropFields: ['created_at'], item: 0 },
       });
-      const gh2 = createGitHubClient({ token: TOKEN, baseUrl: other.url });
       const m = await takeSnapshot({ ...deps, gh: gh2 }, { org: ORG, now: at(1), mode: 'full' });
       expect(m.complete).toBe(false);
       expect(m.streams.find((s) => s.lane === 'code_scanning')?.skipped).toBe(1);
@@ -406,16 +411,10 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
       const marked = [...views].filter(([, v]) => v?.noLongerReported).map(([k]) => k);
       expect(marked).toEqual([`dependabot#${ORG}/${gone?.repository}#${gone?.number}`]);
       expect(m.openBySeverity).toEqual(openCounts(truth(smaller, at(1))));
-    } finally {
-      await other.close();
-    }
+    });
   });
 
   it('counts the alerts a run marked no longer reported before it was cut off while marking', async () => {
-    github.setNow(at(1));
-    await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
-    const { gone, smaller } = withoutDependabot(demo, 12, at(1));
-    expect(gone).toHaveLength(12);
     // The Lambda stops after five marks: the next invocation finds the lanes done and the lease expired.
     let marks = 0;
     class CutOffStore extends DynamoStore {
@@ -425,9 +424,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
         return super.markNoLongerReported(org, key, snap, snapshotId);
       }
     }
-    const other = await startSimulatedGitHub({ demo: smaller, token: TOKEN, now: () => at(1) });
-    try {
-      const gh2 = createGitHubClient({ token: TOKEN, baseUrl: other.url });
+    await afterDependabotGone(12, async ({ smaller, gh2 }) => {
       const cut = await takeSnapshot(
         { ...deps, gh: gh2, store: new CutOffStore(client, store.tableName) },
         { org: ORG, now: at(1), mode: 'full' },
@@ -454,9 +451,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
       expect(again.reconciled).toBe(true);
       expect(again.noLongerReported).toBe(7);
       expect(again.openBySeverity).toEqual(openCounts(truth(smaller, at(1))));
-    } finally {
-      await other.close();
-    }
+    });
   });
 
   it('stops at the time limit with a checkpoint, and the next run resumes it to the same result', async () => {
