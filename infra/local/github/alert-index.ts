@@ -48,9 +48,30 @@ function fixed(demo: DemoOrg, alert: DemoAlert): Fixed {
   return facts;
 }
 
+/** Each alert list in creation order (then tiebreak), by the list it was made from. */
+const createdOrders = new WeakMap<readonly DemoAlert[], { length: number; order: readonly DemoAlert[] }>();
+
+/**
+ * `alerts` in creation order, computed once per list: creation times never change (later
+ * events only append to an alert's history), so an index built in this order needs no sort for
+ * the lists sorted by creation, which full listings ask for again at every new instant.
+ */
+function inCreationOrder<A extends DemoAlert>(demo: DemoOrg, alerts: readonly A[]): readonly A[] {
+  const kept = createdOrders.get(alerts);
+  if (kept && kept.length === alerts.length) return kept.order as readonly A[];
+  const order = [...alerts].sort((a, b) => {
+    const fa = fixed(demo, a);
+    const fb = fixed(demo, b);
+    if (fa.createdMs !== fb.createdMs) return fa.createdMs - fb.createdMs;
+    return fa.tiebreak < fb.tiebreak ? -1 : fa.tiebreak > fb.tiebreak ? 1 : 0;
+  });
+  createdOrders.set(alerts, { length: alerts.length, order });
+  return order;
+}
+
 function indexList<A extends DemoAlert>(demo: DemoOrg, alerts: readonly A[], now: Date): IndexedAlert<A>[] {
   const out: IndexedAlert<A>[] = [];
-  for (const alert of alerts) {
+  for (const alert of inCreationOrder(demo, alerts)) {
     const state = alertStateAt(alert, now);
     if (!state) continue;
     const { createdMs, tiebreak } = fixed(demo, alert);
@@ -59,7 +80,7 @@ function indexList<A extends DemoAlert>(demo: DemoOrg, alerts: readonly A[], now
   return out;
 }
 
-/** Every alert of `demo` that exists at `now`, with its state then. */
+/** Every alert of `demo` that exists at `now`, with its state then, in creation order. */
 export function indexAlertsAt(demo: DemoOrg, now: Date): AlertIndex {
   return {
     dependabot: indexList(demo, demo.alerts.dependabot, now),

@@ -67,8 +67,18 @@ function compareKeys(
 }
 
 export function sortKeyed<T>(entries: Keyed<T>[], direction: Direction): Keyed<T>[] {
+  // Entries already in ascending order (lists by creation come so from the index): a pass to
+  // check, instead of a sort. Tiebreaks are unique, so descending is exactly the reverse.
+  if (ascending(entries)) return direction === 'asc' ? [...entries] : [...entries].reverse();
   const sign = direction === 'asc' ? 1 : -1;
   return [...entries].sort((a, b) => sign * compareKeys(a, b));
+}
+
+function ascending<T>(entries: readonly Keyed<T>[]): boolean {
+  for (let i = 1; i < entries.length; i++) {
+    if (compareKeys(entries[i - 1] as Keyed<T>, entries[i] as Keyed<T>) > 0) return false;
+  }
+  return true;
 }
 
 function cursorOf<T>(entry: Keyed<T>): string {

@@ -182,9 +182,21 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
       ...(ghes ? { 'x-github-enterprise-version': `${ghes}.0` } : {}),
       ...result.headers,
     };
+    if (json && rawBody === undefined && bodyDelayMs === 0 && result.status !== 204) {
+      // A kept page, part by part in one write: its length known, so not chunked.
+      headers['content-length'] = String(json.reduce((n, part) => n + part.length, 0));
+      res.writeHead(result.status, headers);
+      res.cork();
+      for (const part of json) res.write(part);
+      res.end();
+      return;
+    }
     res.writeHead(result.status, headers);
     // A 204 has no body, and Node refuses to send one.
-    const body = result.status === 204 ? undefined : (rawBody ?? json ?? JSON.stringify(result.body));
+    const body =
+      result.status === 204
+        ? undefined
+        : (rawBody ?? (json ? Buffer.concat(json) : undefined) ?? JSON.stringify(result.body));
     if (bodyDelayMs > 0 && body !== undefined) {
       // The headers and half the body now, the rest later: a slow transfer.
       const bytes = Buffer.from(body);
