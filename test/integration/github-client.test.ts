@@ -1,5 +1,6 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubClient, fetchAt, REQUEST_CONCURRENCY } from '../../functions/github/client.ts';
@@ -68,25 +69,89 @@ describe('the GitHub client', () => {
   });
 
   it('passes on an answer that has no body (204) without holding its place', async () => {
-    const server = createServer((_req, res) => {
-      res.writeHead(204);
-      res.end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = server.address() as AddressInfo;
-      const client = createGitHubClient({
-        token: TOKEN,
-        baseUrl: `http://127.0.0.1:${port}`,
-        concurrency: 1,
-      });
-      const answers = await Promise.all(
-        [1, 2, 3].map(() => client.request('GET /orgs/{org}', { org: 'any' })),
-      );
-      expect(answers.map((a) => a.status)).toEqual([204, 204, 204]);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    await withServer(
+      (_req, res) => {
+        res.writeHead(204);
+        res.end();
+      },
+      async (url) => {
+        const client = createGitHubClient({ token: TOKEN, baseUrl: url, concurrency: 1 });
+        const answers = await Promise.all(
+          [1, 2, 3].map(() => client.request('GET /orgs/{org}', { org: 'any' })),
+        );
+        expect(answers.map((a) => a.status)).toEqual([204, 204, 204]);
+      },
+    );
+  });
+
+  it('asks for a compressed answer, and decodes gzip, deflate and br', async () => {
+    const asked: (string | undefined)[] = [];
+    const encoders: Record<string, (b: Buffer) => Buffer> = {
+      gzip: gzipSync,
+      deflate: deflateSync,
+      br: brotliCompressSync,
+    };
+    await withServer(
+      (req, res) => {
+        asked.push(req.headers['accept-encoding']);
+        const org = (req.url ?? '').split('/')[2] ?? '';
+        const json = Buffer.from(JSON.stringify({ login: org, description: 'x'.repeat(5000) }));
+        const encode = encoders[org];
+        res.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          ...(encode ? { 'content-encoding': org } : {}),
+        });
+        res.end(encode ? encode(json) : json);
+      },
+      async (url) => {
+        const client = createGitHubClient({ token: TOKEN, baseUrl: url });
+        for (const org of ['gzip', 'deflate', 'br', 'plain']) {
+          const answer = await client.request('GET /orgs/{org}', { org });
+          expect(answer.data).toEqual({ login: org, description: 'x'.repeat(5000) });
+          // The headers describe the body as Octokit gets it.
+          expect(answer.headers['content-encoding']).toBeUndefined();
+        }
+      },
+    );
+    expect(asked).toEqual(Array(4).fill('gzip, deflate, br'));
+  });
+
+  it('follows a redirect, and does not send the token to another host', async () => {
+    const seen: Record<string, string | undefined> = {};
+    await withServer(
+      (req, res) => {
+        seen.other = req.headers.authorization;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ login: 'moved', at: req.url }));
+      },
+      (other) =>
+        withServer(
+          (req, res) => {
+            seen.github = req.headers.authorization;
+            res.writeHead(301, { location: `${other}/orgs/renamed` });
+            res.end();
+          },
+          async (url) => {
+            const client = createGitHubClient({ token: TOKEN, baseUrl: url });
+            const answer = await client.request('GET /orgs/{org}', { org: 'old-name' });
+            expect(answer.status).toBe(200);
+            expect(answer.data).toEqual({ login: 'moved', at: '/orgs/renamed' });
+          },
+        ),
+    );
+    expect(seen).toEqual({ github: `token ${TOKEN}`, other: undefined });
   });
 });
+
+/** Runs `use` against a plain HTTP server on a free port, closed afterwards. */
+async function withServer(handler: RequestListener, use: (url: string) => Promise<void>): Promise<void> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    await use(`http://127.0.0.1:${port}`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
