@@ -1,7 +1,8 @@
 /** Benchmark settings read from the environment, checked at the edge. */
 
 /**
- * A positive whole number from `name` (underscores allowed: `100_000`), or `fallback` when unset.
+ * A whole number of at least `min` (1 unless given) from `name` (underscores allowed: `100_000`), or
+ * `fallback` when unset.
  *
  * @example
  * intEnv('BENCH_REPORT_RUNS', 3); // 3, or what BENCH_REPORT_RUNS says
