@@ -57,13 +57,15 @@ const decoders: Record<string, (bytes: Buffer) => Promise<Buffer>> = {
 
 /**
  * A body as sent, decoded as `fetch` would (gzip, deflate, br; GitHub compresses its answers when
- * asked), off the main thread. Null when an encoding is not one of those: the bytes as they came.
+ * asked), off the main thread. Null when the body stands as sent: not encoded, or in an encoding
+ * not one of those.
  */
 async function decoded(bytes: Buffer, encoding: string | null): Promise<Buffer | null> {
   const codings = (encoding ?? '')
     .split(',')
     .map((c) => c.trim().toLowerCase())
     .filter((c) => c !== '' && c !== 'identity');
+  if (codings.length === 0) return null;
   let out = bytes;
   // Applied in the order listed: undone from the last.
   for (const coding of codings.reverse()) {
@@ -112,12 +114,10 @@ function boundedFetch(concurrency: number, timeoutMs: number): Wire {
         });
         const headers = new Headers();
         for (const [name, value] of Object.entries(res.headers)) {
-          for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
-            headers.append(name, v);
+          for (const v of [value ?? []].flat()) headers.append(name, v);
         }
         const status = res.statusCode;
-        const ok = status >= 200 && status < 300;
-        if (onHeaders && ok) onHeaders(headers);
+        if (onHeaders && status >= 200 && status < 300) onHeaders(headers);
         if (init?.redirect === 'error' && status >= 300 && status < 400) {
           await res.body.dump();
           throw new TypeError(
@@ -130,18 +130,16 @@ function boundedFetch(concurrency: number, timeoutMs: number): Wire {
           return new Response(null, { status, statusText, headers });
         }
         // A body cut off here fails the fetch, which the retry plugin retries like a 5xx.
-        const sent = Buffer.from(await res.body.arrayBuffer());
-        const plain = await decoded(sent, headers.get('content-encoding'));
+        const sent = await res.body.arrayBuffer();
+        const plain = await decoded(Buffer.from(sent), headers.get('content-encoding'));
         if (plain) {
           headers.delete('content-encoding');
           headers.delete('content-length');
         }
-        const bytes = plain ?? sent;
-        // An ArrayBuffer of exactly the body, for `receivedBytes` to hand over without a copy.
-        const body =
-          bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-            ? (bytes.buffer as ArrayBuffer)
-            : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+        // Exactly the body's bytes, for `receivedBytes` to hand over without a copy.
+        const body = plain
+          ? (plain.buffer.slice(plain.byteOffset, plain.byteOffset + plain.byteLength) as ArrayBuffer)
+          : sent;
         const whole = new Response(body, { status, statusText, headers });
         if (whole.body) RECEIVED.set(whole.body, body);
         return whole;

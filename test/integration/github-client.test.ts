@@ -1,5 +1,3 @@
-import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +5,7 @@ import { createGitHubClient, fetchAt, REQUEST_CONCURRENCY } from '../../function
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
 import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
 import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
+import { withServer } from '../support/http.ts';
 
 const TOKEN = 'client-token';
 
@@ -142,16 +141,3 @@ describe('the GitHub client', () => {
     expect(seen).toEqual({ github: `token ${TOKEN}`, other: undefined });
   });
 });
-
-/** Runs `use` against a plain HTTP server on a free port, closed afterwards. */
-async function withServer(handler: RequestListener, use: (url: string) => Promise<void>): Promise<void> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = server.address() as AddressInfo;
-    await use(`http://127.0.0.1:${port}`);
-  } finally {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-}

@@ -13,8 +13,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +35,7 @@ import {
   sampleReport,
 } from '../fixtures/report-sample.ts';
 import { parseCsv } from '../support/csv.ts';
+import { withServer } from '../support/http.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEMPLATES = join(ROOT, 'templates');
@@ -934,42 +933,40 @@ describe('render: PDF with Chromium', () => {
     'runs no script and fetches nothing',
     async () => {
       let hits = 0;
-      const server: Server = createServer((_req, res) => {
-        hits++;
-        res.end('x');
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as AddressInfo;
       const blocked: string[] = [];
-      try {
-        const hostile = `<!DOCTYPE html><html><head><title>t</title>
-        <link rel="stylesheet" href="http://127.0.0.1:${port}/style.css"></head>
-        <body><p>static text</p><img src="http://127.0.0.1:${port}/pixel.png">
-        <iframe src="http://127.0.0.1:${port}/frame"></iframe>
-        <script>document.body.insertAdjacentHTML('beforeend', '<p>SCRIPT-RAN</p>')</script></body></html>`;
-        const out = await renderPdf(browser, hostile, {
-          format: 'A4',
-          headerTitle: '<b>x</b>',
-          onBlockedRequest: (url) => blocked.push(url),
-        });
-        const path = join(ARTIFACTS, 'hostile.pdf');
-        writeFileSync(path, out);
-        const text = pdfText(path);
-        expect(text).toContain('static text');
-        expect(text).not.toContain('SCRIPT-RAN');
-        // The header title is text, not markup.
-        expect(text).toContain('<b>x</b>');
-        expect(hits).toBe(0);
-        expect(blocked).toEqual(
-          expect.arrayContaining([
-            `http://127.0.0.1:${port}/style.css`,
-            `http://127.0.0.1:${port}/pixel.png`,
-          ]),
-        );
-      } finally {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
+      await withServer(
+        (_req, res) => {
+          hits++;
+          res.end('x');
+        },
+        async (origin) => {
+          const port = new URL(origin).port;
+          const hostile = `<!DOCTYPE html><html><head><title>t</title>
+      <link rel="stylesheet" href="http://127.0.0.1:${port}/style.css"></head>
+      <body><p>static text</p><img src="http://127.0.0.1:${port}/pixel.png">
+      <iframe src="http://127.0.0.1:${port}/frame"></iframe>
+      <script>document.body.insertAdjacentHTML('beforeend', '<p>SCRIPT-RAN</p>')</script></body></html>`;
+          const out = await renderPdf(browser, hostile, {
+            format: 'A4',
+            headerTitle: '<b>x</b>',
+            onBlockedRequest: (url) => blocked.push(url),
+          });
+          const path = join(ARTIFACTS, 'hostile.pdf');
+          writeFileSync(path, out);
+          const text = pdfText(path);
+          expect(text).toContain('static text');
+          expect(text).not.toContain('SCRIPT-RAN');
+          // The header title is text, not markup.
+          expect(text).toContain('<b>x</b>');
+          expect(hits).toBe(0);
+          expect(blocked).toEqual(
+            expect.arrayContaining([
+              `http://127.0.0.1:${port}/style.css`,
+              `http://127.0.0.1:${port}/pixel.png`,
+            ]),
+          );
+        },
+      );
     },
     SLOW,
   );
