@@ -19,8 +19,9 @@ export interface Lane {
   group: string;
   /**
    * A full run's closing sweep of one listing: newest updates first, back to shortly before the
-   * run started. It runs after the group's partitions, and lists every alert that changed state
-   * during the run and so may have moved between partitions behind their cursors.
+   * run started. It runs after the group's partitions when they left a stored alert unlisted, and
+   * lists every alert that changed state during the run and so may have moved between partitions
+   * behind their cursors.
    */
   sweep?: boolean;
   /**
@@ -38,7 +39,7 @@ export interface Lane {
 export const PARTITIONED_LISTINGS: readonly string[] = ['dependabot', 'code_scanning', 'secret_scanning'];
 /**
  * How full runs split a listing by `state` (a state change always moves `updated_at`, so the
- * closing sweep finds every alert that moved). Together the values are every state the lists
+ * closing sweep, when a stored alert went unlisted, finds every alert that moved). Together the values are every state the lists
  * document. Secret scanning is not split by state: both ends of one chain are enough for it.
  * Dependabot in three: with open and closed only, the closed partition's chains were the run's
  * longest (145 pages on the 100,000-alert benchmark against 106) and the run took 17-18 s
@@ -146,7 +147,7 @@ export function alertLanes(
   // creation, oldest first: an alert updated during the listing would otherwise jump above the
   // cursor and be missed (then wrongly taken for gone); new alerts land at the end, still read.
   // A split listing's newest end starts at the end: what is created after it began lands behind
-  // its cursor, and the closing sweep (updated since the run began) lists it.
+  // its cursor, and the next run (which lists from this run's instant) lists it.
   const common =
     options.order === 'created'
       ? { ...params, per_page: 100, sort: 'created', direction: 'asc' }

@@ -118,7 +118,8 @@ export const LIST_CONCURRENCY = 10;
  * Full runs split a listing (PARTITIONED_LISTINGS) once the last full run listed this many of its
  * alerts: by state, each partition listed from both ends (two cursor chains), plus a closing
  * sweep. A single chain of 500 pages took 25 s at 50 ms a page while the others had finished.
- * Splitting costs a partial page per partition and the sweep's page, so small listings stay whole.
+ * Splitting costs a partial page per partition (and the sweep's page when a stored alert went
+ * unlisted), so small listings stay whole.
  */
 export const PARTITION_ABOVE = 5_000;
 /**
@@ -698,8 +699,29 @@ async function runSnapshot(
   };
 
   const listings = new Map(lanes.filter((l) => !l.sweep).map((l) => [l, runLane(l)] as const));
+  /**
+   * Whether a finished split listing accounted for every alert of its stream that the last
+   * snapshots saw (the fingerprints read at the start): then no alert moved between partitions
+   * behind their cursors, and its sweep could change nothing the reconciliation decides. What was
+   * created or changed after the run began is left to the next run, which lists from this run's
+   * instant. False whenever that cannot be known (a resumed run, an enterprise, no fingerprints).
+   */
+  const accountedFor = async (sweep: Lane): Promise<boolean> => {
+    if (!startDigests || !seen) return false;
+    // The stream's other listings (secret scanning's non-provider types) list some of its alerts.
+    const others = [...listings].filter(([l]) => l.stream === sweep.stream && l.group !== sweep.group);
+    await Promise.allSettled(others.map(([, run]) => run));
+    const digests = await startDigests.catch(() => null);
+    if (!digests || aborted) return false;
+    const prefix = `${sweep.stream}#`;
+    for (const [k, d] of digests) {
+      if (d.snap && !d.snap.noLongerReported && !seen.has(k) && k.startsWith(prefix)) return false;
+    }
+    return true;
+  };
   // A sweep runs once its own listing's partitions are done, while the other listings go on:
-  // what it lists is then the last word on its listing. Not after any lane's unexpected error.
+  // what it lists is then the last word on its listing. Not after any lane's unexpected error,
+  // and not when the listing left no stored alert unaccounted for.
   const sweeps = lanes
     .filter((l) => l.sweep)
     .map(async (sweep) => {
@@ -708,7 +730,13 @@ async function runSnapshot(
       const done = lanes.every(
         (l) => l.group !== sweep.group || l.sweep || (cp.lanes[l.id] as LaneState).done,
       );
-      if (done && !aborted && results.every((r) => r.status === 'fulfilled')) await runLane(sweep);
+      if (!done || aborted || !results.every((r) => r.status === 'fulfilled')) return;
+      if (!(await accountedFor(sweep))) return runLane(sweep);
+      const state = cp.lanes[sweep.id] as LaneState;
+      state.done = true;
+      state.status = 'finished';
+      delete state.message;
+      log.info('sweep not needed: the listing accounted for every stored alert', { ...ctx, lane: sweep.id });
     });
   const settled: PromiseSettledResult<void>[] = await Promise.allSettled(listings.values());
   settled.push(...(await Promise.allSettled(sweeps)));

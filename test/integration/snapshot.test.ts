@@ -8,6 +8,7 @@ import {
   type AlertType,
   alertKey,
   emptyOpenCounts,
+  type SnapshotManifest,
 } from '../../functions/core/model.ts';
 import { normalizeAlert } from '../../functions/core/normalize.ts';
 import { createGitHubClient, type GitHubClient } from '../../functions/github/client.ts';
@@ -316,12 +317,15 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(m.openBySeverity).toEqual(openCounts(expected));
   });
 
-  it('splits a long listing by state and sweeps what moved between partitions, so a moved alert is never taken for gone', async () => {
-    // customer-portal#7 is fixed at t0 and reopened by t1. The open partition is listed at t0 (it
-    // is fixed then), the others at t1 (it is open then): no partition lists it; the sweep must.
-    const t0 = at(2);
-    const t1 = at(1);
-    const moved = `dependabot#${ORG}/customer-portal#7`;
+  /**
+   * customer-portal#7 is fixed at t0 and reopened by t1. A full run at t0 split by state whose
+   * open partition is listed at t0 (it is fixed then) and its other partitions at t1 (it is open
+   * then): no partition lists it. Returns the Dependabot requests in order, and the manifest.
+   */
+  const moved = `dependabot#${ORG}/customer-portal#7`;
+  const t0 = at(2);
+  const t1 = at(1);
+  async function splitRunWhileItMoves(): Promise<{ listed: string[]; m: SnapshotManifest }> {
     expect(truth(demo, t0).find((a) => alertKey(a) === moved)?.state).toBe('fixed');
     expect(truth(demo, t1).find((a) => alertKey(a) === moved)?.state).toBe('open');
     await store.putCursor(ORG, 'size#dependabot', '5000');
@@ -344,6 +348,16 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
       { ...deps, gh: client, listConcurrency: 1, partitionAbove: 1 },
       { org: ORG, now: t0, mode: 'full' },
     );
+    return { listed, m };
+  }
+
+  it('splits a long listing by state and sweeps when a stored alert moved between partitions, so it is never taken for gone', async () => {
+    // The last full run, at t0, stored it as fixed.
+    github.setNow(t0);
+    await takeSnapshot(deps, { org: ORG, now: t0, mode: 'full' });
+    expect((await store.loadAlerts(ORG)).get(moved)?.alert.state).toBe('fixed');
+    const { listed, m } = await splitRunWhileItMoves();
+    // The partitions left a stored alert unaccounted for: the sweep lists it.
     expect(listed).toEqual(['open asc', 'fixed asc', 'dismissed,auto_dismissed asc', 'sort=updated']);
     expect(m.complete).toBe(true);
     expect(m.reconciled).toBe(true);
@@ -371,6 +385,28 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     );
     expect(parts.every((n) => n > 0)).toBe(true);
     expect(parts.reduce((a, b) => a + b, 0)).toBe(size);
+  });
+
+  it('asks for no sweep when the partitions accounted for every stored alert, and leaves an alert that moved before it was ever stored to the next run', async () => {
+    // Nothing stored yet: the partitions cannot have missed a stored alert, so no sweep. The
+    // alert that moved between them is not taken for gone (it was never stored) and not counted.
+    const { listed, m } = await splitRunWhileItMoves();
+    expect(listed).toEqual(['open asc', 'fixed asc', 'dismissed,auto_dismissed asc']);
+    expect(m.complete).toBe(true);
+    expect(m.reconciled).toBe(true);
+    expect(m.noLongerReported).toBe(0);
+    expect((await store.loadAlerts(ORG)).has(moved)).toBe(false);
+    expect(m.streams.find((s) => s.stream === 'dependabot')?.status).toBe('finished');
+    // The next run lists from the full run's instant, so it finds the alert and whatever else
+    // changed meanwhile: the store is GitHub's state at t1.
+    const next = await takeSnapshot(deps, { org: ORG, now: t1, mode: 'incremental' });
+    expect(next.complete).toBe(true);
+    const stored = await store.loadAlerts(ORG);
+    expect(stored.get(moved)?.alert.state).toBe('open');
+    const expected = truth(demo, t1);
+    expect(stored.size).toBe(expected.length);
+    for (const a of expected) expect(stored.get(alertKey(a))?.alert.state, alertKey(a)).toBe(a.state);
+    expect(next.openBySeverity).toEqual(openCounts(expected));
   });
 
   it('marks alerts GitHub stops listing as no longer reported, never fixed, and leaves them out of the aggregates', async () => {
