@@ -127,7 +127,7 @@ function boundedFetch(concurrency: number, timeoutMs: number): Wire {
         const statusText = STATUS_CODES[status] ?? '';
         if (NULL_BODY.has(status)) {
           await res.body.dump();
-          return new Response(null, { status, statusText, headers });
+          return withUrl(new Response(null, { status, statusText, headers }), url);
         }
         // A body cut off here fails the fetch, which the retry plugin retries like a 5xx.
         const sent = await res.body.arrayBuffer();
@@ -142,10 +142,19 @@ function boundedFetch(concurrency: number, timeoutMs: number): Wire {
           : sent;
         const whole = new Response(body, { status, statusText, headers });
         if (whole.body) RECEIVED.set(whole.body, body);
-        return whole;
+        return withUrl(whole, url);
       },
       { priority },
     );
+}
+
+/**
+ * A made-up Response's `url` is empty; Octokit hands it on as `response.url`. The URL asked for:
+ * undici's redirect interceptor does not say where a redirect ended.
+ */
+function withUrl(response: Response, url: string | URL | Request): Response {
+  Object.defineProperty(response, 'url', { value: url instanceof Request ? url.url : String(url) });
+  return response;
 }
 
 /** The bytes behind each body stream this client's fetch returned (see `receivedBytes`). */

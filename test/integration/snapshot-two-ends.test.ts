@@ -211,6 +211,42 @@ describe('full snapshots that list long partitions from both ends', () => {
     }
   });
 
+  it('drops a page asked for ahead on headers that the same page, fetched again, no longer leads to', async () => {
+    // The Dependabot listing's page URLs, oldest created first (10 pages).
+    const listing = { org: ORG, per_page: 100, sort: 'created', direction: 'asc' } as const;
+    const urls: string[] = [];
+    for await (const r of deps.gh.paginate.iterator('GET /orgs/{org}/dependabot/alerts', listing))
+      urls.push(r.url);
+    expect(urls).toHaveLength(10);
+    expect(urls[0]).toMatch(/\/orgs\/octo-ends\/dependabot\/alerts\?per_page=100&sort=created/);
+    const last = urls.at(-1) as string;
+    expect(last).toMatch(/dependabot\/alerts\?.*after=/);
+    // Page 2's first answer is cut off halfway through its body, and its headers lead to the last
+    // page: followed, the chain would skip pages 3 to 9. The answer fetched again leads to page 3.
+    github.injectFault({
+      path: `/orgs/${ORG}/dependabot/alerts`,
+      page: 2,
+      corrupt: 'cut-off',
+      headers: { link: `<${last}>; rel="next"` },
+    });
+    const client = createGitHubClient({ token: TOKEN, baseUrl: github.url });
+    const asked: string[] = [];
+    client.hook.before('request', (options) => {
+      const o = options as { url: string };
+      if (o.url.includes('/dependabot/alerts')) asked.push(o.url);
+    });
+    const m = await takeSnapshot({ ...deps, gh: client }, { org: ORG, now: T0, mode: 'full' });
+    // The last page was asked for on the cut-off answer's headers, and again in its turn.
+    expect(asked.filter((u) => u === last)).toHaveLength(2);
+    expect(m.complete).toBe(true);
+    const dependabot = m.streams.find((s) => s.lane === 'dependabot');
+    expect(dependabot?.pages).toBe(10);
+    expect(dependabot?.skippedPages).toBe(0);
+    const expected = truth(demo, T0);
+    expect(dependabot?.items).toBe(expected.filter((a) => a.alertType === 'dependabot').length);
+    expect(await storedStates(store)).toEqual(new Map(expected.map((a) => [alertKey(a), a.state])));
+  });
+
   it('never stops early where many alerts share a creation time', async () => {
     // Every Dependabot alert created in one second, as a repository's first scan can: the ends
     // never cross strictly, so one of them must list to the end of each partition.

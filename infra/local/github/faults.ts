@@ -31,6 +31,7 @@ export interface Fault {
   status?: number;
   /** Raw body sent with `status`, as is (so invalid JSON is possible). Default: GitHub's error JSON. */
   body?: string;
+  /** Headers sent with `status`, or over the real answer's (with `corrupt`, `bodyDelayMs` or alone). */
   headers?: Record<string, string>;
   /** Waits this long before answering (longer than the client's timeout makes a timeout). */
   delayMs?: number;

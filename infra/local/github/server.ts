@@ -306,6 +306,7 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
         'content-type': JSON_TYPE,
         'content-length': String(body.length),
         ...outcome.headers,
+        ...fault.headers,
       });
       res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
       return;
