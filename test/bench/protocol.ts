@@ -51,13 +51,15 @@ export type SimResponse =
 /**
  * Starts a TypeScript file of this folder in its own Node process, under tsx, with IPC.
  * BENCH_CPU_PROF=<dir> writes each child's CPU profile there (Node refuses it in NODE_OPTIONS).
+ * The AWS SDK's notice that its 2027 releases need Node 22 is turned off with its own switch: the
+ * Lambdas run Node 22, and here it would repeat in every child's output.
  */
 export function forkTs(file: string, env: Record<string, string> = {}): ChildProcess {
   const path = fileURLToPath(new URL(file, import.meta.url));
   const profile = process.env.BENCH_CPU_PROF;
   return fork(path, [], {
     execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
-    env: { ...process.env, ...env },
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
