@@ -760,7 +760,18 @@ async function runSnapshot(
     const reasons = [failure.reason, ...settled.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []))];
     const refused = reasons.every((e) => e instanceof GitHubAuthError || e instanceof GitHubPermissionError);
     if (refused) cp.leaseUntil = 0;
-    if (waiting.length === 0 && flushed) await store.putCheckpoint(cp, false).catch(() => {});
+    if (waiting.length === 0 && flushed) {
+      // The next invocation reconciles against the keys saved with the cursors (as after a pause):
+      // the ones listed since the last save go with them, or it would take those alerts for gone.
+      // Not saved: it must not trust the keys saved before, and does not reconcile.
+      if (seen) {
+        cp.seenSaved = await store.saveSeenKeys(key, cp.snapshotId, seen).then(
+          () => true,
+          () => false,
+        );
+      }
+      await store.putCheckpoint(cp, false).catch(() => {});
+    }
     throw failure.reason;
   }
   if (cp.counters.invocations >= MAX_INVOCATIONS && !laneStatesDone(cp)) {

@@ -860,6 +860,50 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(await store.getCheckpoint(ORG)).toBeNull();
   });
 
+  it.each([
+    ['saves the keys it listed with its cursors, so the next run still reconciles', true],
+    ['could not save the keys it listed, so the next run does not reconcile', false],
+  ])('takes nothing for gone after a resumed run that GitHub refused: it %s', async (_, saves) => {
+    github.setNow(at(0));
+    await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    // A full run paused by the time limit saves the keys it listed.
+    const first = await takeSnapshot(
+      { ...deps, clock: jumpingClock() },
+      { org: ORG, now: at(0), mode: 'full', deadline: 200_000 },
+    );
+    expect(first.complete).toBe(false);
+    const paused = await store.getCheckpoint(ORG);
+    expect(paused?.seenSaved).toBe(true);
+    expect(paused?.lanes.dependabot?.done).toBe(false);
+    // Resumed: the alert lists go on to their ends, and then GitHub refuses the token (the audit
+    // log's first page answers 401 after 1.5 s).
+    github.injectFault({ path: `/orgs/${ORG}/audit-log`, status: 401, delayMs: 1_500 });
+    class NoSeenKeys extends DynamoStore {
+      override async saveSeenKeys(): Promise<void> {
+        throw new Error('DynamoDB could not be reached');
+      }
+    }
+    const resumedStore = saves ? store : new NoSeenKeys(client, store.tableName);
+    const refused = await takeSnapshot(
+      { ...deps, store: resumedStore },
+      { org: ORG, now: at(0), mode: 'full' },
+    ).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(GitHubAuthError);
+    const after = await store.getCheckpoint(ORG);
+    expect(after?.leaseUntil).toBe(0);
+    expect(after?.lanes.dependabot?.done).toBe(true);
+    expect(after?.seenSaved).toBe(saves);
+    // The run after the fix finishes it, and takes none of the alerts the refused run listed for gone.
+    const m = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    expect(m.snapshotId).toBe(first.snapshotId);
+    expect(m.complete).toBe(true);
+    expect(m.reconciled).toBe(saves);
+    expect(m.noLongerReported).toBe(0);
+    expect(m.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
+    const stored = await store.loadAlerts(ORG);
+    expect([...stored.values()].filter((a) => a.snap?.noLongerReported)).toEqual([]);
+  });
+
   it('recounts after a run that was cut off without releasing its lease, whatever its movement said', async () => {
     github.setNow(at(2));
     await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
