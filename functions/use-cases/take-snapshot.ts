@@ -700,14 +700,20 @@ async function runSnapshot(
 
   const listings = new Map(lanes.filter((l) => !l.sweep).map((l) => [l, runLane(l)] as const));
   /**
-   * Whether a finished split listing accounted for every alert of its stream that the last
-   * snapshots saw (the fingerprints read at the start): then no alert moved between partitions
-   * behind their cursors, and its sweep could change nothing the reconciliation decides. What was
-   * created or changed after the run began is left to the next run, which lists from this run's
-   * instant. False whenever that cannot be known (a resumed run, an enterprise, no fingerprints).
+   * Whether a split listing, listed to its end, accounted for every alert of its stream that the
+   * last snapshots saw (the fingerprints read at the start): then no stored alert moved between
+   * partitions behind their cursors, and the sweep could change nothing the reconciliation
+   * decides. What was created or changed after the run began (an alert never stored, or one only
+   * a webhook wrote, included) is left to the next run, which lists from an hour before this
+   * run's instant. False whenever that cannot be known: a resumed run, an enterprise, no
+   * fingerprints, a partition refused or failed (its sweep says so too), or an instant more than
+   * the hour after the run began.
    */
   const accountedFor = async (sweep: Lane): Promise<boolean> => {
     if (!startDigests || !seen) return false;
+    if (Date.parse(takenAt) - WATERMARK_OVERLAP_MS > Date.parse(cp.startedAt)) return false;
+    const own = lanes.filter((l) => l.group === sweep.group && !l.sweep);
+    if (!own.every((l) => (cp.lanes[l.id] as LaneState).status === 'finished')) return false;
     // The stream's other listings (secret scanning's non-provider types) list some of its alerts.
     const others = [...listings].filter(([l]) => l.stream === sweep.stream && l.group !== sweep.group);
     await Promise.allSettled(others.map(([, run]) => run));

@@ -139,6 +139,26 @@ describe('full snapshots that list long partitions from both ends', () => {
     expect(github.stats.requests - before).toBe(requests.length + 1);
   });
 
+  it('sweeps after all when the instant it describes is over an hour after it began', async () => {
+    await takeSnapshot(deps, { org: ORG, now: T0, mode: 'full' });
+    const client = createGitHubClient({ token: TOKEN, baseUrl: github.url });
+    const requests = recordRequests(client);
+    // The next run lists from an hour before T0: what changed in the two hours before it, while
+    // this run listed, would be behind that. So the sweeps list it now.
+    const began = T0.getTime() - 2 * 3600_000;
+    const m = await takeSnapshot(
+      { ...deps, gh: client, clock: () => began },
+      { org: ORG, now: T0, mode: 'full' },
+    );
+    expect(m.complete).toBe(true);
+    expect(m.noLongerReported).toBe(0);
+    expect(requests.filter((r) => r.endsWith('sweep')).sort()).toEqual([
+      'code_scanning sweep',
+      'dependabot sweep',
+      'secret_scanning sweep',
+    ]);
+  });
+
   it('splits by state only a listing whose two ends would take over half the run', async () => {
     await takeSnapshot(deps, { org: ORG, now: T0, mode: 'full' });
     // Secret scanning recorded as empty: 17 pages over 2 on the wire, 8.5 rounds at best.

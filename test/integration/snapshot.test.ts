@@ -593,7 +593,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
   });
 
   /** A full run at `now` against a GitHub that refuses code scanning (403 on its lists). */
-  async function fullRunWithoutCodeScanning(now: Date) {
+  async function fullRunWithoutCodeScanning(now: Date, more: Partial<SnapshotDeps> = {}) {
     const forbidding = await startSimulatedGitHub({
       demo,
       token: TOKEN,
@@ -602,7 +602,7 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     });
     try {
       return await takeSnapshot(
-        { ...deps, gh: createGitHubClient({ token: TOKEN, baseUrl: forbidding.url }) },
+        { ...deps, gh: createGitHubClient({ token: TOKEN, baseUrl: forbidding.url }), ...more },
         { org: ORG, now, mode: 'full' },
       );
     } finally {
@@ -612,6 +612,17 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
 
   it('records a feature that is off as a coverage gap, not a failure', async () => {
     const m = await fullRunWithoutCodeScanning(at(0));
+    expect(m.complete).toBe(true);
+    const lane = m.streams.find((s) => s.lane === 'code_scanning');
+    expect(lane?.status).toBe('unavailable');
+    expect(lane?.message).toMatch(/Code scanning alerts: read/);
+    expect(m.openBySeverity.code_scanning).toEqual({ critical: 0, high: 0, medium: 0, low: 0 });
+  });
+
+  it('records a feature that is off as a coverage gap in a listing a full run splits, sweep included', async () => {
+    // Long at the last full run: split by state, each partition from both ends, and a sweep.
+    await store.putCursor(ORG, 'size#code_scanning', '5000');
+    const m = await fullRunWithoutCodeScanning(at(0), { partitionAbove: 1 });
     expect(m.complete).toBe(true);
     const lane = m.streams.find((s) => s.lane === 'code_scanning');
     expect(lane?.status).toBe('unavailable');
