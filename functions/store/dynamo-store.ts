@@ -142,8 +142,22 @@ export interface SnapshotCheckpoint {
   /** Per organisation (an enterprise snapshot covers several). */
   perOrg: Record<string, { seen: number; written: number; transitions: number; auditEvents: number }>;
   skippedItems: { stream: string; number: number | null; reason: string }[];
-  /** Full runs: the keys listed so far were saved when the run paused (see saveSeenKeys). */
+  /**
+   * Full runs: the keys listed so far were saved with the cursors (see saveSeenKeys). False once
+   * keys listed by an invocation were lost: the snapshot then reconciles nothing.
+   */
   seenSaved?: boolean;
+  /**
+   * An invocation was cut off holding the lease: the aggregate movement carried here is
+   * incomplete, so every later invocation of this snapshot recounts.
+   */
+  recount?: boolean;
+  /**
+   * Organisations another snapshot moved while this one was under way (it took them over between
+   * invocations, or held them unfinished when this one took them): their movement and listed
+   * keys here cannot be trusted, so they are recounted and not reconciled.
+   */
+  movedByOthers?: string[];
   /** Organisations this snapshot has claimed in an earlier invocation (see claimOrganisation). */
   claimed?: string[];
 }

@@ -208,9 +208,9 @@ async function runSnapshot(
   }
   const resumed = existing !== null;
   // A run that paused on purpose released its lease; one that still held it was cut off between
-  // an alert write and a checkpoint save, so its aggregate movement cannot be trusted: recount.
-  // (Also set below when another snapshot took one of its organisations between invocations.)
-  let dirty = existing !== null && existing.leaseUntil !== 0;
+  // an alert write and a checkpoint save, so its aggregate movement and the keys it listed are
+  // lost: this invocation and every later one of the snapshot recount, and reconcile nothing.
+  const dirty = existing !== null && (existing.leaseUntil !== 0 || existing.recount === true);
   const hideSecret = deps.hideSecret ?? true;
   const mode = existing?.mode ?? request.mode;
   // A full run reads, at once, each listing's and each partition's length at the last full run:
@@ -281,6 +281,12 @@ async function runSnapshot(
     return cp.perOrg[org];
   };
   for (const org of onlyOrgs ?? []) perOrg(org.toLowerCase());
+  if (dirty) {
+    cp.recount = true;
+    if (cp.mode === 'full') cp.seenSaved = false;
+  }
+  /** Whether another snapshot moved `org` while this one was under way (see `movedByOthers`). */
+  const movedByOthers = (org: string): boolean => cp.movedByOthers?.includes(org) ?? false;
   const takenAt = cp.takenAt;
   cp.counters.invocations += 1;
   cp.leaseUntil = deadline;
@@ -291,17 +297,26 @@ async function runSnapshot(
   // one takes each organisation before it writes there (an organisation run at its start).
   const owner = `${key}/${cp.snapshotId}`;
   const claims = new Map<string, Promise<void>>();
-  const claimOrg = (org: string): Promise<void> => {
+  const claimOrg = (org: string, beforeListing = false): Promise<void> => {
     let claim = claims.get(org);
     if (!claim) {
       claim = store
         .claimOrganisation(org, { owner, label, snapshotId: cp.snapshotId, until: deadline })
         .then(({ previousOwner }) => {
           const before = cp.claimed ?? [];
-          if (!before.includes(org)) cp.claimed = [...before, org];
-          // Another snapshot had it since this one's last invocation: the movement carried in the
-          // checkpoint may already be in the aggregates that one wrote. Recount instead.
-          else if (previousOwner !== owner) dirty = true;
+          const again = before.includes(org);
+          if (!again) cp.claimed = [...before, org];
+          // Another snapshot had it since this one's last invocation (a released claim is gone),
+          // or holds it unfinished, paused or cut off (its views moved, its aggregates not yet):
+          // the movement carried here may be in the aggregates already or miss theirs, and what
+          // it wrote may be alerts this run's listing had passed. Recount, and do not reconcile.
+          // Not when a new full run takes its organisation before listing anything: it recounts
+          // from its own listing, over fingerprints read after this claim.
+          const foreign = previousOwner !== owner && (again || previousOwner !== null);
+          const fresh = beforeListing && !resumed && cp.mode === 'full';
+          if (foreign && !fresh && !movedByOthers(org)) {
+            cp.movedByOthers = [...(cp.movedByOthers ?? []), org];
+          }
         });
       claims.set(org, claim);
     }
@@ -327,7 +342,10 @@ async function runSnapshot(
   } else {
     log.info('snapshot resumed', { ...ctx, takenAt, invocation: cp.counters.invocations });
   }
-  if (scope.kind === 'org') await claimOrg(scope.org);
+  if (scope.kind === 'org') await claimOrg(scope.org, true);
+  // A resumed snapshot takes back, before it trusts the keys it saved, every organisation it held:
+  // whichever another snapshot moved meanwhile is known before anything is listed.
+  if (resumed) await Promise.all((cp.claimed ?? []).map((org) => claimOrg(org)));
   await store.putCheckpoint(cp, true);
 
   const auditWatermark = await store.getCursor(key, 'watermark#audit_log');
@@ -769,8 +787,9 @@ async function runSnapshot(
     if (waiting.length === 0 && flushed) {
       // The next invocation reconciles against the keys saved with the cursors (as after a pause):
       // the ones listed since the last save go with them, or it would take those alerts for gone.
-      // Not saved: it must not trust the keys saved before, and does not reconcile.
-      if (seen) {
+      // Not saved: it must not trust the keys saved before, and does not reconcile. (Held, the
+      // lease tells the next invocation to trust neither.)
+      if (seen && refused) {
         cp.seenSaved = await store.saveSeenKeys(key, cp.snapshotId, seen).then(
           () => true,
           () => false,
@@ -826,7 +845,7 @@ async function runSnapshot(
         listedToEnd && startDigests && scope.kind === 'org' && org === scope.org
           ? new Map([...(await startDigests)].map(([k, d]) => [k, d.snap]))
           : undefined;
-      if (seen && listed && early) {
+      if (seen && listed && early && !movedByOthers(org)) {
         // An uninterrupted, complete full listing: mark what it did not return, and count what it
         // listed over what is stored (an unavailable stream's alerts, or one skipped as invalid,
         // count as last seen, as every other path and the next incremental run count them).
@@ -835,9 +854,10 @@ async function runSnapshot(
         for (const [k, view] of listed) early.set(k, view);
         aggregates = aggregateViews(early);
       } else {
-        const base = cp.mode === 'full' || dirty ? null : await store.getAggregates(org);
+        const untrusted = dirty || movedByOthers(org);
+        const base = cp.mode === 'full' || untrusted ? null : await store.getAggregates(org);
         const views = base ? null : await store.listAlertViews(org);
-        if (seen && views && listedToEnd) {
+        if (seen && views && listedToEnd && !movedByOthers(org)) {
           unlisted = await markUnlisted(store, org, views, seen, alertLaneStates, cp.snapshotId);
           reconciled = true;
         } else if (views) {

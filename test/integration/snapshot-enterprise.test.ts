@@ -124,6 +124,65 @@ describe('enterprise-wide snapshots', () => {
     expect((await own.getAggregates('octo-demo'))?.openBySeverity).toEqual(expected);
   });
 
+  it('does not reconcile an organisation its own snapshot moved while the enterprise one was paused', async () => {
+    const deps = await freshDeps('ent-moved');
+    const own = deps.store;
+    github.setNow(at(2));
+    await takeEnterpriseSnapshot(deps, { enterprise: 'octo-corp', now: at(2), mode: 'full' });
+    // The enterprise's next full run pauses with some listings done, the keys it listed saved.
+    const paused = await takeEnterpriseSnapshot(
+      { ...deps, clock: jumpingClock() },
+      { enterprise: 'octo-corp', now: at(2), mode: 'full', deadline: 150_000 },
+    );
+    expect(paused.every((m) => m.resumable)).toBe(true);
+    const cp = await own.getCheckpoint('enterprise:octo-corp');
+    expect(cp?.seenSaved).toBe(true);
+    expect(cp?.claimed).toContain('octo-demo');
+    // Meanwhile the organisation's own run stores a week of changes, new alerts among them,
+    // some created behind listings the enterprise run has finished.
+    github.setNow(at(1));
+    const between = await takeSnapshot(deps, { org: 'octo-demo', now: at(1), mode: 'incremental' });
+    expect(between.alertsWritten).toBeGreaterThan(0);
+    const resumed = await takeEnterpriseSnapshot(deps, {
+      enterprise: 'octo-corp',
+      now: at(2),
+      mode: 'full',
+    });
+    const demo = resumed.find((m) => m.org === 'octo-demo');
+    const payments = resumed.find((m) => m.org === 'octo-payments');
+    expect(demo?.complete).toBe(true);
+    // Its saved keys cannot speak for what the other run wrote: octo-demo is not reconciled, and
+    // nothing there is taken for gone; octo-payments, untouched, is.
+    expect(demo?.reconciled).toBe(false);
+    expect(demo?.noLongerReported).toBe(0);
+    expect(payments?.reconciled).toBe(true);
+    const stored = await own.loadAlerts('octo-demo');
+    expect([...stored.values()].filter((a) => a.snap?.noLongerReported)).toEqual([]);
+    expect(stored.size).toBe(openCounts(orgs[0] as DemoOrg, at(1)).total);
+  });
+
+  it('recounts an organisation whose enterprise snapshot is paused, so its own run stores exact figures', async () => {
+    const deps = await freshDeps('ent-held');
+    const own = deps.store;
+    github.setNow(at(2));
+    await takeEnterpriseSnapshot(deps, { enterprise: 'octo-corp', now: at(2), mode: 'full' });
+    // The enterprise's incremental run writes some of octo-demo's changes and pauses: its
+    // movement is in the alerts' views, not yet in the aggregates.
+    github.setNow(at(1));
+    const paused = await takeEnterpriseSnapshot(
+      { ...deps, clock: jumpingClock() },
+      { enterprise: 'octo-corp', now: at(1), mode: 'incremental', deadline: 150_000 },
+    );
+    expect(paused.find((m) => m.org === 'octo-demo')?.alertsWritten).toBeGreaterThan(0);
+    expect(paused.every((m) => m.resumable)).toBe(true);
+    // The organisation's own run takes it over (the paused claim has expired) and finishes.
+    const m = await takeSnapshot(deps, { org: 'octo-demo', now: at(1), mode: 'incremental' });
+    expect(m.complete).toBe(true);
+    const expected = openCounts(orgs[0] as DemoOrg, at(1)).counts;
+    expect(m.openBySeverity).toEqual(expected);
+    expect((await own.getAggregates('octo-demo'))?.openBySeverity).toEqual(expected);
+  });
+
   it('lets one snapshot at a time move an organisation, and says which one holds it', async () => {
     const deps = await freshDeps('ent-claim');
     const own = deps.store;

@@ -915,6 +915,50 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect([...stored.values()].filter((a) => a.snap?.noLongerReported)).toEqual([]);
   });
 
+  it('reconciles nothing once an invocation lost the keys it listed, in every invocation after', async () => {
+    github.setNow(at(0));
+    await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    // 1: paused at the time limit, the keys it listed saved.
+    const first = await takeSnapshot(
+      { ...deps, clock: jumpingClock() },
+      { org: ORG, now: at(0), mode: 'full', deadline: 200_000 },
+    );
+    expect(first.complete).toBe(false);
+    expect((await store.getCheckpoint(ORG))?.seenSaved).toBe(true);
+    // 2: lists more and is cut off at its end (the keys' save fails): its lease stays held, and
+    // the keys it listed are lost.
+    class CutOff extends DynamoStore {
+      override async saveSeenKeys(): Promise<void> {
+        throw new Error('Task timed out after 900.00 seconds');
+      }
+    }
+    const cut = await takeSnapshot(
+      { ...deps, store: new CutOff(client, store.tableName), clock: jumpingClock() },
+      { org: ORG, now: at(0), mode: 'full', deadline: 200_000 },
+    ).catch((e: unknown) => e);
+    expect(String(cut)).toMatch(/timed out/);
+    const held = await store.getCheckpoint(ORG);
+    expect(held?.leaseUntil).not.toBe(0);
+    // 3: resumed once the lease expired, and paused again at once.
+    await store.putCheckpoint({ ...(held as NonNullable<typeof held>), leaseUntil: 1 }, false);
+    const third = await takeSnapshot(
+      { ...deps, clock: jumpingClock() },
+      { org: ORG, now: at(0), mode: 'full', deadline: 30_000 },
+    );
+    expect(third.snapshotId).toBe(first.snapshotId);
+    expect(third.complete).toBe(false);
+    const paused = await store.getCheckpoint(ORG);
+    expect(paused?.seenSaved).toBe(false);
+    expect(paused?.recount).toBe(true);
+    // 4: finishes. The keys saved by 1 lack what 2 listed: trusting them would take those for gone.
+    const m = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    expect(m.snapshotId).toBe(first.snapshotId);
+    expect(m.complete).toBe(true);
+    expect(m.reconciled).toBe(false);
+    expect(m.noLongerReported).toBe(0);
+    expect(m.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
+  });
+
   it('recounts after a run that was cut off without releasing its lease, whatever its movement said', async () => {
     github.setNow(at(2));
     await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
