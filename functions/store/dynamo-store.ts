@@ -160,6 +160,11 @@ export interface SnapshotCheckpoint {
   movedByOthers?: string[];
   /** Organisations this snapshot has claimed in an earlier invocation (see claimOrganisation). */
   claimed?: string[];
+  /**
+   * When the snapshot began, by this machine's clock (ms since epoch): an organisation another
+   * snapshot gave back after it was moved while this one was under way.
+   */
+  claimsSince?: number;
 }
 
 /** A snapshot's claim on an organisation's snapshot views and aggregates (see claimOrganisation). */
@@ -171,6 +176,14 @@ export interface OrganisationClaim {
   snapshotId: string;
   /** No other snapshot may take the organisation before this instant (ms since epoch). */
   until: number;
+}
+
+/** The claim a new one replaced: who held the organisation last, and whether they gave it back. */
+export interface PreviousClaim {
+  owner: string;
+  /** When that snapshot gave it back (ms since epoch, this machine's clock); null while it holds
+   * it, or paused or was cut off holding it. */
+  releasedAt: number | null;
 }
 
 export interface ReportRecord {
@@ -1129,11 +1142,15 @@ export class DynamoStore {
    * without this both could add their movement to the same aggregates at once and lose one.
    * The same snapshot may take it again (a resumed run).
    *
-   * @returns the owner of the claim this one replaced (null when there was none): when it is
-   *   another snapshot, that one may have moved the organisation since this one's last claim.
+   * @returns the claim this one replaced (null when there was none, or an earlier version gave
+   *   it back): when it is another snapshot's, that one may have moved the organisation since
+   *   this one's last claim, or while this one was under way (see `releasedAt`).
    * @throws ConcurrentUpdateError, naming the holder, while another snapshot's claim runs.
    */
-  async claimOrganisation(org: string, claim: OrganisationClaim): Promise<{ previousOwner: string | null }> {
+  async claimOrganisation(
+    org: string,
+    claim: OrganisationClaim,
+  ): Promise<{ previous: PreviousClaim | null }> {
     const Key = { pk: `OWNER#${lc(org)}`, sk: 'CURRENT' };
     try {
       const res = await this.#doc.send(
@@ -1148,8 +1165,10 @@ export class DynamoStore {
         }),
       );
       this.#count(1, res.ConsumedCapacity);
-      const previous = res.Attributes?.owner;
-      return { previousOwner: typeof previous === 'string' ? previous : null };
+      const old = res.Attributes;
+      if (typeof old?.owner !== 'string') return { previous: null };
+      const releasedAt = typeof old.releasedAt === 'number' ? old.releasedAt : null;
+      return { previous: { owner: old.owner, releasedAt } };
     } catch (error) {
       if (!conditionFailed(error)) {
         throw mapError(`claim ${org} for snapshot ${claim.snapshotId}`, error);
@@ -1167,17 +1186,28 @@ export class DynamoStore {
     }
   }
 
-  /** Gives the organisation back once its snapshot has finished (only if `owner` still holds it). */
+  /**
+   * Gives the organisation back once its snapshot has finished (only if `owner` still holds it).
+   * The claim stays, free and dated, so the next snapshot to take it knows who had it last and
+   * until when.
+   */
   async releaseOrganisation(org: string, owner: string): Promise<void> {
-    await this.#deleteWhile(
-      { pk: `OWNER#${lc(org)}`, sk: 'CURRENT' },
-      {
-        ConditionExpression: '#owner = :me',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':me': owner },
-      },
-      `release ${org}`,
-    );
+    try {
+      await this.#doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `OWNER#${lc(org)}`, sk: 'CURRENT' },
+          UpdateExpression: 'SET #until = :free, releasedAt = :now',
+          ConditionExpression: '#owner = :me',
+          ExpressionAttributeNames: { '#until': 'until', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':free': 0, ':now': Date.now(), ':me': owner },
+        }),
+      );
+    } catch (error) {
+      // Taken by another snapshot since: theirs now, left alone.
+      if (conditionFailed(error)) return;
+      throw mapError(`release ${org}`, error);
+    }
   }
 
   async deleteCheckpoint(org: string, snapshotId: string): Promise<void> {

@@ -274,6 +274,8 @@ async function runSnapshot(
     counters: { alertsWritten: 0, transitionsWritten: 0, auditEventsWritten: 0, invocations: 0 },
     perOrg: {},
     skippedItems: [],
+    // The store's clock (the claims' times are the machine's), not `clock`, which tests may move.
+    claimsSince: Date.now(),
   };
   const ctx = { org: key, snapshotId: cp.snapshotId, mode: cp.mode };
   const perOrg = (org: string) => {
@@ -302,17 +304,21 @@ async function runSnapshot(
     if (!claim) {
       claim = store
         .claimOrganisation(org, { owner, label, snapshotId: cp.snapshotId, until: deadline })
-        .then(({ previousOwner }) => {
+        .then(({ previous }) => {
           const before = cp.claimed ?? [];
           const again = before.includes(org);
           if (!again) cp.claimed = [...before, org];
-          // Another snapshot had it since this one's last invocation (a released claim is gone),
-          // or holds it unfinished, paused or cut off (its views moved, its aggregates not yet):
-          // the movement carried here may be in the aggregates already or miss theirs, and what
-          // it wrote may be alerts this run's listing had passed. Recount, and do not reconcile.
-          // Not when a new full run takes its organisation before listing anything: it recounts
-          // from its own listing, over fingerprints read after this claim.
-          const foreign = previousOwner !== owner && (again || previousOwner !== null);
+          // Another snapshot took it since this one's last claim, or had it while this one was
+          // under way: it gave it back after this snapshot began, or it still holds it unfinished,
+          // paused or cut off (its views moved, its aggregates not yet). The movement carried here
+          // may be in the aggregates already or miss theirs, and what it wrote may be alerts this
+          // run's listing had passed. Recount, and do not reconcile. Not when a new full run takes
+          // its organisation before listing anything: it recounts from its own listing, over
+          // fingerprints read after this claim.
+          const activeUntil = previous?.releasedAt ?? Number.POSITIVE_INFINITY;
+          const foreign = again
+            ? previous?.owner !== owner
+            : previous !== null && previous.owner !== owner && activeUntil >= (cp.claimsSince ?? 0);
           const fresh = beforeListing && !resumed && cp.mode === 'full';
           if (foreign && !fresh && !movedByOthers(org)) {
             cp.movedByOthers = [...(cp.movedByOthers ?? []), org];

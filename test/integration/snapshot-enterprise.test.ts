@@ -161,6 +161,40 @@ describe('enterprise-wide snapshots', () => {
     expect(stored.size).toBe(openCounts(orgs[0] as DemoOrg, at(1)).total);
   });
 
+  it('does not reconcile an organisation another snapshot moved and gave back while this one was listing', async () => {
+    const deps = await freshDeps('ent-meanwhile');
+    const own = deps.store;
+    github.setNow(at(2));
+    await takeEnterpriseSnapshot(deps, { enterprise: 'octo-corp', now: at(2), mode: 'full' });
+    // Before the enterprise run's first page, and so before it takes octo-demo, the organisation's
+    // own run stores a week of changes (new alerts among them) and gives it back. The enterprise
+    // run then lists as of a week earlier: it never lists those new alerts.
+    const gh = createGitHubClient({ token: TOKEN, baseUrl: github.url });
+    const other: { run?: Promise<{ alertsWritten: number }> } = {};
+    gh.hook.before('request', async () => {
+      other.run ??= (async () => {
+        github.setNow(at(1));
+        const m = await takeSnapshot(deps, { org: 'octo-demo', now: at(1), mode: 'incremental' });
+        github.setNow(at(2));
+        return m;
+      })();
+      await other.run;
+    });
+    const manifests = await takeEnterpriseSnapshot(
+      { ...deps, gh },
+      { enterprise: 'octo-corp', now: at(2), mode: 'full' },
+    );
+    expect((await other.run)?.alertsWritten).toBeGreaterThan(0);
+    const demo = manifests.find((m) => m.org === 'octo-demo');
+    expect(demo?.complete).toBe(true);
+    expect(demo?.reconciled).toBe(false);
+    expect(demo?.noLongerReported).toBe(0);
+    expect(manifests.find((m) => m.org === 'octo-payments')?.reconciled).toBe(true);
+    const stored = await own.loadAlerts('octo-demo');
+    expect([...stored.values()].filter((a) => a.snap?.noLongerReported)).toEqual([]);
+    expect(stored.size).toBe(openCounts(orgs[0] as DemoOrg, at(1)).total);
+  });
+
   it('recounts an organisation whose enterprise snapshot is paused, so its own run stores exact figures', async () => {
     const deps = await freshDeps('ent-held');
     const own = deps.store;
@@ -227,7 +261,10 @@ describe('enterprise-wide snapshots', () => {
     await own.releaseOrganisation('octo-demo', 'octo-demo/o1');
     const m = await takeSnapshot(deps, { org: 'octo-demo', now: at(1), mode: 'full' });
     expect(m.complete).toBe(true);
-    await expect(own.claimOrganisation('octo-demo', enterpriseRun)).resolves.toEqual({ previousOwner: null });
+    const next = await own.claimOrganisation('octo-demo', enterpriseRun);
+    // The claim given back stays, free and dated: the next snapshot knows who had it and until when.
+    expect(next.previous?.owner).toMatch(/^octo-demo\//);
+    expect(next.previous?.releasedAt).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('refuses a GitHub App, which cannot read enterprise lists, saying to use a token', async () => {
