@@ -995,7 +995,8 @@ function collectAuditEvents(
       const rawOrg = (raw as { org?: unknown } | null)?.org;
       const org = scope.kind === 'org' ? scope.org : typeof rawOrg === 'string' ? rawOrg : null;
       const event = normalizeAuditEvent(raw, org ?? '');
-      const owner = org ?? (event.repository ? orgOf(event.repository) : null);
+      // Keyed as every organisation here is, in lower case: GitHub's logins are not case-sensitive.
+      const owner = org !== null ? org.toLowerCase() : event.repository ? orgOf(event.repository) : null;
       if (owner && Date.parse(event.at) <= until) events.push([owner, event]);
     } catch (error) {
       if (!(error instanceof InvalidAlertError)) throw error;

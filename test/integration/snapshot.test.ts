@@ -819,6 +819,12 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(m.alertsSeen).toBe(expected.length);
     expect(m.openBySeverity).toEqual(openCounts(expected));
     expect((await store.loadAlerts('octo-demo')).size).toBe(expected.length);
+    // The audit log's events too: every one listed is stored, under the organisation.
+    const audit = m.streams.find((s) => s.stream === 'audit_log');
+    expect(audit?.items).toBeGreaterThan(50);
+    expect(m.auditEventsWritten).toBe(audit?.items);
+    expect((await store.listAuditEvents('octo-demo')).length).toBe(audit?.items);
+    expect(await store.getCursor('OCTO-Demo', 'watermark#audit_log')).not.toBeNull();
   });
 
   it('checks the organisation only on its first snapshot, and names it when a known one is gone', async () => {
