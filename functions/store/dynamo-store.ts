@@ -1033,13 +1033,16 @@ export class DynamoStore {
           TableName: this.tableName,
           Key: { pk: alertPk(org), sk: key },
           UpdateExpression: 'SET snap = :snap',
+          // Marked by this snapshot already: the SDK sending the mark again after an answer it
+          // lost (a timeout, a 500). Still this snapshot's mark, counted once.
           ConditionExpression:
-            'attribute_exists(pk) AND snap.#state = :state AND snap.severity = :severity AND attribute_not_exists(snap.noLongerReported)',
+            'attribute_exists(pk) AND snap.#state = :state AND snap.severity = :severity AND (attribute_not_exists(snap.noLongerReported) OR snap.noLongerReportedBy = :by)',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
             ':snap': { ...snap, noLongerReported: true, noLongerReportedBy: snapshotId },
             ':state': snap.state,
             ':severity': snap.severity,
+            ':by': snapshotId,
           },
           ReturnConsumedCapacity: 'TOTAL',
         }),
@@ -1063,7 +1066,9 @@ export class DynamoStore {
           TableName: this.tableName,
           Key: { pk: alertPk(org), sk: key },
           UpdateExpression: 'SET snap = :snap, version = :next',
-          ConditionExpression: 'version = :v',
+          // Or written already: the SDK sending it again after an answer it lost (a timeout, a
+          // 500). Without that, the caller would re-read, find the view moved, and lose its move.
+          ConditionExpression: 'version = :v OR (version = :next AND snap = :snap)',
           ExpressionAttributeValues: { ':snap': snap, ':v': expectedVersion, ':next': expectedVersion + 1 },
           ReturnConsumedCapacity: 'TOTAL',
         }),

@@ -6,7 +6,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { observeAlert } from '../../functions/core/diff.ts';
 import { alertKey } from '../../functions/core/model.ts';
 import { alertDigest, alertWriteActions, DynamoStore } from '../../functions/store/dynamo-store.ts';
@@ -231,6 +231,52 @@ describe('DynamoStore against DynamoDB Local', () => {
       to: '2026-11-16T00:00:00Z',
     });
     expect(inWeek.map((t) => t.number)).toEqual([2, 3]);
+  });
+
+  it('writes a snapshot view and a no-longer-reported mark once, though the SDK sends them again after a lost answer', async () => {
+    // A client whose first answer to each UpdateItem is lost after DynamoDB applied it: the SDK
+    // retries it as a timeout.
+    const losing = new DynamoDBClient({
+      endpoint: inject('dynamoEndpoint'),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const lost = new Set<string>();
+    losing.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const input = args.input as { Key?: { sk?: { S?: string } } };
+        const key = `${context.commandName} ${input.Key?.sk?.S}`;
+        if (context.commandName === 'UpdateItemCommand' && !lost.has(key)) {
+          lost.add(key);
+          throw Object.assign(new Error('connection reset after the write'), { name: 'TimeoutError' });
+        }
+        return result;
+      },
+      { step: 'deserialize', name: 'loseFirstAnswer' },
+    );
+    const flaky = new DynamoStore(losing, store.tableName);
+    const alert = makeAlert({ number: 71 });
+    await store.writeAlert(org, alert, null, observeAlert(undefined, alert, 'snapshot').transitions);
+    const key = alertKey(alert);
+    const view = { state: 'open' as const, severity: alert.severity };
+    await flaky.putSnapView(org, key, view, 1);
+    expect(lost.has(`UpdateItemCommand ${key}`)).toBe(true);
+    expect(await store.getAlert(org, key)).toMatchObject({ version: 2, snap: view });
+    // Another writer's move in between is still refused.
+    await expect(store.putSnapView(org, key, { ...view, state: 'fixed' }, 1)).rejects.toBeInstanceOf(
+      ConcurrentUpdateError,
+    );
+    lost.clear();
+    expect(await flaky.markNoLongerReported(org, key, view, 'snap-1')).toBe(true);
+    expect(lost.has(`UpdateItemCommand ${key}`)).toBe(true);
+    expect((await store.getAlert(org, key))?.snap).toEqual({
+      ...view,
+      noLongerReported: true,
+      noLongerReportedBy: 'snap-1',
+    });
+    // Marked already, by another snapshot: not this one's mark.
+    expect(await store.markNoLongerReported(org, key, view, 'snap-2')).toBe(false);
   });
 
   it('writes alerts many to a transaction with their transitions packed by day, and reads any range of them exactly', async () => {
