@@ -1118,8 +1118,10 @@ export class DynamoStore {
           },
           ...(claim
             ? {
-                ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now',
-                ExpressionAttributeValues: { ':now': Date.now() },
+                // Or taken already by this invocation: the SDK sending it again after an answer
+                // it lost, which would otherwise lock the snapshot out until its own lease ends.
+                ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil < :now OR leaseOwner = :me',
+                ExpressionAttributeValues: { ':now': Date.now(), ':me': checkpoint.leaseOwner },
               }
             : {
                 ConditionExpression: 'leaseOwner = :me',

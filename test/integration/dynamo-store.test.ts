@@ -233,9 +233,9 @@ describe('DynamoStore against DynamoDB Local', () => {
     expect(inWeek.map((t) => t.number)).toEqual([2, 3]);
   });
 
-  it('writes a snapshot view and a no-longer-reported mark once, though the SDK sends them again after a lost answer', async () => {
-    // A client whose first answer to each UpdateItem is lost after DynamoDB applied it: the SDK
-    // retries it as a timeout.
+  it('writes a snapshot view, a no-longer-reported mark and a lease once, though the SDK sends them again after a lost answer', async () => {
+    // A client whose first answer to each update (and put) of an item is lost after DynamoDB
+    // applied it: the SDK retries it as a timeout.
     const losing = new DynamoDBClient({
       endpoint: inject('dynamoEndpoint'),
       region: 'us-east-1',
@@ -245,9 +245,9 @@ describe('DynamoStore against DynamoDB Local', () => {
     losing.middlewareStack.add(
       (next, context) => async (args) => {
         const result = await next(args);
-        const input = args.input as { Key?: { sk?: { S?: string } } };
-        const key = `${context.commandName} ${input.Key?.sk?.S}`;
-        if (context.commandName === 'UpdateItemCommand' && !lost.has(key)) {
+        const input = args.input as { Key?: { sk?: { S?: string } }; Item?: { pk?: { S?: string } } };
+        const key = `${context.commandName} ${input.Key?.sk?.S ?? input.Item?.pk?.S}`;
+        if (/^(Update|Put)ItemCommand$/.test(context.commandName ?? '') && !lost.has(key)) {
           lost.add(key);
           throw Object.assign(new Error('connection reset after the write'), { name: 'TimeoutError' });
         }
@@ -256,6 +256,27 @@ describe('DynamoStore against DynamoDB Local', () => {
       { step: 'deserialize', name: 'loseFirstAnswer' },
     );
     const flaky = new DynamoStore(losing, store.tableName);
+    const checkpoint = {
+      org: 'lost-answers',
+      snapshotId: 's1',
+      mode: 'full' as const,
+      takenAt: '2026-11-20T00:00:00.000Z',
+      startedAt: '2026-11-20T00:00:00.000Z',
+      leaseUntil: Date.now() + 60_000,
+      leaseOwner: 'invocation-1',
+      lanes: {},
+      delta: {},
+      counters: { alertsWritten: 0, transitionsWritten: 0, auditEventsWritten: 0, invocations: 1 },
+      perOrg: {},
+      skippedItems: [],
+    };
+    await flaky.putCheckpoint(checkpoint, true);
+    expect(lost.has('PutItemCommand CHECKPOINT#lost-answers')).toBe(true);
+    expect((await store.getCheckpoint('lost-answers'))?.leaseOwner).toBe('invocation-1');
+    // Another invocation is still kept out.
+    await expect(
+      store.putCheckpoint({ ...checkpoint, leaseOwner: 'invocation-2' }, true),
+    ).rejects.toBeInstanceOf(ConcurrentUpdateError);
     const alert = makeAlert({ number: 71 });
     await store.writeAlert(org, alert, null, observeAlert(undefined, alert, 'snapshot').transitions);
     const key = alertKey(alert);
