@@ -165,6 +165,11 @@ export interface SnapshotCheckpoint {
    * snapshot gave back after it was moved while this one was under way.
    */
   claimsSince?: number;
+  /**
+   * Enterprise runs: organisations of `orgs` with no snapshot before this one. The run is full,
+   * and reads the audit log back to the start for them.
+   */
+  newcomers?: string[];
 }
 
 /** A snapshot's claim on an organisation's snapshot views and aggregates (see claimOrganisation). */

@@ -212,7 +212,27 @@ async function runSnapshot(
   // lost: this invocation and every later one of the snapshot recount, and reconcile nothing.
   const dirty = existing !== null && (existing.leaseUntil !== 0 || existing.recount === true);
   const hideSecret = deps.hideSecret ?? true;
-  const mode = existing?.mode ?? request.mode;
+  // An enterprise run's watermarks are the enterprise's: an organisation added to its `orgs` since
+  // the last run would get only what changed since then, alerts and audit events. Its first run
+  // lists the enterprise whole instead, and reads the audit log back to the start for it alone.
+  const newcomers =
+    existing?.newcomers ??
+    (scope.kind === 'enterprise' && onlyOrgs && existing === null
+      ? (
+          await Promise.all(
+            onlyOrgs.map(async (o) =>
+              (await store.getAggregates(o.toLowerCase())) ? null : o.toLowerCase(),
+            ),
+          )
+        ).filter((o): o is string => o !== null)
+      : []);
+  const mode = existing?.mode ?? (newcomers.length > 0 ? 'full' : request.mode);
+  if (!existing && mode !== request.mode) {
+    log.info('snapshot widened to a full run: first snapshot of organisations in this enterprise', {
+      org: scope.kind === 'org' ? scope.org : `enterprise:${scope.enterprise}`,
+      organisations: newcomers,
+    });
+  }
   // A full run reads, at once, each listing's and each partition's length at the last full run:
   // whether to split a listing, when a partition's two ends have asked for enough pages, and
   // which chains to serve first.
@@ -264,7 +284,7 @@ async function runSnapshot(
   const cp: SnapshotCheckpoint = existing ?? {
     org: key,
     snapshotId: request.snapshotId ?? randomUUID(),
-    mode: request.mode,
+    mode,
     takenAt: request.now.toISOString(),
     startedAt: new Date(clock()).toISOString(),
     leaseUntil: 0,
@@ -276,6 +296,7 @@ async function runSnapshot(
     skippedItems: [],
     // The store's clock (the claims' times are the machine's), not `clock`, which tests may move.
     claimsSince: Date.now(),
+    ...(newcomers.length > 0 ? { newcomers } : {}),
   };
   const ctx = { org: key, snapshotId: cp.snapshotId, mode: cp.mode };
   const perOrg = (org: string) => {
@@ -355,10 +376,17 @@ async function runSnapshot(
   await store.putCheckpoint(cp, true);
 
   const auditWatermark = await store.getCursor(key, 'watermark#audit_log');
+  const newcomer = new Set(newcomers);
+  // Whether the alert listings read from a watermark (incremental runs after the first).
+  const hadWatermark = (
+    await Promise.all(listingGroups.map((group) => store.getCursor(key, `watermark#${group}`)))
+  ).some((watermark) => watermark !== null);
   lanes.push(
     auditLogLane(
       scope,
-      auditWatermark ? new Date(Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS).toISOString() : null,
+      auditWatermark && newcomer.size === 0
+        ? new Date(Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS).toISOString()
+        : null,
     ),
   );
   // A checkpoint left by another version may name lanes this one does not run.
@@ -626,9 +654,10 @@ async function runSnapshot(
           const events = collectAuditEvents(page.items, scope, takenAt, state, cp, log, ctx);
           const byOrg = new Map<string, AuditEvent[]>();
           for (const [org, e] of events) {
-            // The audit log only grows: what is older than the watermark was stored before.
-            if (auditSince !== null && Date.parse(e.at) < auditSince) {
-              reachedWatermark = true;
+            // The audit log only grows: what is older than the watermark was stored before, but for
+            // an organisation listed for the first time (then the lane reads on to the start).
+            if (auditSince !== null && Date.parse(e.at) < auditSince && !newcomer.has(org)) {
+              if (newcomer.size === 0) reachedWatermark = true;
               continue;
             }
             if (keep && !keep.has(org)) continue;
@@ -844,6 +873,8 @@ async function runSnapshot(
     const counts = perOrg(org);
     let unlisted: Record<string, number> = {};
     let reconciled = false;
+    /** An incremental enterprise run met an organisation no snapshot has counted before. */
+    let partial = false;
     let aggregates: Aggregates = { openBySeverity: emptyOpenCounts(), openByRepository: {} };
     if (allDone) {
       await claimOrg(org);
@@ -862,6 +893,23 @@ async function runSnapshot(
       } else {
         const untrusted = dirty || movedByOthers(org);
         const base = cp.mode === 'full' || untrusted ? null : await store.getAggregates(org);
+        // Listed from the enterprise's watermarks, it has only what changed since: its figures
+        // are partial until the next full run (an organisation named in `orgs` widens the run).
+        partial =
+          cp.mode === 'incremental' &&
+          scope.kind === 'enterprise' &&
+          base === null &&
+          !untrusted &&
+          hadWatermark;
+        if (partial) {
+          log.warn(
+            'organisation first seen in an incremental run: its figures are partial until the next full run',
+            {
+              ...ctx,
+              organisation: org,
+            },
+          );
+        }
         const views = base ? null : await store.listAlertViews(org);
         if (seen && views && listedToEnd && !movedByOthers(org)) {
           unlisted = await markUnlisted(store, org, views, seen, alertLaneStates, cp.snapshotId);
@@ -883,7 +931,7 @@ async function runSnapshot(
       snapshotId: cp.snapshotId,
       takenAt,
       mode: cp.mode,
-      complete,
+      complete: complete && !partial,
       streams,
       alertsSeen: counts.seen,
       alertsWritten: counts.written,

@@ -101,6 +101,67 @@ describe('enterprise-wide snapshots', () => {
     expect(manifests[0]?.requests).toBeLessThanOrEqual(5 + Math.ceil(changed / 100));
   });
 
+  it('lists an organisation added to the enterprise run whole, audit log included, and says when one turns up unannounced', async () => {
+    // What the audit log holds of an organisation up to an instant, as a first full run stores it.
+    const reference = await freshDeps('ent-added-ref');
+    github.setNow(at(1));
+    await takeEnterpriseSnapshot(reference, { enterprise: 'octo-corp', now: at(1), mode: 'full' });
+    const auditOf = async (s: DynamoStore, org: string) =>
+      new Set((await s.listAuditEvents(org)).map((e) => e.id));
+
+    const deps = await freshDeps('ent-added');
+    github.setNow(at(2));
+    await takeEnterpriseSnapshot(deps, {
+      enterprise: 'octo-corp',
+      orgs: ['octo-demo'],
+      now: at(2),
+      mode: 'full',
+    });
+    // A week on, octo-payments joins the scheduled incremental run: that run is a full one.
+    github.setNow(at(1));
+    const manifests = await takeEnterpriseSnapshot(deps, {
+      enterprise: 'octo-corp',
+      orgs: ['octo-demo', 'Octo-Payments'],
+      now: at(1),
+      mode: 'incremental',
+    });
+    for (const [i, org] of ['octo-demo', 'octo-payments'].entries()) {
+      const m = manifests.find((x) => x.org === org);
+      const expected = openCounts(orgs[i] as DemoOrg, at(1));
+      expect(m?.mode).toBe('full');
+      expect(m?.complete).toBe(true);
+      expect(m?.openBySeverity).toEqual(expected.counts);
+      expect((await deps.store.loadAlerts(org)).size).toBe(expected.total);
+      // Every audit event a first run would store, the newcomer's older ones too, and none twice
+      // (octo-demo keeps a few more: the first run, a week earlier, reached a week further back).
+      const stored = await deps.store.listAuditEvents(org);
+      const ids = new Set(stored.map((e) => e.id));
+      expect(stored.length).toBe(ids.size);
+      const ref = await auditOf(reference.store, org);
+      expect(ref.size).toBeGreaterThan(100);
+      expect([...ref].filter((id) => !ids.has(id))).toEqual([]);
+      if (org === 'octo-payments') expect(ids).toEqual(ref);
+    }
+
+    // Without `orgs`, an organisation that turns up in an incremental run is marked incomplete.
+    const unannounced = await freshDeps('ent-unannounced');
+    github.setNow(at(2));
+    await takeEnterpriseSnapshot(unannounced, {
+      enterprise: 'octo-corp',
+      orgs: ['octo-demo'],
+      now: at(2),
+      mode: 'full',
+    });
+    github.setNow(at(1));
+    const later = await takeEnterpriseSnapshot(unannounced, {
+      enterprise: 'octo-corp',
+      now: at(1),
+      mode: 'incremental',
+    });
+    expect(later.find((m) => m.org === 'octo-demo')?.complete).toBe(true);
+    expect(later.find((m) => m.org === 'octo-payments')?.complete).toBe(false);
+  });
+
   it('keeps an organisation exact when its own snapshot and the enterprise one take turns on it', async () => {
     const deps = await freshDeps('ent-turns');
     const own = deps.store;
