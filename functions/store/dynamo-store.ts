@@ -170,6 +170,8 @@ export interface SnapshotCheckpoint {
    * and reads the audit log back to the start for them.
    */
   newcomers?: string[];
+  /** The newest audit event listed so far (ms since epoch): the audit watermark, once all is done. */
+  auditMax?: number;
 }
 
 /** A snapshot's claim on an organisation's snapshot views and aggregates (see claimOrganisation). */

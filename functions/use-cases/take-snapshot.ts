@@ -513,7 +513,9 @@ async function runSnapshot(
     return ids;
   };
   let lastSave = clock();
-  let auditMax = auditWatermark ? Date.parse(auditWatermark) : 0;
+  // The newest audit event stored, across the snapshot's invocations: the lane may finish in one
+  // and the snapshot in a later one, which writes the watermark.
+  let auditMax = Math.max(auditWatermark ? Date.parse(auditWatermark) : 0, cp.auditMax ?? 0);
   const saveCheckpoint = async (force: boolean) => {
     // Incremental runs carry their aggregate movement in the checkpoint: save it every page.
     // Full runs recount the aggregates at the end, so saving the cursors now and then is enough.
@@ -663,6 +665,7 @@ async function runSnapshot(
             if (keep && !keep.has(org)) continue;
             byOrg.set(org, [...(byOrg.get(org) ?? []), e]);
             auditMax = Math.max(auditMax, Date.parse(e.at));
+            cp.auditMax = auditMax;
           }
           for (const [org, all] of byOrg) {
             state.items += all.length;

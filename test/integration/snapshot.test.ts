@@ -518,6 +518,38 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(manifests.filter((x) => x.snapshotId === first.snapshotId)).toHaveLength(1);
   });
 
+  it('keeps the audit watermark of a snapshot whose audit log was read in an earlier invocation', async () => {
+    github.setNow(at(0));
+    // The first snapshot: Dependabot's second page keeps failing, everything else is read.
+    github.injectFault({
+      path: `/orgs/${ORG}/dependabot/alerts`,
+      page: 2,
+      status: 502,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const first = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    expect(first.complete).toBe(false);
+    expect(first.streams.find((s) => s.stream === 'audit_log')?.status).toBe('finished');
+    const read = first.auditEventsWritten;
+    expect(read).toBeGreaterThan(50);
+    github.clearFaults();
+    // The next invocation finishes it: the audit log's watermark is the newest event read before.
+    const done = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
+    expect(done.snapshotId).toBe(first.snapshotId);
+    expect(done.complete).toBe(true);
+    const events = await store.listAuditEvents(ORG);
+    expect(events).toHaveLength(read);
+    const newest = events
+      .map((e) => e.at)
+      .sort()
+      .at(-1);
+    expect(await store.getCursor(ORG, 'watermark#audit_log')).toBe(newest);
+    // So the next run reads only the last hour again, and stores nothing twice.
+    const next = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'incremental' });
+    expect(next.auditEventsWritten).toBe(0);
+    expect(await store.listAuditEvents(ORG)).toHaveLength(read);
+  });
+
   it('retries GitHub 502s and finishes complete', async () => {
     github.setNow(at(0));
     github.injectFault({ path: /code-scanning\/alerts/, status: 502, times: 2 });
