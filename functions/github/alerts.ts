@@ -45,11 +45,44 @@ function statusOf(error: unknown): number | null {
   return typeof status === 'number' ? status : null;
 }
 
+/** The longest part of what GitHub said that a message quotes. */
+const QUOTED_MAX = 200;
+
+/**
+ * What GitHub said, to quote in a message: the `message` of its JSON answer, on one line and cut
+ * at QUOTED_MAX characters, or the failure's own words when there was no answer (a network
+ * error). Never an answer's raw body, which Octokit makes the error's message when it is not
+ * JSON: a proxy's or load balancer's error page can echo the request's headers, token included,
+ * and the message goes on to manifests, reports and logs.
+ *
+ * @example
+ * gitHubSays(new RequestError('<html>…', 502, { request, response: { data: '<html>…' } })); // ''
+ */
+export function gitHubSays(error: unknown): string {
+  const response = (error as { response?: { data?: unknown } } | null)?.response;
+  const data = response?.data;
+  const said =
+    response === undefined
+      ? error instanceof Error
+        ? error.message
+        : String(error)
+      : typeof data === 'object' &&
+          data !== null &&
+          typeof (data as { message?: unknown }).message === 'string'
+        ? (data as { message: string }).message
+        : '';
+  const line = said.replace(/\s+/g, ' ').trim();
+  return line.length > QUOTED_MAX ? `${line.slice(0, QUOTED_MAX)}…` : line;
+}
+
 /** Maps an Octokit failure to this adapter's errors, saying what to do next. */
 export function mapGitHubError(error: unknown, what: string, stream?: StreamName): GitHubError {
   if (error instanceof GitHubError) return error;
   const status = statusOf(error);
+  // Read for the words "rate limit" only: what is quoted is `gitHubSays`.
   const message = error instanceof Error ? error.message : String(error);
+  const says = gitHubSays(error);
+  const code = (s: number | string) => (says ? `${s}: ${says}` : String(s));
   const headers = (error as { response?: { headers?: Record<string, string | undefined> } } | null)?.response
     ?.headers;
   if (
@@ -74,14 +107,14 @@ export function mapGitHubError(error: unknown, what: string, stream?: StreamName
   }
   if ((status === 403 || status === 404) && stream) {
     return new GitHubFeatureUnavailableError(
-      `${stream} is not available for ${what} (${status}: ${message}). Either the feature is not enabled, or ${STREAM_PERMISSIONS[stream]}.`,
+      `${stream} is not available for ${what} (${code(status)}). Either the feature is not enabled, or ${STREAM_PERMISSIONS[stream]}.`,
       status,
       { cause: error },
     );
   }
   if (status === 403) {
     return new GitHubPermissionError(
-      `GitHub refused to ${what} (403: ${message}). Check that the token can read the organisation and its security alerts.`,
+      `GitHub refused to ${what} (${code(403)}). Check that the token can read the organisation and its security alerts.`,
       status,
       { cause: error },
     );
@@ -95,12 +128,12 @@ export function mapGitHubError(error: unknown, what: string, stream?: StreamName
   }
   if (status === null || status >= 500 || status === 429) {
     return new GitHubUnavailableError(
-      `GitHub did not answer while trying to ${what} (${status ?? 'no response'}: ${message}). Retries were exhausted; run again later, the snapshot resumes safely.`,
+      `GitHub did not answer while trying to ${what} (${code(status ?? 'no response')}). Retries were exhausted; run again later, the snapshot resumes safely.`,
       status,
       { cause: error },
     );
   }
-  return new GitHubError(`GitHub failed to ${what} (${status}: ${message}).`, status, { cause: error });
+  return new GitHubError(`GitHub failed to ${what} (${code(status)}).`, status, { cause: error });
 }
 
 /** Checks the organisation exists and the token can see it, before anything is written. */

@@ -7,6 +7,7 @@
 import { createPrivateKey, type KeyObject, sign } from 'node:crypto';
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
+import { mapGitHubError } from './alerts.ts';
 import { GitHubAuthError, GitHubError, GitHubPermissionError } from './errors.ts';
 
 export type GitHubAuth =
@@ -142,7 +143,11 @@ export async function findInstallationId(
 ): Promise<number> {
   const privateKey = checkAppCredentials(auth);
   const { token } = await createAppAuth({ appId: auth.appId, privateKey })({ type: 'app' });
-  const app = new Octokit({ auth: token, baseUrl, request: { retries: 0 } });
+  const app = new Octokit({
+    auth: token,
+    baseUrl,
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
   try {
     const { data } = await app.request('GET /orgs/{org}/installation', { org });
     if (!positiveInteger(data.id))
@@ -164,7 +169,7 @@ export async function findInstallationId(
         { cause: error },
       );
     }
-    throw error;
+    throw mapGitHubError(error, `look up GitHub App ${auth.appId}'s installation on ${org}`);
   }
 }
 

@@ -237,7 +237,13 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     ...authOptions,
     baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
     userAgent: 'alert-ledger',
-    retry: { retries: options.retries ?? 3, retryAfterBaseValue: baseValue },
+    // 429 is the throttling plugin's: it honours `retry-after` and the reset, or gives up and the
+    // lane stops. plugin-retry would send it again about a second later, several times.
+    retry: {
+      retries: options.retries ?? 3,
+      retryAfterBaseValue: baseValue,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451],
+    },
     request: { fetch: wire(0) },
     throttle: {
       retryAfterBaseValue: baseValue,

@@ -78,11 +78,13 @@ async function signatureMatches(secrets: string[], payload: string, signature: s
 export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Promise<WebhookResponse> {
   if (req.method.toUpperCase() !== 'POST') return reply(405, 'only POST is accepted');
   if (req.body.length > MAX_BODY_BYTES) return reply(413, `body over ${MAX_BODY_BYTES} bytes`);
+  if (req.body.length === 0) return reply(400, 'empty body: GitHub sends each event as a JSON body');
   const signature = req.headers['x-hub-signature-256'];
   if (!signature) return reply(401, 'missing X-Hub-Signature-256: set a secret on the GitHub webhook');
   let payloadText: string;
   try {
-    payloadText = new TextDecoder('utf-8', { fatal: true }).decode(req.body);
+    // The signature covers the bytes as sent: a byte-order mark is kept, not dropped.
+    payloadText = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(req.body);
   } catch {
     return reply(400, 'body is not UTF-8');
   }

@@ -7,7 +7,11 @@ import {
   gitHubAuthFromEnv,
 } from '../../functions/github/auth.ts';
 import { createGitHubClient, type GitHubClient } from '../../functions/github/client.ts';
-import { GitHubAuthError, GitHubPermissionError } from '../../functions/github/errors.ts';
+import {
+  GitHubAuthError,
+  GitHubPermissionError,
+  GitHubUnavailableError,
+} from '../../functions/github/errors.ts';
 import { ConfigError, readRuntimeConfig } from '../../functions/runtime/config.ts';
 import { createRuntime } from '../../functions/runtime/runtime.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
@@ -315,6 +319,15 @@ describe('a GitHub App installed on several organisations', () => {
       /^GitHub refused the GitHub App's credentials \(401\) when looking up its installation on octo-demo/,
     );
     expect((stranger401 as Error).message).not.toContain('PRIVATE KEY-----');
+  });
+
+  it('says to run again when GitHub fails while looking up an installation', async () => {
+    gh.injectFault({ path: `/orgs/${demo.org}/installation`, status: 502 });
+    const error = await findInstallationId(app, demo.org, gh.url).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubUnavailableError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`look up GitHub App ${APP_ID}'s installation on ${demo.org} \\(502.*run again later`),
+    );
   });
 
   it('reads each organisation through its own installation, without GITHUB_APP_INSTALLATION_ID', async () => {

@@ -1,7 +1,9 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mapGitHubError } from '../../functions/github/alerts.ts';
 import { createGitHubClient, fetchAt, REQUEST_CONCURRENCY } from '../../functions/github/client.ts';
+import { GitHubRateLimitError } from '../../functions/github/errors.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
 import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
 import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
@@ -22,6 +24,70 @@ afterAll(async () => {
 });
 
 describe('the GitHub client', () => {
+  it('asks again after a 429 only as its retry-after allows, and never sooner', async () => {
+    let hits = 0;
+    let retryAfter = '120';
+    await withServer(
+      (_req, res) => {
+        hits += 1;
+        if (hits > 1 && retryAfter === '1') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('{"login":"octo"}');
+          return;
+        }
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': retryAfter });
+        res.end('{"message":"You have exceeded a secondary rate limit."}');
+      },
+      async (url) => {
+        const client = createGitHubClient({ token: TOKEN, baseUrl: url, retryAfterBaseValue: 10 });
+        // Two minutes away, over the minute the client waits: one request, then the lane stops.
+        const far = await client.request('GET /orgs/{org}', { org: 'octo' }).catch((e: unknown) => e);
+        expect(hits).toBe(1);
+        expect(mapGitHubError(far, 'read octo')).toBeInstanceOf(GitHubRateLimitError);
+        // A second away: waited out, and asked once more.
+        hits = 0;
+        retryAfter = '1';
+        const near = await client.request('GET /orgs/{org}', { org: 'octo' });
+        expect(near.data).toEqual({ login: 'octo' });
+        expect(hits).toBe(2);
+      },
+    );
+  });
+
+  it('quotes what GitHub said, never the raw body of an error page', async () => {
+    await withServer(
+      (req, res) => {
+        if (req.url?.includes('proxy')) {
+          // A proxy's error page that echoes the request's headers.
+          res.writeHead(502, { 'content-type': 'text/html' });
+          res.end(
+            `<html><body>Bad gateway. Request headers: Authorization: token ghp_ECHOED${'x'.repeat(20)}</body></html>`,
+          );
+          return;
+        }
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            message: 'Not Found',
+            documentation_url: 'https://docs.github.com',
+            secret: 'ghp_BODY',
+          }),
+        );
+      },
+      async (url) => {
+        const client = createGitHubClient({ token: TOKEN, baseUrl: url, retries: 0 });
+        const page = await client.request('GET /proxy').catch((e: unknown) => e);
+        const failed = mapGitHubError(page, 'list the alerts of octo');
+        expect(failed.message).toMatch(/\(502\)/);
+        expect(failed.message).not.toMatch(/ghp_|<html>/);
+        const missing = await client.request('GET /gone').catch((e: unknown) => e);
+        const gap = mapGitHubError(missing, 'list the alerts of octo', 'dependabot');
+        expect(gap.message).toMatch(/\(404: Not Found\)/);
+        expect(gap.message).not.toContain('ghp_BODY');
+      },
+    );
+  });
+
   it('keeps at most its concurrency on the wire, however many requests are asked for at once', async () => {
     const client = createGitHubClient({ token: TOKEN, baseUrl: gh.url, concurrency: 3 });
     gh.stats.maxInFlight = 0;

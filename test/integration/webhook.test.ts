@@ -577,6 +577,15 @@ describe('webhook receiver against DynamoDB Local', () => {
       });
     });
 
+    it('refuses an empty body with 400 before anything else, signed or not', async () => {
+      const req = await signed('dependabot_alert', payload);
+      await unchanged(async () => {
+        const res = await receiveWebhook(deps(), { ...req, body: Buffer.alloc(0) });
+        expect(res.status).toBe(400);
+        expect(res.body.message).toMatch(/empty body/);
+      });
+    });
+
     it.each([
       ['not JSON', '{not json', 'body is not a JSON object'],
       ['a JSON array', '[1]', 'body is not a JSON object'],
