@@ -213,6 +213,15 @@ function resolveAuth(options: GitHubClientOptions): GitHubAuth {
 }
 
 /**
+ * How many times one request waits out a rate limit (each wait at most `maxRateLimitWaitSeconds`)
+ * before its caller is told: a snapshot checks its deadline between pages, 20 s before it, and
+ * the Lambda allows a minute past that. Waiting twice or three times (up to three minutes) could
+ * outlast both, and the run would be cut off instead of pausing; stopped, the lane resumes on the
+ * next run.
+ */
+const RATE_LIMIT_WAITS = 1;
+
+/**
  * Builds an Octokit with GitHub's own throttling and retry plugins: 5xx and timeouts retried with
  * backoff, secondary rate limits honoured through `retry-after`, primary limits waited out when
  * the reset is near. With a GitHub App, installation tokens come from `@octokit/auth-app` and are
@@ -254,7 +263,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         retryCount: number,
       ) => {
         warn('primary rate limit reached', { retryAfter, method: opts.method, url: opts.url, retryCount });
-        return retryCount < 2 && retryAfter <= maxWait;
+        return retryCount < RATE_LIMIT_WAITS && retryAfter <= maxWait;
       },
       onSecondaryRateLimit: (
         retryAfter: number,
@@ -263,7 +272,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         retryCount: number,
       ) => {
         warn('secondary rate limit reached', { retryAfter, method: opts.method, url: opts.url, retryCount });
-        return retryCount < 3 && retryAfter <= maxWait;
+        return retryCount < RATE_LIMIT_WAITS && retryAfter <= maxWait;
       },
     },
     // Octokit logs every failed request; failures reach callers as mapped errors instead, and

@@ -54,6 +54,23 @@ describe('the GitHub client', () => {
     );
   });
 
+  it('waits out one rate limit per request, and leaves a second to its caller', async () => {
+    let hits = 0;
+    await withServer(
+      (_req, res) => {
+        hits += 1;
+        res.writeHead(403, { 'content-type': 'application/json', 'retry-after': '1' });
+        res.end('{"message":"You have exceeded a secondary rate limit."}');
+      },
+      async (url) => {
+        const client = createGitHubClient({ token: TOKEN, baseUrl: url, retryAfterBaseValue: 10 });
+        const error = await client.request('GET /orgs/{org}', { org: 'octo' }).catch((e: unknown) => e);
+        expect(hits).toBe(2);
+        expect(mapGitHubError(error, 'read octo')).toBeInstanceOf(GitHubRateLimitError);
+      },
+    );
+  });
+
   it('quotes what GitHub said, never the raw body of an error page', async () => {
     await withServer(
       (req, res) => {
