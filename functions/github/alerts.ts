@@ -89,8 +89,15 @@ export function mapGitHubError(error: unknown, what: string, stream?: StreamName
     (status === 403 || status === 429) &&
     (headers?.['x-ratelimit-remaining'] === '0' || headers?.['retry-after'] || /rate limit/i.test(message))
   ) {
+    // A secondary limit says how long to wait in `retry-after`; a primary one, when it resets.
+    const retryAfter = Number(headers?.['retry-after']);
     const reset = Number(headers?.['x-ratelimit-reset']);
-    const resetAt = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000).toISOString() : null;
+    const resetAt =
+      Number.isFinite(retryAfter) && retryAfter > 0
+        ? new Date(Date.now() + retryAfter * 1000).toISOString()
+        : Number.isFinite(reset) && reset > 0
+          ? new Date(reset * 1000).toISOString()
+          : null;
     return new GitHubRateLimitError(
       `GitHub's rate limit stopped the attempt to ${what}${resetAt ? ` until ${resetAt}` : ''}; the snapshot resumes from its checkpoint on the next run.`,
       status,
@@ -100,7 +107,7 @@ export function mapGitHubError(error: unknown, what: string, stream?: StreamName
   }
   if (status === 401) {
     return new GitHubAuthError(
-      `GitHub rejected the token while trying to ${what} (401): the token is invalid or expired. Create a new one and set GITHUB_TOKEN.`,
+      `GitHub rejected the token while trying to ${what} (401): the token is invalid or expired. Create a new one and set it as GITHUB_TOKEN, or in the secret GITHUB_TOKEN_SECRET_ARN names.`,
       status,
       { cause: error },
     );

@@ -43,7 +43,12 @@ describe('the GitHub client', () => {
         // Two minutes away, over the minute the client waits: one request, then the lane stops.
         const far = await client.request('GET /orgs/{org}', { org: 'octo' }).catch((e: unknown) => e);
         expect(hits).toBe(1);
-        expect(mapGitHubError(far, 'read octo')).toBeInstanceOf(GitHubRateLimitError);
+        const stopped = mapGitHubError(far, 'read octo');
+        expect(stopped).toBeInstanceOf(GitHubRateLimitError);
+        // Until when: its retry-after, two minutes on.
+        const until = Date.parse((stopped as GitHubRateLimitError).resetAt ?? '') - Date.now();
+        expect(until).toBeGreaterThan(110_000);
+        expect(until).toBeLessThanOrEqual(120_000);
         // A second away: waited out, and asked once more.
         hits = 0;
         retryAfter = '1';
