@@ -10,6 +10,12 @@ import { Octokit } from '@octokit/rest';
 import { mapGitHubError } from './alerts.ts';
 import { GitHubAuthError, GitHubError, GitHubPermissionError } from './errors.ts';
 
+/**
+ * Octokit logs every failed request; failures reach callers as mapped errors instead, and request
+ * logs could carry URLs with query strings the caller did not mean to print.
+ */
+export const SILENT_OCTOKIT_LOG = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
 export type GitHubAuth =
   | { kind: 'token'; token: string }
   | {
@@ -146,7 +152,7 @@ export async function findInstallationId(
   const app = new Octokit({
     auth: token,
     baseUrl,
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    log: SILENT_OCTOKIT_LOG,
   });
   try {
     const { data } = await app.request('GET /orgs/{org}/installation', { org });

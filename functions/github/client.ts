@@ -6,7 +6,13 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import PQueue from 'p-queue';
 import { Agent, type Dispatcher, interceptors, request } from 'undici';
-import { type GitHubAuth, isTokenCreationFailure, mapAppFailure, octokitAuth } from './auth.ts';
+import {
+  type GitHubAuth,
+  isTokenCreationFailure,
+  mapAppFailure,
+  octokitAuth,
+  SILENT_OCTOKIT_LOG,
+} from './auth.ts';
 import { GitHubAuthError } from './errors.ts';
 
 export type GitHubClient = InstanceType<typeof Octokit>;
@@ -275,9 +281,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         return retryCount < RATE_LIMIT_WAITS && retryAfter <= maxWait;
       },
     },
-    // Octokit logs every failed request; failures reach callers as mapped errors instead, and
-    // request logs could carry URLs with query strings the caller did not mean to print.
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    log: SILENT_OCTOKIT_LOG,
   });
 
   if (auth.kind === 'app' && cache) {

@@ -39,11 +39,11 @@ export interface Lane {
 export const PARTITIONED_LISTINGS: readonly string[] = ['dependabot', 'code_scanning', 'secret_scanning'];
 /**
  * How full runs split a listing by `state` (a state change always moves `updated_at`, so the
- * closing sweep, when a stored alert went unlisted, finds every alert that moved). Together the values are every state the lists
- * document. Secret scanning is not split by state: both ends of one chain are enough for it.
- * Dependabot in three: with open and closed only, the closed partition's chains were the run's
- * longest (145 pages on the 100,000-alert benchmark against 106) and the run took 17-18 s
- * instead of 14, for one request less.
+ * closing sweep, when a stored alert went unlisted, finds every alert that moved). Together the
+ * values are every state the lists document. Secret scanning is not split by state: both ends
+ * of one chain are enough for it. Dependabot in three: with open and closed only, the closed
+ * partition's chains were the run's longest (145 pages on the 100,000-alert benchmark against
+ * 106) and the run took 17-18 s instead of 14, for one request less.
  */
 const FULL_PARTITIONS: Partial<Record<AlertType, { id: string; state: string }[]>> = {
   dependabot: [

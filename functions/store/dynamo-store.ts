@@ -13,7 +13,6 @@ import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
   DeleteCommand,
-  type DeleteCommandInput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -188,8 +187,10 @@ export interface OrganisationClaim {
 /** The claim a new one replaced: who held the organisation last, and whether they gave it back. */
 export interface PreviousClaim {
   owner: string;
-  /** When that snapshot gave it back (ms since epoch, this machine's clock); null while it holds
-   * it, or paused or was cut off holding it. */
+  /**
+   * When that snapshot gave it back (ms since epoch, this machine's clock); null while it holds
+   * it, or when it paused or was cut off holding it.
+   */
   releasedAt: number | null;
 }
 
@@ -1225,27 +1226,19 @@ export class DynamoStore {
   }
 
   async deleteCheckpoint(org: string, snapshotId: string): Promise<void> {
-    await this.#deleteWhile(
-      { pk: `CHECKPOINT#${lc(org)}`, sk: 'CURRENT' },
-      { ConditionExpression: 'snapshotId = :id', ExpressionAttributeValues: { ':id': snapshotId } },
-      `clear the snapshot checkpoint of ${org}`,
-    );
-  }
-
-  /** Deletes an item while `condition` holds; once it no longer does, the item is another's: left alone. */
-  async #deleteWhile(
-    Key: { pk: string; sk: string },
-    condition: Pick<
-      DeleteCommandInput,
-      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    >,
-    action: string,
-  ): Promise<void> {
     try {
-      await this.#doc.send(new DeleteCommand({ TableName: this.tableName, Key, ...condition }));
+      await this.#doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `CHECKPOINT#${lc(org)}`, sk: 'CURRENT' },
+          ConditionExpression: 'snapshotId = :id',
+          ExpressionAttributeValues: { ':id': snapshotId },
+        }),
+      );
     } catch (error) {
+      // Another snapshot's checkpoint by now: left alone.
       if (conditionFailed(error)) return;
-      throw mapError(action, error);
+      throw mapError(`clear the snapshot checkpoint of ${org}`, error);
     }
   }
 

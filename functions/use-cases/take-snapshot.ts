@@ -220,9 +220,9 @@ async function runSnapshot(
     (scope.kind === 'enterprise' && onlyOrgs && existing === null
       ? (
           await Promise.all(
-            onlyOrgs.map(async (o) =>
-              (await store.getAggregates(o.toLowerCase())) ? null : o.toLowerCase(),
-            ),
+            onlyOrgs
+              .map((o) => o.toLowerCase())
+              .map(async (o) => ((await store.getAggregates(o)) ? null : o)),
           )
         ).filter((o): o is string => o !== null)
       : []);
@@ -352,16 +352,20 @@ async function runSnapshot(
   const releaseClaims = () =>
     Promise.all((cp.claimed ?? []).map((org) => store.releaseOrganisation(org, owner)));
 
+  // Each listing's watermark, read once: whether the organisation was listed before, whether this
+  // run lists from a watermark, and where each incremental lane stops.
+  const watermarks = new Map(
+    await Promise.all(
+      listingGroups.map(async (group) => [group, await store.getCursor(key, `watermark#${group}`)] as const),
+    ),
+  );
+  /** Whether the alert listings read from a watermark (every run of a scope after its first). */
+  const hadWatermark = [...watermarks.values()].some((watermark) => watermark !== null);
   if (!resumed) {
     // Fails fast (bad token, unknown org) before anything is written. A run on an organisation
     // a snapshot has listed before learns the same from its first list requests (a list that
     // cannot find the organisation is checked again below).
-    const known =
-      scope.kind === 'org' &&
-      (await Promise.all(listingGroups.map((group) => store.getCursor(key, `watermark#${group}`)))).some(
-        (watermark) => watermark !== null,
-      );
-    if (scope.kind === 'org' && !known) {
+    if (scope.kind === 'org' && !hadWatermark) {
       await checkOrganisation(gh, scope.org);
       requests += 1;
     }
@@ -377,10 +381,6 @@ async function runSnapshot(
 
   const auditWatermark = await store.getCursor(key, 'watermark#audit_log');
   const newcomer = new Set(newcomers);
-  // Whether the alert listings read from a watermark (incremental runs after the first).
-  const hadWatermark = (
-    await Promise.all(listingGroups.map((group) => store.getCursor(key, `watermark#${group}`)))
-  ).some((watermark) => watermark !== null);
   lanes.push(
     auditLogLane(
       scope,
@@ -558,9 +558,7 @@ async function runSnapshot(
   const listLane = async (lane: Lane, state: LaneState, pair: TwoEnds | undefined, end: End) => {
     state.status = 'running';
     const watermark =
-      cp.mode === 'incremental' && lane.stream !== 'audit_log'
-        ? await store.getCursor(key, `watermark#${lane.group}`)
-        : null;
+      cp.mode === 'incremental' && lane.stream !== 'audit_log' ? (watermarks.get(lane.group) ?? null) : null;
     const since = lane.sweep ? sweepSince : watermark ? Date.parse(watermark) - WATERMARK_OVERLAP_MS : null;
     // Without a watermark every page is wanted: ask for the next while this one is written.
     const prefetch = since === null && lane.stream !== 'audit_log';
@@ -665,8 +663,8 @@ async function runSnapshot(
             if (keep && !keep.has(org)) continue;
             byOrg.set(org, [...(byOrg.get(org) ?? []), e]);
             auditMax = Math.max(auditMax, Date.parse(e.at));
-            cp.auditMax = auditMax;
           }
+          cp.auditMax = auditMax;
           for (const [org, all] of byOrg) {
             state.items += all.length;
             // The overlap lists again what the last run stored: write only what is new.

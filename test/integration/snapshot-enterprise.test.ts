@@ -81,6 +81,23 @@ describe('enterprise-wide snapshots', () => {
     expect(new Set(manifests.map((m) => m.snapshotId)).size).toBe(1);
   });
 
+  /**
+   * A fresh table after an enterprise full run at at(2) of octo-demo alone, with GitHub moved on
+   * to at(1): its deps.
+   */
+  const afterDemoAlone = async (prefix: string) => {
+    const deps = await freshDeps(prefix);
+    github.setNow(at(2));
+    await takeEnterpriseSnapshot(deps, {
+      enterprise: 'octo-corp',
+      orgs: ['octo-demo'],
+      now: at(2),
+      mode: 'full',
+    });
+    github.setNow(at(1));
+    return deps;
+  };
+
   it('keeps each organisation exact through an incremental run', async () => {
     github.setNow(at(0));
     const gh = createGitHubClient({ token: TOKEN, baseUrl: github.url });
@@ -109,16 +126,8 @@ describe('enterprise-wide snapshots', () => {
     const auditOf = async (s: DynamoStore, org: string) =>
       new Set((await s.listAuditEvents(org)).map((e) => e.id));
 
-    const deps = await freshDeps('ent-added');
-    github.setNow(at(2));
-    await takeEnterpriseSnapshot(deps, {
-      enterprise: 'octo-corp',
-      orgs: ['octo-demo'],
-      now: at(2),
-      mode: 'full',
-    });
     // A week on, octo-payments joins the scheduled incremental run: that run is a full one.
-    github.setNow(at(1));
+    const deps = await afterDemoAlone('ent-added');
     const manifests = await takeEnterpriseSnapshot(deps, {
       enterprise: 'octo-corp',
       orgs: ['octo-demo', 'Octo-Payments'],
@@ -144,15 +153,7 @@ describe('enterprise-wide snapshots', () => {
     }
 
     // Without `orgs`, an organisation that turns up in an incremental run is marked incomplete.
-    const unannounced = await freshDeps('ent-unannounced');
-    github.setNow(at(2));
-    await takeEnterpriseSnapshot(unannounced, {
-      enterprise: 'octo-corp',
-      orgs: ['octo-demo'],
-      now: at(2),
-      mode: 'full',
-    });
-    github.setNow(at(1));
+    const unannounced = await afterDemoAlone('ent-unannounced');
     const later = await takeEnterpriseSnapshot(unannounced, {
       enterprise: 'octo-corp',
       now: at(1),

@@ -909,30 +909,41 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(await store.getCheckpoint(ORG)).toBeNull();
   });
 
-  it.each([
-    ['saves the keys it listed with its cursors, so the next run still reconciles', true],
-    ['could not save the keys it listed, so the next run does not reconcile', false],
-  ])('takes nothing for gone after a resumed run that GitHub refused: it %s', async (_, saves) => {
+  /**
+   * A full run at at(0) over a store that already holds every alert, paused by the time limit
+   * with the keys it listed saved: its manifest.
+   */
+  async function pausedFullRun(): Promise<SnapshotManifest> {
     github.setNow(at(0));
     await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
-    // A full run paused by the time limit saves the keys it listed.
     const first = await takeSnapshot(
       { ...deps, clock: jumpingClock() },
       { org: ORG, now: at(0), mode: 'full', deadline: 200_000 },
     );
     expect(first.complete).toBe(false);
-    const paused = await store.getCheckpoint(ORG);
-    expect(paused?.seenSaved).toBe(true);
-    expect(paused?.lanes.dependabot?.done).toBe(false);
+    expect((await store.getCheckpoint(ORG))?.seenSaved).toBe(true);
+    return first;
+  }
+
+  /** The test's store, but saving a full run's listed keys fails with `message`. */
+  const unableToSaveKeys = (message: string): DynamoStore =>
+    new (class extends DynamoStore {
+      override async saveSeenKeys(): Promise<void> {
+        throw new Error(message);
+      }
+    })(client, store.tableName);
+
+  it.each([
+    ['saves the keys it listed with its cursors, so the next run still reconciles', true],
+    ['could not save the keys it listed, so the next run does not reconcile', false],
+  ])('takes nothing for gone after a resumed run that GitHub refused: it %s', async (_, saves) => {
+    // A full run paused by the time limit saves the keys it listed.
+    const first = await pausedFullRun();
+    expect((await store.getCheckpoint(ORG))?.lanes.dependabot?.done).toBe(false);
     // Resumed: the alert lists go on to their ends, and then GitHub refuses the token (the audit
     // log's first page answers 401 after 1.5 s).
     github.injectFault({ path: `/orgs/${ORG}/audit-log`, status: 401, delayMs: 1_500 });
-    class NoSeenKeys extends DynamoStore {
-      override async saveSeenKeys(): Promise<void> {
-        throw new Error('DynamoDB could not be reached');
-      }
-    }
-    const resumedStore = saves ? store : new NoSeenKeys(client, store.tableName);
+    const resumedStore = saves ? store : unableToSaveKeys('DynamoDB could not be reached');
     const refused = await takeSnapshot(
       { ...deps, store: resumedStore },
       { org: ORG, now: at(0), mode: 'full' },
@@ -954,24 +965,12 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
   });
 
   it('reconciles nothing once an invocation lost the keys it listed, in every invocation after', async () => {
-    github.setNow(at(0));
-    await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'full' });
     // 1: paused at the time limit, the keys it listed saved.
-    const first = await takeSnapshot(
-      { ...deps, clock: jumpingClock() },
-      { org: ORG, now: at(0), mode: 'full', deadline: 200_000 },
-    );
-    expect(first.complete).toBe(false);
-    expect((await store.getCheckpoint(ORG))?.seenSaved).toBe(true);
+    const first = await pausedFullRun();
     // 2: lists more and is cut off at its end (the keys' save fails): its lease stays held, and
     // the keys it listed are lost.
-    class CutOff extends DynamoStore {
-      override async saveSeenKeys(): Promise<void> {
-        throw new Error('Task timed out after 900.00 seconds');
-      }
-    }
     const cut = await takeSnapshot(
-      { ...deps, store: new CutOff(client, store.tableName), clock: jumpingClock() },
+      { ...deps, store: unableToSaveKeys('Task timed out after 900.00 seconds'), clock: jumpingClock() },
       { org: ORG, now: at(0), mode: 'full', deadline: 200_000 },
     ).catch((e: unknown) => e);
     expect(String(cut)).toMatch(/timed out/);
