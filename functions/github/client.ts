@@ -146,7 +146,7 @@ function boundedFetch(concurrency: number, timeoutMs: number): Wire {
         const body = plain
           ? (plain.buffer.slice(plain.byteOffset, plain.byteOffset + plain.byteLength) as ArrayBuffer)
           : sent;
-        const whole = new Response(body, { status, statusText, headers });
+        const whole = new Response(streamOf(body), { status, statusText, headers });
         if (whole.body) RECEIVED.set(whole.body, body);
         return withUrl(whole, url);
       },
@@ -161,6 +161,22 @@ function boundedFetch(concurrency: number, timeoutMs: number): Wire {
 function withUrl(response: Response, url: string | URL | Request): Response {
   Object.defineProperty(response, 'url', { value: url instanceof Request ? url.url : String(url) });
   return response;
+}
+
+/**
+ * A stream of bytes already received, for a Response's body: given the bytes themselves, the
+ * Response would copy them (600 KB an alert page). Through a stream it does not, and a body that
+ * `receivedBytes` hands over is never read through it. On the snapshot benchmark's steady full
+ * run: 1.0 s less of the collector's CPU (12.25 s to 11.2 s, the mean of four alternating runs
+ * each), and 0.5 s less wall time.
+ */
+function streamOf(bytes: ArrayBuffer): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    pull(controller) {
+      controller.enqueue(new Uint8Array(bytes));
+      controller.close();
+    },
+  });
 }
 
 /** The bytes behind each body stream this client's fetch returned (see `receivedBytes`). */
