@@ -113,7 +113,14 @@ function toSeverity(s: string | null | undefined): Severity | null {
   }
 }
 
-const iso = (s: string): string => new Date(s).toISOString();
+/**
+ * A date-time as `Date#toISOString` writes it. GitHub's usual form (whole seconds, UTC) on a day no
+ * month lacks is rewritten without building a Date: the snapshot benchmark's full run normalises
+ * 300,000 of them, and building each Date took 0.3 s of its CPU. Anything else (days 29-31, whose
+ * overflow `Date` rolls into the next month, fractions, offsets) goes through `Date`.
+ */
+const iso = (s: string): string => (PLAIN_UTC.test(s) ? `${s.slice(0, 19)}.000Z` : new Date(s).toISOString());
+const PLAIN_UTC = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$/;
 const isoOrNull = (s: string | null | undefined): string | null => (s ? iso(s) : null);
 
 /** Dependabot: `auto_dismissed` is dismissed with reason `auto_dismissed` (DESIGN.md). */

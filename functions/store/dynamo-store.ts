@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -271,7 +271,7 @@ export const encodeBody = (value: Alert | Transition): string => JSON.stringify(
  * would store what is stored, leaked secrets included.
  */
 export const alertDigest = (alert: Alert): string => bodyDigest(encodeBody(asReported(alert)));
-const bodyDigest = (body: string): string => createHash('sha256').update(body).digest('base64');
+const bodyDigest = (body: string): string => hash('sha256', body, 'base64');
 function asReported(alert: Alert): Alert {
   if (!('publiclyLeakedAt' in alert)) return alert;
   const { publiclyLeakedAt: _dated, ...reported } = alert;

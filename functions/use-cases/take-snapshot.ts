@@ -775,7 +775,7 @@ async function runSnapshot(
     if (!digests || aborted) return false;
     const prefix = `${sweep.stream}#`;
     for (const [k, d] of digests) {
-      if (d.snap && !d.snap.noLongerReported && !seen.has(k) && k.startsWith(prefix)) return false;
+      if (k.startsWith(prefix) && d.snap && !d.snap.noLongerReported && !seen.has(k)) return false;
     }
     return true;
   };
@@ -1060,6 +1060,9 @@ function collectAuditEvents(
 }
 
 const viewOf = (a: Alert): SnapView => ({ state: a.state, severity: a.severity });
+/** Whether a stored view is exactly `viewOf(a)`: no flag (no longer reported) beside it. */
+const sameView = (snap: SnapView | null, a: Alert): boolean =>
+  snap !== null && snap.state === a.state && snap.severity === a.severity && Object.keys(snap).length === 2;
 
 /** What an alert adds to the open-alert aggregates, as keys of the delta map. */
 function contribution(alertType: AlertType, repository: string, view: SnapView | null): string[] {
@@ -1092,10 +1095,7 @@ async function writePage(
       const d = digests?.get(alertKey(a));
       // A listing never dates a leak; an alert that does is read and compared whole.
       const same =
-        d?.digest != null &&
-        !('publiclyLeakedAt' in a) &&
-        isDeepStrictEqual(d.snap, viewOf(a)) &&
-        d.digest === alertDigest(a);
+        d?.digest != null && !('publiclyLeakedAt' in a) && sameView(d.snap, a) && d.digest === alertDigest(a);
       (same ? unchanged : group).push(a);
     }
     if (group.length > 0) await claim(org);

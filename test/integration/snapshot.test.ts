@@ -428,6 +428,23 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     });
   });
 
+  it('clears the mark when the next full run finds the alert listed again, unchanged', async () => {
+    await afterDependabotGone(1, async ({ gone: [gone], gh2 }) => {
+      await takeSnapshot({ ...deps, gh: gh2 }, { org: ORG, now: at(1), mode: 'full' });
+      const key = `dependabot#${ORG}/${gone?.repository}#${gone?.number}`;
+      expect((await store.getAlert(ORG, key))?.snap?.noLongerReported).toBe(true);
+      // Listed again exactly as stored: its fingerprint matches, its view (the mark) does not.
+      const m = await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
+      expect(m.noLongerReported).toBe(0);
+      expect(m.alertsWritten).toBe(1);
+      const after = await store.getAlert(ORG, key);
+      expect(after?.alert.state).toBe('open');
+      expect(after?.snap).toEqual({ state: 'open', severity: after?.alert.severity });
+      expect(m.openBySeverity).toEqual(openCounts(truth(demo, at(1))));
+      expect([...(await store.listAlertViews(ORG)).values()].filter((v) => v?.noLongerReported)).toEqual([]);
+    });
+  });
+
   it('still reconciles the streams listed without a skip when another stream skipped an alert', async () => {
     await afterDependabotGone(1, async ({ gone: [gone], smaller, other, gh2 }) => {
       other.injectFault({

@@ -43,6 +43,32 @@ describe('normalisation of GitHub’s documented example alerts', () => {
     ]);
   });
 
+  it('writes every date as Date#toISOString does, the last days of months, fractions and offsets included', () => {
+    const [example] = examples('GET /orgs/{org}/dependabot/alerts');
+    const dates = [
+      '2026-11-12T01:02:03Z',
+      '2026-01-01T00:00:00Z',
+      '2026-12-28T23:59:59Z',
+      '2024-02-29T10:00:00Z',
+      '2023-02-29T10:00:00Z', // no such day: Date rolls it into March
+      '2026-04-31T00:00:00Z',
+      '2026-01-31T12:00:00Z',
+      '2026-01-01T24:00:00Z',
+      '2026-11-12T01:02:03.5Z',
+      '2026-11-12T01:02:03+02:00',
+      '0999-05-06T07:08:09Z',
+    ];
+    const normalised = dates.map((d) => normalizeDependabotAlert({ ...example, created_at: d }).createdAt);
+    expect(normalised).toEqual(dates.map((d) => new Date(d).toISOString()));
+    expect(normalised.slice(0, 5)).toEqual([
+      '2026-11-12T01:02:03.000Z',
+      '2026-01-01T00:00:00.000Z',
+      '2026-12-28T23:59:59.000Z',
+      '2024-02-29T10:00:00.000Z',
+      '2023-03-01T10:00:00.000Z',
+    ]);
+  });
+
   it('treats Dependabot auto_dismissed as dismissed with reason auto_dismissed', () => {
     const [example] = examples('GET /orgs/{org}/dependabot/alerts');
     const a = normalizeDependabotAlert({
