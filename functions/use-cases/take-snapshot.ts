@@ -1294,6 +1294,8 @@ function streamResults(laneStates: readonly (readonly [Lane, LaneState])[]): Str
 function aggregateViews(views: Map<string, SnapView | null>): Aggregates {
   const delta: Record<string, number> = {};
   for (const [key, view] of views) {
+    // A closed alert counts nowhere: its key need not be taken apart.
+    if (view?.state !== 'open') continue;
     const [alertType, repository] = key.split('#') as [AlertType, string];
     for (const k of contribution(alertType, repository, view)) delta[k] = (delta[k] ?? 0) + 1;
   }
