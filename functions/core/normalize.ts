@@ -58,7 +58,8 @@ const secretScanningSchema = z.object({
 
 const codeScanningSchema = z.object({
   number: z.number().int().positive(),
-  state: z.enum(['open', 'dismissed', 'fixed', 'closed']),
+  // Nullable in every description of the list (api.github.com, GHEC, GHES 3.17-3.19).
+  state: z.enum(['open', 'dismissed', 'fixed', 'closed']).nullable(),
   html_url: z.string(),
   created_at: isoDate,
   updated_at: isoDate.nullable().optional(),
@@ -195,7 +196,10 @@ export function normalizeSecretScanningAlert(raw: unknown, options: NormalizeOpt
 /** Code scanning: `rule.security_severity_level`, else error high, warning medium, note/none low. */
 export function normalizeCodeScanningAlert(raw: unknown): Alert {
   const a = parseOrThrow(codeScanningSchema, raw, 'code_scanning');
-  const state: AlertState = a.state === 'open' ? 'open' : a.state === 'dismissed' ? 'dismissed' : 'fixed'; // closed ≈ fixed
+  // `closed` counts as fixed. Without a state, the alert's own dates say what it is: dismissed or
+  // fixed when GitHub dated that, open otherwise.
+  const given = a.state ?? (a.dismissed_at ? 'dismissed' : a.fixed_at ? 'fixed' : 'open');
+  const state: AlertState = given === 'open' ? 'open' : given === 'dismissed' ? 'dismissed' : 'fixed';
   const updatedAt = a.updated_at ?? a.dismissed_at ?? a.fixed_at ?? a.created_at;
   const fallback: Record<string, Severity> = { error: 'high', warning: 'medium', note: 'low', none: 'low' };
   const severity =

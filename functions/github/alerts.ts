@@ -140,6 +140,13 @@ export function mapGitHubError(error: unknown, what: string, stream?: StreamName
       { cause: error },
     );
   }
+  if (status === 400 || status === 422) {
+    return new GitHubError(
+      `GitHub refused the request to ${what} as invalid (${code(status)}). This snapshot is recorded incomplete and the next run asks again; if it keeps happening, check that GITHUB_API_URL names the right server and that its version is one alert-ledger supports (GHES 3.17 or later).`,
+      status,
+      { cause: error },
+    );
+  }
   return new GitHubError(`GitHub failed to ${what} (${code(status)}).`, status, { cause: error });
 }
 

@@ -738,10 +738,26 @@ async function runSnapshot(
         !(error instanceof GitHubAuthError || error instanceof GitHubPermissionError)
       ) {
         // 5xx after retries, a 403/404 in the middle of a listing, anything else GitHub said:
-        // the lane is incomplete and resumes from its cursor next time.
+        // the lane is incomplete and resumes from its cursor next time. A request GitHub refuses
+        // as malformed (400, 422: a parameter or a cursor it does not accept) would be refused
+        // again: the lane ends here, the snapshot is recorded incomplete without it, and the next
+        // run starts afresh, instead of every run resuming this one to be refused again.
         state.status = 'failed';
         state.message = error.message;
-        log.warn('stream failed: the next run resumes it', { ...ctx, lane: lane.id, reason: error.message });
+        if (error.status === 400 || error.status === 422) {
+          state.done = true;
+          log.warn('stream refused: this snapshot is incomplete without it; the next run asks again', {
+            ...ctx,
+            lane: lane.id,
+            reason: error.message,
+          });
+        } else {
+          log.warn('stream failed: the next run resumes it', {
+            ...ctx,
+            lane: lane.id,
+            reason: error.message,
+          });
+        }
       } else {
         aborted = true;
         throw error;

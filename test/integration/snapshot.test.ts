@@ -700,6 +700,42 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(next.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
   });
 
+  it('ends a stream GitHub refuses as invalid (422) for this run, so the next run starts afresh instead of resuming it', async () => {
+    github.setNow(at(2));
+    await takeSnapshot(deps, { org: ORG, now: at(2), mode: 'full' });
+    // The server rejects the non-provider listing's parameters, every time.
+    github.injectFault({
+      path: /secret-scanning\/alerts\?.*secret_type=/,
+      status: 422,
+      times: Number.POSITIVE_INFINITY,
+      body: JSON.stringify({ message: 'Invalid secret_type' }),
+    });
+    github.setNow(at(1));
+    const first = await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'incremental' });
+    expect([first.complete, first.resumable]).toEqual([false, false]);
+    const refused = first.streams.find((s) => s.lane === 'secret_scanning:non_provider');
+    expect(refused?.status).toBe('failed');
+    expect(refused?.message).toMatch(/422: Invalid secret_type.*next run asks again/);
+    // Everything else was listed, and its watermark moved.
+    expect(first.streams.filter((s) => s.status !== 'finished').map((s) => s.lane)).toEqual([
+      'secret_scanning:non_provider',
+    ]);
+    expect(await store.getCursor(ORG, 'watermark#dependabot')).toBe(at(1).toISOString());
+    expect(await store.getCursor(ORG, 'watermark#secret_scanning:non_provider')).toBe(at(2).toISOString());
+    // A week later: a snapshot of that instant, not the paused one of a week before.
+    github.setNow(at(0));
+    const second = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'incremental' });
+    expect(second.takenAt).toBe(at(0).toISOString());
+    expect(second.resumable).toBe(false);
+    github.clearFaults();
+    const third = await takeSnapshot(deps, { org: ORG, now: at(0), mode: 'incremental' });
+    expect(third.complete).toBe(true);
+    const stored = await store.loadAlerts(ORG);
+    for (const a of truth(demo, at(0)))
+      expect(stored.get(alertKey(a))?.alert.state, alertKey(a)).toBe(a.state);
+    expect(third.openBySeverity).toEqual(openCounts(truth(demo, at(0))));
+  });
+
   it('stops a stream on an exhausted rate limit and resumes it on the next run', async () => {
     github.setNow(at(0));
     const reset = String(Math.floor(Date.now() / 1000) + 3600);

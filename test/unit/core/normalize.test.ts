@@ -113,6 +113,35 @@ describe('normalisation of GitHub’s documented example alerts', () => {
     expect(withRule({ security_severity_level: null, severity: 'none' }).severity).toBe('low');
   });
 
+  it('takes a code scanning alert without a state (the list allows null) as its own dates say', () => {
+    const [example] = examples('GET /orgs/{org}/code-scanning/alerts');
+    const stateless = (dates: Raw) =>
+      normalizeCodeScanningAlert({
+        ...example,
+        state: null,
+        fixed_at: null,
+        dismissed_at: null,
+        dismissed_by: null,
+        dismissed_reason: null,
+        ...dates,
+      });
+    const dismissed = stateless({
+      dismissed_at: '2026-11-03T04:05:06Z',
+      dismissed_by: { login: 'mona' },
+      dismissed_reason: 'false positive',
+    });
+    const fixed = stateless({ fixed_at: '2026-11-04T00:00:00Z' });
+    const open = stateless({});
+    expect([dismissed.state, dismissed.closedAt, dismissed.closedBy, dismissed.reason]).toEqual([
+      'dismissed',
+      '2026-11-03T04:05:06.000Z',
+      'mona',
+      'false positive',
+    ]);
+    expect([fixed.state, fixed.closedAt]).toEqual(['fixed', '2026-11-04T00:00:00.000Z']);
+    expect([open.state, open.closedAt]).toEqual(['open', null]);
+  });
+
   it('rejects an alert without the fields the model needs, naming them', () => {
     expect(() => normalizeDependabotAlert({ number: 7, state: 'open' })).toThrow(InvalidAlertError);
     expect(() => normalizeDependabotAlert({ number: 7, state: 'open' })).toThrow(
