@@ -1,3 +1,5 @@
+import { hash } from 'node:crypto';
+import { stringify } from 'safe-stable-stringify';
 import * as z from 'zod';
 import { InvalidAlertError } from './errors.ts';
 import type { AuditEvent } from './model.ts';
@@ -37,7 +39,7 @@ export function normalizeAuditEvent(raw: unknown, org: string): AuditEvent {
   const repoName = str(e.repo) ?? str(e.repository) ?? str(data.repo) ?? str(data.repository);
   const at = new Date(e['@timestamp']).toISOString();
   return {
-    id: e._document_id ?? `${e['@timestamp']}-${e.action}-${e.actor ?? ''}-${repoName ?? ''}`,
+    id: e._document_id ?? contentId(raw),
     action: e.action,
     actor: str(e.actor),
     at,
@@ -46,4 +48,28 @@ export function normalizeAuditEvent(raw: unknown, org: string): AuditEvent {
     reason: str(e.reason) ?? str(data.reason) ?? str(data.comment),
     secretType: str(e.secret_type) ?? str(data.secret_type),
   };
+}
+
+/**
+ * The id of an event GitHub gave no `_document_id` (GHES): a hash of the whole event, its keys in
+ * a fixed order, so that listing it again gives the same id and two events differ whenever
+ * anything in them does. (Time, action, actor and repository alone were the same for a bulk
+ * dismissal's events, or two secrets bypassed in one push: all but one were lost.)
+ */
+function contentId(raw: unknown): string {
+  return `sha256:${hash('sha256', stringify(raw) ?? '', 'base64url')}`;
+}
+
+/**
+ * The id versions before 2026-11-22 gave an event without a `_document_id`, or null for one with
+ * it: the first run after the change lists again events stored under such an id (the watermark's
+ * hour of overlap), and must know them for the same events.
+ */
+export function earlierAuditId(raw: unknown): string | null {
+  const e = raw as Record<string, unknown> | null;
+  if (!e || typeof e !== 'object' || typeof e._document_id === 'string') return null;
+  const data = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as Record<string, unknown>;
+  const repoName = str(e.repo) ?? str(e.repository) ?? str(data.repo) ?? str(data.repository);
+  const actor = typeof e.actor === 'string' ? e.actor : '';
+  return `${e['@timestamp']}-${e.action}-${actor}-${repoName ?? ''}`;
 }

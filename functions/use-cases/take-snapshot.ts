@@ -15,7 +15,7 @@ import {
   type StreamResult,
 } from '../core/model.ts';
 import { type NormalizeOptions, normalizeAlert } from '../core/normalize.ts';
-import { normalizeAuditEvent } from '../core/normalize-audit.ts';
+import { earlierAuditId, normalizeAuditEvent } from '../core/normalize-audit.ts';
 import { checkOrganisation } from '../github/alerts.ts';
 import { type GitHubClient, REQUEST_CONCURRENCY } from '../github/client.ts';
 import {
@@ -497,17 +497,17 @@ async function runSnapshot(
     await writePage(store, alerts, cp, limit, listed, known(), claimOrg);
   };
   const auditSince = auditWatermark ? Date.parse(auditWatermark) - WATERMARK_OVERLAP_MS : null;
-  // Ids of the audit events stored from the overlap on, per organisation, read once when needed.
-  const auditIds = new Map<string, Promise<Set<string>>>();
-  const storedAuditIds = (org: string): Promise<Set<string>> => {
+  // The audit events stored from the overlap on, by id, per organisation, read once when needed.
+  const auditIds = new Map<string, Promise<Map<string, AuditEvent>>>();
+  const storedAuditIds = (org: string): Promise<Map<string, AuditEvent>> => {
     let ids = auditIds.get(org);
     if (!ids) {
       ids =
         auditSince === null
-          ? Promise.resolve(new Set<string>())
+          ? Promise.resolve(new Map<string, AuditEvent>())
           : store
               .listAuditEvents(org, { from: new Date(auditSince).toISOString() })
-              .then((events) => new Set(events.map((e) => e.id)));
+              .then((events) => new Map(events.map((e) => [e.id, e])));
       auditIds.set(org, ids);
     }
     return ids;
@@ -652,8 +652,8 @@ async function runSnapshot(
           });
         } else if (lane.stream === 'audit_log') {
           const events = collectAuditEvents(page.items, scope, takenAt, state, cp, log, ctx);
-          const byOrg = new Map<string, AuditEvent[]>();
-          for (const [org, e] of events) {
+          const byOrg = new Map<string, [AuditEvent, string | null][]>();
+          for (const [org, e, earlier] of events) {
             // The audit log only grows: what is older than the watermark was stored before, but for
             // an organisation listed for the first time (then the lane reads on to the start).
             if (auditSince !== null && Date.parse(e.at) < auditSince && !newcomer.has(org)) {
@@ -661,7 +661,7 @@ async function runSnapshot(
               continue;
             }
             if (keep && !keep.has(org)) continue;
-            byOrg.set(org, [...(byOrg.get(org) ?? []), e]);
+            byOrg.set(org, [...(byOrg.get(org) ?? []), [e, earlier]]);
             auditMax = Math.max(auditMax, Date.parse(e.at));
           }
           cp.auditMax = auditMax;
@@ -669,8 +669,15 @@ async function runSnapshot(
             state.items += all.length;
             // The overlap lists again what the last run stored: write only what is new.
             const stored = await storedAuditIds(org);
-            const list = all.filter((e) => !stored.has(e.id));
-            for (const e of list) stored.add(e.id);
+            // Stored by an earlier version under the id it gave (earlierAuditId), which events of one
+            // bulk action shared: the same event only if it says the same.
+            const list = all
+              .filter(
+                ([e, earlier]) =>
+                  !stored.has(e.id) && !(earlier !== null && sameEvent(stored.get(earlier), e)),
+              )
+              .map(([e]) => e);
+            for (const e of list) stored.set(e.id, e);
             if (list.length === 0) continue;
             await store.putAuditEvents(org, list);
             perOrg(org).auditEvents += list.length;
@@ -1052,8 +1059,8 @@ function collectAuditEvents(
   cp: SnapshotCheckpoint,
   log: Log,
   ctx: Record<string, unknown>,
-): [string, AuditEvent][] {
-  const events: [string, AuditEvent][] = [];
+): [owner: string, event: AuditEvent, earlierId: string | null][] {
+  const events: [string, AuditEvent, string | null][] = [];
   const until = Date.parse(takenAt);
   for (const raw of raws) {
     try {
@@ -1062,7 +1069,7 @@ function collectAuditEvents(
       const event = normalizeAuditEvent(raw, org ?? '');
       // Keyed as every organisation here is, in lower case: GitHub's logins are not case-sensitive.
       const owner = org !== null ? org.toLowerCase() : event.repository ? orgOf(event.repository) : null;
-      if (owner && Date.parse(event.at) <= until) events.push([owner, event]);
+      if (owner && Date.parse(event.at) <= until) events.push([owner, event, earlierAuditId(raw)]);
     } catch (error) {
       if (!(error instanceof InvalidAlertError)) throw error;
       state.skipped += 1;
@@ -1074,6 +1081,10 @@ function collectAuditEvents(
   }
   return events;
 }
+
+/** Whether a stored audit event says what `e` says, whatever their ids. */
+const sameEvent = (stored: AuditEvent | undefined, e: AuditEvent): boolean =>
+  stored !== undefined && isDeepStrictEqual({ ...stored, id: e.id }, e);
 
 const viewOf = (a: Alert): SnapView => ({ state: a.state, severity: a.severity });
 /** Whether a stored view is exactly `viewOf(a)`: no flag (no longer reported) beside it. */
