@@ -328,7 +328,7 @@ export function buildReportView(report: ReportJson, options: ReportViewOptions =
   const trendIds = report.trend.map((p) => p.periodId);
   const trendLabels = periodLabels(trendIds);
   const openAlerts = openAlertsView(report);
-  const coverageGaps = report.coverageGaps.map(coverageGapView);
+  const coverageGaps = report.coverageGaps.map((g) => coverageGapView(g, report));
   const summary = summaryText(report, team, dismissalsWithoutComment, resolutions, vs);
 
   const scopeLabel = options.scopeLabel ?? null;
@@ -724,10 +724,32 @@ function summaryText(
   }
 
   const caveats: string[] = [];
-  if (report.coverageGaps.length > 0) {
-    const labels = [...new Set(report.coverageGaps.map((g) => coverageGapView(g).label))];
+  // The audit log is in no figure: its gap says whose changes are unattributed, not which figures.
+  const gaps = report.coverageGaps
+    .filter((g) => g.stream !== 'audit_log')
+    .map((g) => coverageGapView(g, report));
+  if (gaps.length > 0) {
+    const labels = (lastKnown: boolean) => [
+      ...new Set(gaps.filter((g) => g.lastKnown === lastKnown).map((g) => g.label)),
+    ];
+    const missing = labels(false);
+    const stale = labels(true);
+    const one = (l: string[]) => l.length === 1;
+    const missingText = (subject: string) =>
+      `${subject} ${one(missing) ? 'is' : 'are'} missing from every figure`;
+    const staleText = (subject: string) =>
+      `${subject} ${one(stale) ? 'counts' : 'count'} as the ledger last knew ${one(stale) ? 'it' : 'them'}, without what changed on GitHub since`;
+    const said =
+      stale.length === 0
+        ? `GitHub would not list ${joinAnd(missing)} when the period ended, so ${missingText(one(missing) ? 'it' : 'they')}`
+        : missing.length === 0
+          ? `GitHub would not list ${joinAnd(stale)} when the period ended, so ${staleText(one(stale) ? 'it' : 'they')}`
+          : `GitHub would not list ${joinAnd([...missing, ...stale])} when the period ended: ${missingText(joinAnd(missing))}, and ${staleText(joinAnd(stale))}`;
+    caveats.push(`${said} (see Coverage gaps).`);
+  }
+  if (report.coverageGaps.some((g) => g.stream === 'audit_log')) {
     caveats.push(
-      `GitHub would not list ${joinAnd(labels)}, so ${labels.length === 1 ? 'it is' : 'they are'} missing from every figure (see Coverage gaps).`,
+      'GitHub would not list the audit log when the period ended, so who changed an alert and why is known only where a webhook or the alert itself says so (see Coverage gaps).',
     );
   }
   if (report.noLongerReported > 0) {
@@ -771,18 +793,36 @@ const STREAM_LABELS: Readonly<Record<string, string>> = {
   audit_log: 'Audit log',
 };
 
-/** A coverage gap with what it means for the figures, in words. */
-function coverageGapView(g: CoverageGap): { label: string; message: string; effect: string } {
+/**
+ * A coverage gap with what it means for the figures, in words. A stream GitHub would not list
+ * when the period ended still counts with the alerts the ledger holds of it (earlier snapshots,
+ * webhooks), as they were last known: the report says so when its figures have any.
+ */
+function coverageGapView(
+  g: CoverageGap,
+  report: ReportJson,
+): { label: string; message: string; effect: string; lastKnown: boolean } {
   const nonProvider = g.lane === 'secret_scanning:non_provider';
   const base = STREAM_LABELS[g.stream] ?? g.stream;
   const label = nonProvider ? `${base} (non-provider patterns)` : base;
+  const counts = (report.summary as Partial<Record<string, Counts>>)[g.stream];
+  // Non-provider secrets are counted with the others: whether any is in the figures is not known.
+  const lastKnown =
+    g.stream !== 'audit_log' &&
+    (nonProvider ||
+      (counts !== undefined &&
+        [counts.openAtStart, counts.openAtEnd, counts.opened, counts.fixed, counts.dismissed].some(
+          (n) => n > 0,
+        )));
   const effect =
     g.stream === 'audit_log'
       ? 'Who changed an alert and why is known only where a webhook or the alert itself says so; the figures are complete.'
       : nonProvider
-        ? 'Secrets of non-provider patterns (passwords, private keys, connection strings) are in no figure or table of this report.'
-        : `No ${base} alert is in any figure or table of this report.`;
-  return { label, message: g.message, effect };
+        ? 'Secrets of non-provider patterns (passwords, private keys, connection strings) count only as the ledger last knew them, if it ever listed them: what changed on GitHub since is in no figure or table of this report.'
+        : lastKnown
+          ? `${base} alerts count as the ledger last knew them (earlier snapshots, webhooks): what changed on GitHub since is in no figure or table of this report.`
+          : `No ${base} alert is in any figure or table of this report.`;
+  return { label, message: g.message, effect, lastKnown };
 }
 
 function share(n: number, of: number): string {

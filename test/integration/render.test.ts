@@ -310,7 +310,8 @@ describe('render: HTML', () => {
       'SLA compliance was 42.9%: of 14 alerts closed in the period or open past the deadline, 6 were closed within the deadline the SLA policy sets for their severity, 3 after it, and 5 are still open past it.',
     );
     expect(summary).toContain(
-      'GitHub would not list Code scanning, so it is missing from every figure (see Coverage gaps).',
+      // The sample has code scanning alerts from earlier snapshots: they count as last known.
+      'GitHub would not list Code scanning when the period ended, so it counts as the ledger last knew it, without what changed on GitHub since (see Coverage gaps).',
     );
     // Per alert type, each figure over its change: secret scanning opened 2 against 0 is "new".
     expect(summary).toContain(
@@ -389,7 +390,7 @@ describe('render: HTML', () => {
   it('lists the coverage gaps in a section of their own, and says when there are none', async () => {
     const section = sectionText(html, 'coverage-gaps');
     expect(section).toContain(
-      'Code scanning code_scanning is not available for octo-demo (403: Code scanning is not enabled for this organization). No Code scanning alert is in any figure or table of this report.',
+      'Code scanning code_scanning is not available for octo-demo (403: Code scanning is not enabled for this organization). Code scanning alerts count as the ledger last knew them (earlier snapshots, webhooks): what changed on GitHub since is in no figure or table of this report.',
     );
     expect(html).toContain(
       '<li><a href="#coverage-gaps">Coverage gaps</a><span class="contents-count">1</span></li>',
@@ -804,7 +805,7 @@ describe('render: PDF with Chromium', () => {
     expect(text).toContain('octo-demo');
     expect(text).toContain(`Page 1 of ${pages}`);
     expect(text.replace(/\s+/g, ' ')).toContain(
-      'Not covered, so not in any figure: Code scanning: code_scanning is not available for octo-demo',
+      'Not listed by GitHub when the period ended (what that leaves out: Coverage gaps): Code scanning: code_scanning is not available for octo-demo',
     );
     expect(text).toContain(`Page ${pages} of ${pages}`);
     expect(text).toMatch(/Dependabot\s+24\s+3\s+1\s+4\s+2\s+22\s+18\.4\s+200%/);
@@ -1060,7 +1061,7 @@ describe('render: PDF with Chromium', () => {
     expect(text).toContain('Coverage gaps What GitHub would not list');
     // Three columns side by side: pdftotext interleaves their lines.
     expect(text).toContain(
-      'Code scanning code_scanning is not available for octo-demo (403: No Code scanning alert is in any figure or',
+      'Code scanning code_scanning is not available for octo-demo (403: Code scanning alerts count as the ledger',
     );
   });
 

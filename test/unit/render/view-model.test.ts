@@ -175,11 +175,53 @@ describe('view model: where the open alerts are', () => {
       ],
     }).coverageGaps;
     expect(gaps.map((g) => g.label)).toEqual(['Secret scanning (non-provider patterns)', 'Audit log']);
-    expect(gaps[0]?.effect).toContain('passwords, private keys');
+    expect(gaps[0]?.effect).toBe(
+      'Secrets of non-provider patterns (passwords, private keys, connection strings) count only as the ledger last knew them, if it ever listed them: what changed on GitHub since is in no figure or table of this report.',
+    );
     expect(gaps[1]?.effect).toContain('the figures are complete');
+    // The sample counts code scanning alerts an earlier snapshot listed: they are in the figures.
+    expect(sampleReport.summary.code_scanning.openAtEnd).toBeGreaterThan(0);
     expect(view.coverageGaps[0]?.effect).toBe(
+      'Code scanning alerts count as the ledger last knew them (earlier snapshots, webhooks): what changed on GitHub since is in no figure or table of this report.',
+    );
+  });
+
+  it('says a stream GitHub never listed is in no figure, and words the summary by what each gap leaves out', () => {
+    const none = {
+      openAtStart: 0,
+      openAtEnd: 0,
+      opened: 0,
+      fixed: 0,
+      dismissed: 0,
+      reopened: 0,
+      mttrDays: null,
+      netResolveRate: null,
+    };
+    const gaps = (coverageGaps: typeof sampleReport.coverageGaps, codeScanning = none) =>
+      buildReportView({
+        ...sampleReport,
+        summary: { ...sampleReport.summary, code_scanning: codeScanning },
+        coverageGaps,
+      });
+    const code = { stream: 'code_scanning', lane: 'code_scanning', message: '403' };
+    const audit = { stream: 'audit_log', lane: 'audit_log', message: '403' };
+    const secrets = { stream: 'secret_scanning', lane: 'secret_scanning:non_provider', message: '404' };
+    const never = gaps([code]);
+    expect(never.coverageGaps[0]?.effect).toBe(
       'No Code scanning alert is in any figure or table of this report.',
     );
+    expect(never.summary.caveats).toContain(
+      'GitHub would not list Code scanning when the period ended, so it is missing from every figure (see Coverage gaps).',
+    );
+    expect(gaps([code, secrets]).summary.caveats).toContain(
+      'GitHub would not list Code scanning and Secret scanning (non-provider patterns) when the period ended: Code scanning is missing from every figure, and Secret scanning (non-provider patterns) counts as the ledger last knew it, without what changed on GitHub since (see Coverage gaps).',
+    );
+    // The audit log is in no figure: its gap is about who changed what.
+    const auditOnly = gaps([audit]).summary.caveats;
+    expect(auditOnly).toContain(
+      'GitHub would not list the audit log when the period ended, so who changed an alert and why is known only where a webhook or the alert itself says so (see Coverage gaps).',
+    );
+    expect(auditOnly).not.toContain('missing from every figure');
   });
 });
 
