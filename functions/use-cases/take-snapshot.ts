@@ -213,8 +213,15 @@ async function runSnapshot(
   const dirty = existing !== null && (existing.leaseUntil !== 0 || existing.recount === true);
   const hideSecret = deps.hideSecret ?? true;
   // An enterprise run's watermarks are the enterprise's: an organisation added to its `orgs` since
-  // the last run would get only what changed since then, alerts and audit events. Its first run
-  // lists the enterprise whole instead, and reads the audit log back to the start for it alone.
+  // they were written would get only what changed since then, alerts and audit events. Its first
+  // run lists the enterprise whole instead, and reads the audit log back to the start for it alone.
+  // Each watermark is written with the organisations it covers (`covers#<listing>`): one named
+  // again after a run without it, or snapshotted on its own before, is not covered, whatever it
+  // has stored. Watermarks of an earlier version, which say nothing, leave it to whether the
+  // organisation has aggregates.
+  const listingGroups = alertLanes(scope, { hideSecret }).map((l) => l.group);
+  const coverage =
+    scope.kind === 'enterprise' ? await readCoverage(store, key, [...listingGroups, 'audit_log']) : null;
   const newcomers =
     existing?.newcomers ??
     (scope.kind === 'enterprise' && onlyOrgs && existing === null
@@ -222,7 +229,11 @@ async function runSnapshot(
           await Promise.all(
             onlyOrgs
               .map((o) => o.toLowerCase())
-              .map(async (o) => ((await store.getAggregates(o)) ? null : o)),
+              .map(async (o) => {
+                const covered = coverage ? coveredBy(coverage, o) : null;
+                if (covered !== null) return covered ? null : o;
+                return (await store.getAggregates(o)) ? null : o;
+              }),
           )
         ).filter((o): o is string => o !== null)
       : []);
@@ -236,7 +247,6 @@ async function runSnapshot(
   // A full run reads, at once, each listing's and each partition's length at the last full run:
   // whether to split a listing, when a partition's two ends have asked for enough pages, and
   // which chains to serve first.
-  const listingGroups = alertLanes(scope, { hideSecret }).map((l) => l.group);
   const sizeOf = new Map<string, number>();
   if (mode === 'full') {
     const ids = new Set([...listingGroups, ...PARTITIONED_LISTINGS.flatMap(partitionsOf)]);
@@ -922,7 +932,7 @@ async function runSnapshot(
         partial =
           cp.mode === 'incremental' &&
           scope.kind === 'enterprise' &&
-          base === null &&
+          (base === null || (coverage !== null && coveredBy(coverage, org) === false)) &&
           !untrusted &&
           hadWatermark;
         if (partial) {
@@ -976,10 +986,15 @@ async function runSnapshot(
   if (allDone) {
     // The cursors are items of their own, written at once; all of them before the manifests.
     const cursors: [name: string, value: string][] = [];
+    // What an enterprise's watermarks written now cover: the organisations this run listed.
+    const covers = onlyOrgs
+      ? JSON.stringify([...new Set(onlyOrgs.map((o) => o.toLowerCase()))].sort())
+      : EVERY_ORG;
     for (const group of new Set(alertLaneStates.map(([l]) => l.group))) {
       const of = alertLaneStates.filter(([l]) => l.group === group);
       if (of.every(([, s]) => s.status === 'finished' && clean(s))) {
         cursors.push([`watermark#${group}`, takenAt]);
+        if (scope.kind === 'enterprise') cursors.push([`covers#${group}`, covers]);
         if (cp.mode === 'full') {
           // How long the listing is, for the next full run to decide whether to split it and which
           // chains to serve first, and how long each partition, for its two ends to know when
@@ -995,6 +1010,7 @@ async function runSnapshot(
     const audit = cp.lanes.audit_log;
     if (audit?.status === 'finished' && clean(audit) && auditMax > 0) {
       cursors.push(['watermark#audit_log', new Date(auditMax).toISOString()]);
+      if (scope.kind === 'enterprise') cursors.push(['covers#audit_log', covers]);
     }
     await Promise.all(cursors.map(([name, value]) => store.putCursor(key, name, value)));
   }
@@ -1051,6 +1067,57 @@ function normalizeOrSkip(
 }
 
 /** Audit events up to the snapshot's instant, each with the organisation it belongs to. */
+/** An enterprise watermark's coverage: every organisation of the enterprise. */
+const EVERY_ORG = '*';
+
+/** Each listing's watermark, and the organisations it covers (null: an earlier version wrote it). */
+type Coverage = Map<
+  string,
+  { watermark: string | null; covers: ReadonlySet<string> | typeof EVERY_ORG | null }
+>;
+
+async function readCoverage(store: DynamoStore, key: string, groups: readonly string[]): Promise<Coverage> {
+  return new Map(
+    await Promise.all(
+      groups.map(async (group) => {
+        const [watermark, covers] = await Promise.all([
+          store.getCursor(key, `watermark#${group}`),
+          store.getCursor(key, `covers#${group}`),
+        ]);
+        return [
+          group,
+          {
+            watermark,
+            covers:
+              covers === null
+                ? null
+                : covers === EVERY_ORG
+                  ? EVERY_ORG
+                  : new Set(JSON.parse(covers) as string[]),
+          },
+        ] as const;
+      }),
+    ),
+  );
+}
+
+/**
+ * Whether every watermark of an enterprise covers organisation `org` (a listing without one is
+ * listed whole anyway): false when one does not; null when one cannot say (an earlier version
+ * wrote it) or there is none at all.
+ */
+function coveredBy(coverage: Coverage, org: string): boolean | null {
+  let known = true;
+  let any = false;
+  for (const { watermark, covers } of coverage.values()) {
+    if (watermark === null) continue;
+    any = true;
+    if (covers === null) known = false;
+    else if (covers !== EVERY_ORG && !covers.has(org)) return false;
+  }
+  return any && known ? true : null;
+}
+
 function collectAuditEvents(
   raws: unknown[],
   scope: Scope,

@@ -163,6 +163,75 @@ describe('enterprise-wide snapshots', () => {
     expect(later.find((m) => m.org === 'octo-payments')?.complete).toBe(false);
   });
 
+  it('lists whole an organisation its watermarks do not cover, whatever it has stored: snapshotted on its own, or dropped from `orgs` a while', async () => {
+    const reference = await freshDeps('ent-cover-ref');
+    github.setNow(at(0));
+    await takeEnterpriseSnapshot(reference, { enterprise: 'octo-corp', now: at(0), mode: 'full' });
+    const auditIds = async (s: DynamoStore, org: string) =>
+      (await s.listAuditEvents(org)).map((e) => e.id).sort();
+    const expectExact = async (
+      deps: Awaited<ReturnType<typeof freshDeps>>,
+      manifests: { org: string; mode: string; complete: boolean; openBySeverity: unknown }[],
+    ) => {
+      const m = manifests.find((x) => x.org === 'octo-payments');
+      expect([m?.mode, m?.complete]).toEqual(['full', true]);
+      const expected = openCounts(orgs[1] as DemoOrg, at(0));
+      expect(m?.openBySeverity).toEqual(expected.counts);
+      const stored = await deps.store.loadAlerts('octo-payments');
+      const listed = await reference.store.loadAlerts('octo-payments');
+      expect(stored.size).toBe(expected.total);
+      for (const [k, a] of listed) expect(stored.get(k)?.alert.state, k).toBe(a.alert.state);
+      // Every audit event a first run stores now, and none twice (a run a week earlier reached
+      // a week further back, so there may be more).
+      const ids = await auditIds(deps.store, 'octo-payments');
+      expect(new Set(ids).size).toBe(ids.length);
+      const ref = await auditIds(reference.store, 'octo-payments');
+      expect(ref.length).toBeGreaterThan(100);
+      expect(ref.filter((id) => !ids.includes(id))).toEqual([]);
+    };
+    const both = {
+      enterprise: 'octo-corp',
+      orgs: ['octo-demo', 'octo-payments'],
+      now: at(0),
+      mode: 'incremental' as const,
+    };
+
+    // octo-payments snapshotted on its own two weeks back, then the enterprise run of octo-demo alone.
+    const alone = await freshDeps('ent-cover-alone');
+    github.setNow(at(2));
+    await takeSnapshot(alone, { org: 'octo-payments', now: at(2), mode: 'full' });
+    github.setNow(at(1));
+    await takeEnterpriseSnapshot(alone, {
+      enterprise: 'octo-corp',
+      orgs: ['octo-demo'],
+      now: at(1),
+      mode: 'full',
+    });
+    github.setNow(at(0));
+    await expectExact(alone, await takeEnterpriseSnapshot(alone, both));
+
+    // octo-payments in the enterprise run, then left out of one, then named again.
+    const dropped = await freshDeps('ent-cover-dropped');
+    github.setNow(at(2));
+    await takeEnterpriseSnapshot(dropped, { ...both, now: at(2), mode: 'full' });
+    github.setNow(at(1));
+    await takeEnterpriseSnapshot(dropped, {
+      enterprise: 'octo-corp',
+      orgs: ['octo-demo'],
+      now: at(1),
+      mode: 'incremental',
+    });
+    expect(await dropped.store.getCursor('enterprise:octo-corp', 'covers#dependabot')).toBe('["octo-demo"]');
+    github.setNow(at(0));
+    await expectExact(dropped, await takeEnterpriseSnapshot(dropped, both));
+    expect(await dropped.store.getCursor('enterprise:octo-corp', 'covers#audit_log')).toBe(
+      '["octo-demo","octo-payments"]',
+    );
+    // Covered now: the next run is incremental again.
+    const next = await takeEnterpriseSnapshot(dropped, both);
+    expect(next.map((m) => m.mode)).toEqual(['incremental', 'incremental']);
+  });
+
   it('keeps an organisation exact when its own snapshot and the enterprise one take turns on it', async () => {
     const deps = await freshDeps('ent-turns');
     const own = deps.store;
