@@ -885,8 +885,10 @@ async function runSnapshot(
     // The organisation itself may be gone or renamed: that is what to say, if so.
     if (scope.kind === 'org') await checkOrganisation(gh, scope.org);
     // Nothing could be read: recording an empty but "complete" snapshot would report zero alerts.
+    // What GitHub said, for a refusal of another kind (single sign-on enforced, an IP allow list).
+    const said = alertLaneStates.map(([, s]) => s.message).find((m) => m !== undefined);
     throw new GitHubPermissionError(
-      `GitHub refused every alert list of ${label}: give the token the \`security_events\` scope (classic token) or "Dependabot alerts", "Secret scanning alerts" and "Code scanning alerts: read" (GitHub App or fine-grained token), and check that the features are enabled.`,
+      `GitHub refused every alert list of ${label}: give the token the \`security_events\` scope (classic token) or "Dependabot alerts", "Secret scanning alerts" and "Code scanning alerts: read" (GitHub App or fine-grained token), and check that the features are enabled.${said ? ` The first list answered: ${said}` : ''}`,
       403,
     );
   }

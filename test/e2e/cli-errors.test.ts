@@ -135,6 +135,8 @@ describe('the CLI on bad input: one clear line, a non-zero exit, nothing written
     expect(res.stderr).toMatch(
       /^error: GitHub refused every alert list of octo-demo: give the token the `security_events` scope/m,
     );
+    // And what GitHub said, for a refusal of another kind (single sign-on, an IP allow list).
+    expect(res.stderr).toMatch(/The first list answered: \S+ is not available for .* \(403: .+\)/);
     expect(res.code).toBe(1);
     expect(res.stdout).not.toContain('Complete');
   });
