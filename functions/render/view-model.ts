@@ -806,22 +806,22 @@ function coverageGapView(
   const base = STREAM_LABELS[g.stream] ?? g.stream;
   const label = nonProvider ? `${base} (non-provider patterns)` : base;
   const counts = (report.summary as Partial<Record<string, Counts>>)[g.stream];
-  // Non-provider secrets are counted with the others: whether any is in the figures is not known.
+  // Whether the report counts any alert of the stream. Non-provider secrets are counted with the
+  // others: with secret scanning in the figures, whether any of them is cannot be known.
   const lastKnown =
     g.stream !== 'audit_log' &&
-    (nonProvider ||
-      (counts !== undefined &&
-        [counts.openAtStart, counts.openAtEnd, counts.opened, counts.fixed, counts.dismissed].some(
-          (n) => n > 0,
-        )));
+    counts !== undefined &&
+    [counts.openAtStart, counts.openAtEnd, counts.opened, counts.fixed, counts.dismissed].some((n) => n > 0);
   const effect =
     g.stream === 'audit_log'
       ? 'Who changed an alert and why is known only where a webhook or the alert itself says so; the figures are complete.'
-      : nonProvider
-        ? 'Secrets of non-provider patterns (passwords, private keys, connection strings) count only as the ledger last knew them, if it ever listed them: what changed on GitHub since is in no figure or table of this report.'
-        : lastKnown
-          ? `${base} alerts count as the ledger last knew them (earlier snapshots, webhooks): what changed on GitHub since is in no figure or table of this report.`
-          : `No ${base} alert is in any figure or table of this report.`;
+      : nonProvider && !lastKnown
+        ? 'Secrets of non-provider patterns (passwords, private keys, connection strings) are in no figure or table of this report.'
+        : nonProvider
+          ? 'Secrets of non-provider patterns (passwords, private keys, connection strings) count only as the ledger last knew them, if it ever listed them: what changed on GitHub since is in no figure or table of this report.'
+          : lastKnown
+            ? `${base} alerts count as the ledger last knew them (earlier snapshots, webhooks): what changed on GitHub since is in no figure or table of this report.`
+            : `No ${base} alert is in any figure or table of this report.`;
   return { label, message: g.message, effect, lastKnown };
 }
 

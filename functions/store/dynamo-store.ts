@@ -169,6 +169,11 @@ export interface SnapshotCheckpoint {
    * and reads the audit log back to the start for them.
    */
   newcomers?: string[];
+  /**
+   * Enterprise runs: the organisations the snapshot records (`orgs`, in lower case), or null for
+   * every one; a resumed snapshot keeps them, whatever its later invocations are asked.
+   */
+  orgs?: string[] | null;
   /** The newest audit event listed so far (ms since epoch): the audit watermark, once all is done. */
   auditMax?: number;
 }
@@ -1642,6 +1647,21 @@ export class DynamoStore {
       return (res.Item?.value as string | undefined) ?? null;
     } catch (error) {
       throw mapError(`read cursor ${name}`, error);
+    }
+  }
+
+  async deleteCursor(org: string, name: string): Promise<void> {
+    try {
+      const res = await this.#doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `CURSOR#${lc(org)}`, sk: name },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.#count(1, res.ConsumedCapacity);
+    } catch (error) {
+      throw mapError(`delete cursor ${name}`, error);
     }
   }
 

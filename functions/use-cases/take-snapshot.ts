@@ -196,7 +196,6 @@ async function runSnapshot(
   // Checkpoints and watermarks belong to what is listed: an organisation or an enterprise.
   const key = scope.kind === 'org' ? scope.org : `enterprise:${scope.enterprise}`;
   const label = scope.kind === 'org' ? scope.org : `enterprise ${scope.enterprise}`;
-  const keep = onlyOrgs ? new Set(onlyOrgs.map((o) => o.toLowerCase())) : null;
   const deadline = request.deadline ?? clock() + 14 * 60_000;
   const usageAtStart = { ...store.usage };
 
@@ -212,36 +211,43 @@ async function runSnapshot(
   // lost: this invocation and every later one of the snapshot recount, and reconcile nothing.
   const dirty = existing !== null && (existing.leaseUntil !== 0 || existing.recount === true);
   const hideSecret = deps.hideSecret ?? true;
+  // The organisations this snapshot records: a resumed one keeps those it began with.
+  const asked = onlyOrgs ? [...new Set(onlyOrgs.map((o) => o.toLowerCase()))].sort() : null;
+  const runOrgs = existing && existing.orgs !== undefined ? existing.orgs : asked;
+  const keep = runOrgs ? new Set(runOrgs) : null;
   // An enterprise run's watermarks are the enterprise's: an organisation added to its `orgs` since
   // they were written would get only what changed since then, alerts and audit events. Its first
   // run lists the enterprise whole instead, and reads the audit log back to the start for it alone.
   // Each watermark is written with the organisations it covers (`covers#<listing>`): one named
-  // again after a run without it, or snapshotted on its own before, is not covered, whatever it
-  // has stored. Watermarks of an earlier version, which say nothing, leave it to whether the
+  // after a run without it, or snapshotted on its own before, is not covered, whatever it has
+  // stored. An alert listing's watermark that does not cover it makes the run a full one; the
+  // audit log's only has the log read back for it (an audit log GitHub refuses then widens
+  // nothing). Watermarks of an earlier version, which say nothing, leave it to whether the
   // organisation has aggregates.
   const listingGroups = alertLanes(scope, { hideSecret }).map((l) => l.group);
   const coverage =
     scope.kind === 'enterprise' ? await readCoverage(store, key, [...listingGroups, 'audit_log']) : null;
-  const newcomers =
-    existing?.newcomers ??
-    (scope.kind === 'enterprise' && onlyOrgs && existing === null
-      ? (
-          await Promise.all(
-            onlyOrgs
-              .map((o) => o.toLowerCase())
-              .map(async (o) => {
-                const covered = coverage ? coveredBy(coverage, o) : null;
-                if (covered !== null) return covered ? null : o;
-                return (await store.getAggregates(o)) ? null : o;
-              }),
-          )
-        ).filter((o): o is string => o !== null)
-      : []);
-  const mode = existing?.mode ?? (newcomers.length > 0 ? 'full' : request.mode);
+  const alertCoverage = coverage && new Map([...coverage].filter(([group]) => group !== 'audit_log'));
+  const auditCoverage = coverage && new Map([...coverage].filter(([group]) => group === 'audit_log'));
+  const uncovered =
+    scope.kind === 'enterprise' && runOrgs && existing === null
+      ? await Promise.all(
+          runOrgs.map(async (org) => {
+            const covered = alertCoverage ? coveredBy(alertCoverage, org) : null;
+            const widen = covered === false || (covered === null && !(await store.getAggregates(org)));
+            const readBack = widen || (auditCoverage !== null && coveredBy(auditCoverage, org) === false);
+            return { org, widen, readBack };
+          }),
+        )
+      : [];
+  /** Organisations whose audit log is read back to the start (see `newcomer` below). */
+  const newcomers = existing?.newcomers ?? uncovered.filter((u) => u.readBack).map((u) => u.org);
+  const widened = uncovered.filter((u) => u.widen).map((u) => u.org);
+  const mode = existing?.mode ?? (widened.length > 0 ? 'full' : request.mode);
   if (!existing && mode !== request.mode) {
     log.info('snapshot widened to a full run: first snapshot of organisations in this enterprise', {
       org: scope.kind === 'org' ? scope.org : `enterprise:${scope.enterprise}`,
-      organisations: newcomers,
+      organisations: widened,
     });
   }
   // A full run reads, at once, each listing's and each partition's length at the last full run:
@@ -307,13 +313,14 @@ async function runSnapshot(
     // The store's clock (the claims' times are the machine's), not `clock`, which tests may move.
     claimsSince: Date.now(),
     ...(newcomers.length > 0 ? { newcomers } : {}),
+    ...(scope.kind === 'enterprise' ? { orgs: runOrgs } : {}),
   };
   const ctx = { org: key, snapshotId: cp.snapshotId, mode: cp.mode };
   const perOrg = (org: string) => {
     cp.perOrg[org] ??= { seen: 0, written: 0, transitions: 0, auditEvents: 0 };
     return cp.perOrg[org];
   };
-  for (const org of onlyOrgs ?? []) perOrg(org.toLowerCase());
+  for (const org of runOrgs ?? []) perOrg(org);
   if (dirty) {
     cp.recount = true;
     if (cp.mode === 'full') cp.seenSaved = false;
@@ -934,7 +941,7 @@ async function runSnapshot(
         partial =
           cp.mode === 'incremental' &&
           scope.kind === 'enterprise' &&
-          (base === null || (coverage !== null && coveredBy(coverage, org) === false)) &&
+          (base === null || (alertCoverage !== null && coveredBy(alertCoverage, org) === false)) &&
           !untrusted &&
           hadWatermark;
         if (partial) {
@@ -988,15 +995,42 @@ async function runSnapshot(
   if (allDone) {
     // The cursors are items of their own, written at once; all of them before the manifests.
     const cursors: [name: string, value: string][] = [];
-    // What an enterprise's watermarks written now cover: the organisations this run listed.
-    const covers = onlyOrgs
-      ? JSON.stringify([...new Set(onlyOrgs.map((o) => o.toLowerCase()))].sort())
-      : EVERY_ORG;
+    // What an enterprise's watermark written now covers: after a listing from its start, the
+    // organisations recorded (or, without `orgs`, those listed and those covered before); after
+    // one from the watermark, those it covered that are still recorded, and those read back.
+    // Null (nothing written) after a watermark of an earlier version, which said nothing.
+    const coversOf = (group: string, whole: boolean, readBack: readonly string[] = []): string | null => {
+      const before = coverage?.get(group);
+      const covered = before?.covers ?? null;
+      let orgs: string[];
+      if (whole || !before?.watermark) orgs = runOrgs ?? [...Object.keys(cp.perOrg), ...(covered ?? [])];
+      else if (covered === null) return null;
+      else orgs = [...[...covered].filter((o) => !keep || keep.has(o)), ...readBack];
+      return JSON.stringify([...new Set(orgs)].sort());
+    };
+    const withCovers = (group: string, covers: string | null) => {
+      if (scope.kind === 'enterprise' && covers !== null) cursors.push([`covers#${group}`, covers]);
+    };
+    // A listing GitHub refused in a full enterprise run loses its watermark: one written before
+    // does not cover what was added since, and would have every later run be a full one until
+    // the listing is back. Without it, the listing is read whole when it is.
+    const dropped = [...new Set(alertLaneStates.map(([l]) => l.group))].filter(
+      (group) =>
+        scope.kind === 'enterprise' &&
+        cp.mode === 'full' &&
+        watermarks.get(group) != null &&
+        alertLaneStates.filter(([l]) => l.group === group).every(([, s]) => s.status === 'unavailable'),
+    );
+    await Promise.all(
+      dropped.flatMap((group) =>
+        [`watermark#${group}`, `covers#${group}`].map((n) => store.deleteCursor(key, n)),
+      ),
+    );
     for (const group of new Set(alertLaneStates.map(([l]) => l.group))) {
       const of = alertLaneStates.filter(([l]) => l.group === group);
       if (of.every(([, s]) => s.status === 'finished' && clean(s))) {
         cursors.push([`watermark#${group}`, takenAt]);
-        if (scope.kind === 'enterprise') cursors.push([`covers#${group}`, covers]);
+        withCovers(group, coversOf(group, cp.mode === 'full'));
         if (cp.mode === 'full') {
           // How long the listing is, for the next full run to decide whether to split it and which
           // chains to serve first, and how long each partition, for its two ends to know when
@@ -1012,7 +1046,7 @@ async function runSnapshot(
     const audit = cp.lanes.audit_log;
     if (audit?.status === 'finished' && clean(audit) && auditMax > 0) {
       cursors.push(['watermark#audit_log', new Date(auditMax).toISOString()]);
-      if (scope.kind === 'enterprise') cursors.push(['covers#audit_log', covers]);
+      withCovers('audit_log', coversOf('audit_log', auditWatermark === null, cp.newcomers ?? []));
     }
     await Promise.all(cursors.map(([name, value]) => store.putCursor(key, name, value)));
   }
@@ -1069,14 +1103,19 @@ function normalizeOrSkip(
 }
 
 /** Audit events up to the snapshot's instant, each with the organisation it belongs to. */
-/** An enterprise watermark's coverage: every organisation of the enterprise. */
-const EVERY_ORG = '*';
-
 /** Each listing's watermark, and the organisations it covers (null: an earlier version wrote it). */
-type Coverage = Map<
-  string,
-  { watermark: string | null; covers: ReadonlySet<string> | typeof EVERY_ORG | null }
->;
+type Coverage = Map<string, { watermark: string | null; covers: ReadonlySet<string> | null }>;
+
+/** A `covers#` cursor's organisations, or null when it is missing or not a list of names. */
+function parseCovers(value: string | null): ReadonlySet<string> | null {
+  if (value === null) return null;
+  try {
+    const orgs: unknown = JSON.parse(value);
+    return Array.isArray(orgs) && orgs.every((o) => typeof o === 'string') ? new Set(orgs) : null;
+  } catch {
+    return null;
+  }
+}
 
 async function readCoverage(store: DynamoStore, key: string, groups: readonly string[]): Promise<Coverage> {
   return new Map(
@@ -1086,18 +1125,7 @@ async function readCoverage(store: DynamoStore, key: string, groups: readonly st
           store.getCursor(key, `watermark#${group}`),
           store.getCursor(key, `covers#${group}`),
         ]);
-        return [
-          group,
-          {
-            watermark,
-            covers:
-              covers === null
-                ? null
-                : covers === EVERY_ORG
-                  ? EVERY_ORG
-                  : new Set(JSON.parse(covers) as string[]),
-          },
-        ] as const;
+        return [group, { watermark, covers: parseCovers(covers) }] as const;
       }),
     ),
   );
@@ -1115,7 +1143,7 @@ function coveredBy(coverage: Coverage, org: string): boolean | null {
     if (watermark === null) continue;
     any = true;
     if (covers === null) known = false;
-    else if (covers !== EVERY_ORG && !covers.has(org)) return false;
+    else if (!covers.has(org)) return false;
   }
   return any && known ? true : null;
 }

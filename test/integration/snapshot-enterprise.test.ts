@@ -232,6 +232,165 @@ describe('enterprise-wide snapshots', () => {
     expect(next.map((m) => m.mode)).toEqual(['incremental', 'incremental']);
   });
 
+  it('covers, without `orgs`, only the organisations a run listed, and never widens coverage from a watermark', async () => {
+    const ENT = 'enterprise:octo-corp';
+    const wrongOf = async (deps: Awaited<ReturnType<typeof freshDeps>>, now: Date) => {
+      const rendered = renderAlertsAt(orgs[1] as DemoOrg, now);
+      const stored = await deps.store.loadAlerts('octo-payments');
+      return ALERT_TYPES.flatMap((t) => rendered[t].map((raw) => normalizeAlert(t, raw))).filter(
+        (a) => stored.get(`${a.alertType}#${a.repository}#${a.number}`)?.alert.state !== a.state,
+      ).length;
+    };
+    const both = {
+      enterprise: 'octo-corp',
+      orgs: ['octo-demo', 'octo-payments'],
+      mode: 'incremental' as const,
+    };
+
+    // An enterprise of octo-demo alone, listed without `orgs`; octo-payments joins it later.
+    const before = await startSimulatedGitHub({
+      demos: [orgs[0] as DemoOrg],
+      enterprise: 'octo-corp',
+      token: TOKEN,
+    });
+    const joined = await freshDeps('ent-cover-joined');
+    try {
+      before.setNow(at(2));
+      await takeEnterpriseSnapshot(
+        { ...joined, gh: createGitHubClient({ token: TOKEN, baseUrl: before.url }) },
+        { enterprise: 'octo-corp', now: at(2), mode: 'full' },
+      );
+    } finally {
+      await before.close();
+    }
+    expect(await joined.store.getCursor(ENT, 'covers#dependabot')).toBe('["octo-demo"]');
+    github.setNow(at(1));
+    const first = await takeEnterpriseSnapshot(joined, { ...both, now: at(1) });
+    expect(first.map((m) => [m.org, m.mode, m.complete])).toEqual([
+      ['octo-demo', 'full', true],
+      ['octo-payments', 'full', true],
+    ]);
+    expect(await wrongOf(joined, at(1))).toBe(0);
+
+    // Named once, then runs without `orgs`: an incremental one covers what was covered, no more.
+    const unnamed = await freshDeps('ent-cover-unnamed');
+    github.setNow(at(3));
+    await takeSnapshot(unnamed, { org: 'octo-payments', now: at(3), mode: 'full' });
+    github.setNow(at(2));
+    await takeEnterpriseSnapshot(unnamed, {
+      enterprise: 'octo-corp',
+      orgs: ['octo-demo'],
+      now: at(2),
+      mode: 'full',
+    });
+    for (const w of [1, 0]) {
+      github.setNow(at(w));
+      const ms = await takeEnterpriseSnapshot(unnamed, {
+        enterprise: 'octo-corp',
+        now: at(w),
+        mode: 'incremental',
+      });
+      // Listed only from the watermarks: incomplete, every time, until a full run or `orgs` names it.
+      expect(ms.find((m) => m.org === 'octo-payments')?.complete).toBe(false);
+      expect(await unnamed.store.getCursor(ENT, 'covers#dependabot')).toBe('["octo-demo"]');
+    }
+    expect(await wrongOf(unnamed, at(0))).toBeGreaterThan(0);
+    const full = await takeEnterpriseSnapshot(unnamed, { enterprise: 'octo-corp', now: at(0), mode: 'full' });
+    expect(full.find((m) => m.org === 'octo-payments')?.complete).toBe(true);
+    expect(await wrongOf(unnamed, at(0))).toBe(0);
+    expect(await unnamed.store.getCursor(ENT, 'covers#dependabot')).toBe('["octo-demo","octo-payments"]');
+  });
+
+  it('reads the audit log back for an organisation it does not cover without widening the run, and keeps a resumed snapshot to the organisations it began with', async () => {
+    const ENT = 'enterprise:octo-corp';
+    const both = {
+      enterprise: 'octo-corp',
+      orgs: ['octo-demo', 'octo-payments'],
+      mode: 'incremental' as const,
+    };
+    // The audit log refused from the second run on: octo-payments joins, one full run, then incremental.
+    const deps = await afterDemoAlone('ent-cover-audit');
+    github.injectFault({
+      path: '/enterprises/octo-corp/audit-log',
+      status: 403,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const modes: string[] = [];
+    try {
+      for (const w of [1, 0]) {
+        github.setNow(at(w));
+        modes.push(...(await takeEnterpriseSnapshot(deps, { ...both, now: at(w) })).map((m) => m.mode));
+      }
+    } finally {
+      github.clearFaults();
+    }
+    expect(modes).toEqual(['full', 'full', 'incremental', 'incremental']);
+    expect(await deps.store.getCursor(ENT, 'covers#audit_log')).toBe('["octo-demo"]');
+    // The audit log is back: an incremental run reads it back for octo-payments alone.
+    const back = await takeEnterpriseSnapshot(deps, { ...both, now: at(0) });
+    expect(back.map((m) => m.mode)).toEqual(['incremental', 'incremental']);
+    expect(await deps.store.getCursor(ENT, 'covers#audit_log')).toBe('["octo-demo","octo-payments"]');
+    const reference = await freshDeps('ent-cover-audit-ref');
+    await takeEnterpriseSnapshot(reference, { enterprise: 'octo-corp', now: at(0), mode: 'full' });
+    const ids = new Set((await deps.store.listAuditEvents('octo-payments')).map((e) => e.id));
+    const ref = (await reference.store.listAuditEvents('octo-payments')).map((e) => e.id);
+    expect(ref.length).toBeGreaterThan(100);
+    expect(ref.filter((id) => !ids.has(id))).toEqual([]);
+
+    // A snapshot paused with octo-demo alone, resumed by an invocation naming both: it records
+    // octo-demo only, and the next run lists octo-payments whole.
+    const paused = await afterDemoAlone('ent-cover-resume');
+    github.setNow(at(0));
+    const first = await takeEnterpriseSnapshot(
+      { ...paused, clock: jumpingClock() },
+      { enterprise: 'octo-corp', orgs: ['octo-demo'], now: at(0), mode: 'incremental', deadline: 150_000 },
+    );
+    expect(first.every((m) => m.resumable)).toBe(true);
+    const resumed = await takeEnterpriseSnapshot(paused, { ...both, now: at(0) });
+    expect(resumed.map((m) => [m.org, m.resumable])).toEqual([['octo-demo', false]]);
+    expect(await paused.store.getCursor(ENT, 'covers#dependabot')).toBe('["octo-demo"]');
+    const next = await takeEnterpriseSnapshot(paused, { ...both, now: at(0) });
+    expect(next.map((m) => [m.org, m.mode, m.complete])).toEqual([
+      ['octo-demo', 'full', true],
+      ['octo-payments', 'full', true],
+    ]);
+  });
+
+  it('drops the watermark of a listing GitHub refuses in a full run, so an organisation added meanwhile does not make every run full', async () => {
+    const ENT = 'enterprise:octo-corp';
+    const both = {
+      enterprise: 'octo-corp',
+      orgs: ['octo-demo', 'octo-payments'],
+      mode: 'incremental' as const,
+    };
+    const deps = await afterDemoAlone('ent-cover-refused');
+    expect(await deps.store.getCursor(ENT, 'watermark#code_scanning')).toBe(at(2).toISOString());
+    github.injectFault({
+      path: '/enterprises/octo-corp/code-scanning/alerts',
+      status: 403,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const modes: string[] = [];
+    try {
+      for (const w of [1, 0]) {
+        github.setNow(at(w));
+        modes.push(...(await takeEnterpriseSnapshot(deps, { ...both, now: at(w) })).map((m) => m.mode));
+      }
+      expect(await deps.store.getCursor(ENT, 'watermark#code_scanning')).toBeNull();
+      expect(await deps.store.getCursor(ENT, 'covers#code_scanning')).toBeNull();
+    } finally {
+      github.clearFaults();
+    }
+    expect(modes).toEqual(['full', 'full', 'incremental', 'incremental']);
+    // Code scanning is back: listed whole by an incremental run, and both organisations exact.
+    const back = await takeEnterpriseSnapshot(deps, { ...both, now: at(0) });
+    for (const [i, m] of back.entries()) {
+      expect([m.org, m.mode, m.complete]).toEqual([orgs[i]?.org, 'incremental', true]);
+      expect(m.openBySeverity).toEqual(openCounts(orgs[i] as DemoOrg, at(0)).counts);
+    }
+    expect(await deps.store.getCursor(ENT, 'covers#code_scanning')).toBe('["octo-demo","octo-payments"]');
+  });
+
   it('keeps an organisation exact when its own snapshot and the enterprise one take turns on it', async () => {
     const deps = await freshDeps('ent-turns');
     const own = deps.store;

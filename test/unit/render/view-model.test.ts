@@ -216,6 +216,19 @@ describe('view model: where the open alerts are', () => {
     expect(gaps([code, secrets]).summary.caveats).toContain(
       'GitHub would not list Code scanning and Secret scanning (non-provider patterns) when the period ended: Code scanning is missing from every figure, and Secret scanning (non-provider patterns) counts as the ledger last knew it, without what changed on GitHub since (see Coverage gaps).',
     );
+    // Secret scanning off entirely: neither its gap nor the non-provider one is in any figure.
+    const noSecrets = buildReportView({
+      ...sampleReport,
+      summary: { ...sampleReport.summary, secret_scanning: none },
+      coverageGaps: [{ stream: 'secret_scanning', lane: 'secret_scanning', message: '404' }, secrets],
+    });
+    expect(noSecrets.coverageGaps.map((g) => g.effect)).toEqual([
+      'No Secret scanning alert is in any figure or table of this report.',
+      'Secrets of non-provider patterns (passwords, private keys, connection strings) are in no figure or table of this report.',
+    ]);
+    expect(noSecrets.summary.caveats).toContain(
+      'GitHub would not list Secret scanning and Secret scanning (non-provider patterns) when the period ended, so they are missing from every figure (see Coverage gaps).',
+    );
     // The audit log is in no figure: its gap is about who changed what.
     const auditOnly = gaps([audit]).summary.caveats;
     expect(auditOnly).toContain(
