@@ -228,18 +228,23 @@ interface Tally {
   remediated: number;
 }
 
+/** Counts of no alert: every figure 0, and the ratios null. */
+export function emptyCounts(): Counts {
+  return {
+    openAtStart: 0,
+    openAtEnd: 0,
+    opened: 0,
+    fixed: 0,
+    dismissed: 0,
+    reopened: 0,
+    mttrDays: null,
+    netResolveRate: null,
+  };
+}
+
 function newTally(): Tally {
   return {
-    counts: {
-      openAtStart: 0,
-      openAtEnd: 0,
-      opened: 0,
-      fixed: 0,
-      dismissed: 0,
-      reopened: 0,
-      mttrDays: null,
-      netResolveRate: null,
-    },
+    counts: emptyCounts(),
     remediationDaysTotal: 0,
     remediated: 0,
   };

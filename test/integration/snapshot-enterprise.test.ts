@@ -19,6 +19,9 @@ const END = '2026-11-16T00:00:00.000Z';
 const WEEK = 7 * 24 * 3600 * 1000;
 const at = (w: number) => new Date(Date.parse(END) - w * WEEK);
 const TOKEN = 'enterprise-snapshot-token';
+const ENT = 'enterprise:octo-corp';
+/** The scheduled incremental run, naming both organisations. */
+const BOTH = { enterprise: 'octo-corp', orgs: ['octo-demo', 'octo-payments'], mode: 'incremental' as const };
 
 function openCounts(demo: DemoOrg, now: Date) {
   const rendered = renderAlertsAt(demo, now);
@@ -60,6 +63,36 @@ describe('enterprise-wide snapshots', () => {
     store: (await createTestStore(prefix)).store,
     log: silentLog,
   });
+
+  /** octo-payments snapshotted on its own at at(w + 1), then the enterprise's full run of octo-demo alone at at(w). */
+  const ownThenDemoAlone = async (prefix: string, w: number) => {
+    const deps = await freshDeps(prefix);
+    github.setNow(at(w + 1));
+    await takeSnapshot(deps, { org: 'octo-payments', now: at(w + 1), mode: 'full' });
+    github.setNow(at(w));
+    await takeEnterpriseSnapshot(deps, {
+      enterprise: 'octo-corp',
+      orgs: ['octo-demo'],
+      now: at(w),
+      mode: 'full',
+    });
+    return deps;
+  };
+
+  /** The modes of both organisations in two scheduled runs (at(1), at(0)) while GitHub refuses `path`. */
+  const modesWhileRefused = async (deps: Awaited<ReturnType<typeof freshDeps>>, path: string) => {
+    github.injectFault({ path, status: 403, times: Number.POSITIVE_INFINITY });
+    const modes: string[] = [];
+    try {
+      for (const w of [1, 0]) {
+        github.setNow(at(w));
+        modes.push(...(await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(w) })).map((m) => m.mode));
+      }
+    } finally {
+      github.clearFaults();
+    }
+    return modes;
+  };
 
   it('lists once through the enterprise and stores each alert under its own organisation', async () => {
     github.setNow(at(1));
@@ -189,31 +222,17 @@ describe('enterprise-wide snapshots', () => {
       expect(ref.length).toBeGreaterThan(100);
       expect(ref.filter((id) => !ids.includes(id))).toEqual([]);
     };
-    const both = {
-      enterprise: 'octo-corp',
-      orgs: ['octo-demo', 'octo-payments'],
-      now: at(0),
-      mode: 'incremental' as const,
-    };
+    const both = { ...BOTH, now: at(0) };
 
     // octo-payments snapshotted on its own two weeks back, then the enterprise run of octo-demo alone.
-    const alone = await freshDeps('ent-cover-alone');
-    github.setNow(at(2));
-    await takeSnapshot(alone, { org: 'octo-payments', now: at(2), mode: 'full' });
-    github.setNow(at(1));
-    await takeEnterpriseSnapshot(alone, {
-      enterprise: 'octo-corp',
-      orgs: ['octo-demo'],
-      now: at(1),
-      mode: 'full',
-    });
+    const alone = await ownThenDemoAlone('ent-cover-alone', 1);
     github.setNow(at(0));
     await expectExact(alone, await takeEnterpriseSnapshot(alone, both));
 
     // octo-payments in the enterprise run, then left out of one, then named again.
     const dropped = await freshDeps('ent-cover-dropped');
     github.setNow(at(2));
-    await takeEnterpriseSnapshot(dropped, { ...both, now: at(2), mode: 'full' });
+    await takeEnterpriseSnapshot(dropped, { ...BOTH, now: at(2), mode: 'full' });
     github.setNow(at(1));
     await takeEnterpriseSnapshot(dropped, {
       enterprise: 'octo-corp',
@@ -233,18 +252,12 @@ describe('enterprise-wide snapshots', () => {
   });
 
   it('covers, without `orgs`, only the organisations a run listed, and never widens coverage from a watermark', async () => {
-    const ENT = 'enterprise:octo-corp';
     const wrongOf = async (deps: Awaited<ReturnType<typeof freshDeps>>, now: Date) => {
       const rendered = renderAlertsAt(orgs[1] as DemoOrg, now);
       const stored = await deps.store.loadAlerts('octo-payments');
       return ALERT_TYPES.flatMap((t) => rendered[t].map((raw) => normalizeAlert(t, raw))).filter(
         (a) => stored.get(`${a.alertType}#${a.repository}#${a.number}`)?.alert.state !== a.state,
       ).length;
-    };
-    const both = {
-      enterprise: 'octo-corp',
-      orgs: ['octo-demo', 'octo-payments'],
-      mode: 'incremental' as const,
     };
 
     // An enterprise of octo-demo alone, listed without `orgs`; octo-payments joins it later.
@@ -265,7 +278,7 @@ describe('enterprise-wide snapshots', () => {
     }
     expect(await joined.store.getCursor(ENT, 'covers#dependabot')).toBe('["octo-demo"]');
     github.setNow(at(1));
-    const first = await takeEnterpriseSnapshot(joined, { ...both, now: at(1) });
+    const first = await takeEnterpriseSnapshot(joined, { ...BOTH, now: at(1) });
     expect(first.map((m) => [m.org, m.mode, m.complete])).toEqual([
       ['octo-demo', 'full', true],
       ['octo-payments', 'full', true],
@@ -273,16 +286,7 @@ describe('enterprise-wide snapshots', () => {
     expect(await wrongOf(joined, at(1))).toBe(0);
 
     // Named once, then runs without `orgs`: an incremental one covers what was covered, no more.
-    const unnamed = await freshDeps('ent-cover-unnamed');
-    github.setNow(at(3));
-    await takeSnapshot(unnamed, { org: 'octo-payments', now: at(3), mode: 'full' });
-    github.setNow(at(2));
-    await takeEnterpriseSnapshot(unnamed, {
-      enterprise: 'octo-corp',
-      orgs: ['octo-demo'],
-      now: at(2),
-      mode: 'full',
-    });
+    const unnamed = await ownThenDemoAlone('ent-cover-unnamed', 2);
     for (const w of [1, 0]) {
       github.setNow(at(w));
       const ms = await takeEnterpriseSnapshot(unnamed, {
@@ -302,32 +306,13 @@ describe('enterprise-wide snapshots', () => {
   });
 
   it('reads the audit log back for an organisation it does not cover without widening the run, and keeps a resumed snapshot to the organisations it began with', async () => {
-    const ENT = 'enterprise:octo-corp';
-    const both = {
-      enterprise: 'octo-corp',
-      orgs: ['octo-demo', 'octo-payments'],
-      mode: 'incremental' as const,
-    };
     // The audit log refused from the second run on: octo-payments joins, one full run, then incremental.
     const deps = await afterDemoAlone('ent-cover-audit');
-    github.injectFault({
-      path: '/enterprises/octo-corp/audit-log',
-      status: 403,
-      times: Number.POSITIVE_INFINITY,
-    });
-    const modes: string[] = [];
-    try {
-      for (const w of [1, 0]) {
-        github.setNow(at(w));
-        modes.push(...(await takeEnterpriseSnapshot(deps, { ...both, now: at(w) })).map((m) => m.mode));
-      }
-    } finally {
-      github.clearFaults();
-    }
+    const modes = await modesWhileRefused(deps, '/enterprises/octo-corp/audit-log');
     expect(modes).toEqual(['full', 'full', 'incremental', 'incremental']);
     expect(await deps.store.getCursor(ENT, 'covers#audit_log')).toBe('["octo-demo"]');
     // The audit log is back: an incremental run reads it back for octo-payments alone.
-    const back = await takeEnterpriseSnapshot(deps, { ...both, now: at(0) });
+    const back = await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(0) });
     expect(back.map((m) => m.mode)).toEqual(['incremental', 'incremental']);
     expect(await deps.store.getCursor(ENT, 'covers#audit_log')).toBe('["octo-demo","octo-payments"]');
     const reference = await freshDeps('ent-cover-audit-ref');
@@ -346,10 +331,10 @@ describe('enterprise-wide snapshots', () => {
       { enterprise: 'octo-corp', orgs: ['octo-demo'], now: at(0), mode: 'incremental', deadline: 150_000 },
     );
     expect(first.every((m) => m.resumable)).toBe(true);
-    const resumed = await takeEnterpriseSnapshot(paused, { ...both, now: at(0) });
+    const resumed = await takeEnterpriseSnapshot(paused, { ...BOTH, now: at(0) });
     expect(resumed.map((m) => [m.org, m.resumable])).toEqual([['octo-demo', false]]);
     expect(await paused.store.getCursor(ENT, 'covers#dependabot')).toBe('["octo-demo"]');
-    const next = await takeEnterpriseSnapshot(paused, { ...both, now: at(0) });
+    const next = await takeEnterpriseSnapshot(paused, { ...BOTH, now: at(0) });
     expect(next.map((m) => [m.org, m.mode, m.complete])).toEqual([
       ['octo-demo', 'full', true],
       ['octo-payments', 'full', true],
@@ -357,33 +342,14 @@ describe('enterprise-wide snapshots', () => {
   });
 
   it('drops the watermark of a listing GitHub refuses in a full run, so an organisation added meanwhile does not make every run full', async () => {
-    const ENT = 'enterprise:octo-corp';
-    const both = {
-      enterprise: 'octo-corp',
-      orgs: ['octo-demo', 'octo-payments'],
-      mode: 'incremental' as const,
-    };
     const deps = await afterDemoAlone('ent-cover-refused');
     expect(await deps.store.getCursor(ENT, 'watermark#code_scanning')).toBe(at(2).toISOString());
-    github.injectFault({
-      path: '/enterprises/octo-corp/code-scanning/alerts',
-      status: 403,
-      times: Number.POSITIVE_INFINITY,
-    });
-    const modes: string[] = [];
-    try {
-      for (const w of [1, 0]) {
-        github.setNow(at(w));
-        modes.push(...(await takeEnterpriseSnapshot(deps, { ...both, now: at(w) })).map((m) => m.mode));
-      }
-      expect(await deps.store.getCursor(ENT, 'watermark#code_scanning')).toBeNull();
-      expect(await deps.store.getCursor(ENT, 'covers#code_scanning')).toBeNull();
-    } finally {
-      github.clearFaults();
-    }
+    const modes = await modesWhileRefused(deps, '/enterprises/octo-corp/code-scanning/alerts');
+    expect(await deps.store.getCursor(ENT, 'watermark#code_scanning')).toBeNull();
+    expect(await deps.store.getCursor(ENT, 'covers#code_scanning')).toBeNull();
     expect(modes).toEqual(['full', 'full', 'incremental', 'incremental']);
     // Code scanning is back: listed whole by an incremental run, and both organisations exact.
-    const back = await takeEnterpriseSnapshot(deps, { ...both, now: at(0) });
+    const back = await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(0) });
     for (const [i, m] of back.entries()) {
       expect([m.org, m.mode, m.complete]).toEqual([orgs[i]?.org, 'incremental', true]);
       expect(m.openBySeverity).toEqual(openCounts(orgs[i] as DemoOrg, at(0)).counts);

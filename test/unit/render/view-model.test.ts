@@ -4,6 +4,7 @@
  * breakdowns, coverage gaps in words, and how long tables are split.
  */
 import { describe, expect, it } from 'vitest';
+import { emptyCounts } from '../../../functions/core/metrics.ts';
 import type { ReportJson } from '../../../functions/core/report-model.ts';
 import { formatPercent, shortPeriodLabel } from '../../../functions/render/format.ts';
 import {
@@ -187,16 +188,7 @@ describe('view model: where the open alerts are', () => {
   });
 
   it('says a stream GitHub never listed is in no figure, and words the summary by what each gap leaves out', () => {
-    const none = {
-      openAtStart: 0,
-      openAtEnd: 0,
-      opened: 0,
-      fixed: 0,
-      dismissed: 0,
-      reopened: 0,
-      mttrDays: null,
-      netResolveRate: null,
-    };
+    const none = emptyCounts();
     const gaps = (coverageGaps: typeof sampleReport.coverageGaps, codeScanning = none) =>
       buildReportView({
         ...sampleReport,
