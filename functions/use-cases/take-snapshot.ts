@@ -240,8 +240,18 @@ async function runSnapshot(
           }),
         )
       : [];
+  // Without `orgs`: the organisations the alert watermarks cover that the audit log's does not.
+  const auditBehind =
+    scope.kind === 'enterprise' && !runOrgs && existing === null && alertCoverage && auditCoverage
+      ? [...new Set([...alertCoverage.values()].flatMap((c) => [...(c.covers ?? [])]))].filter(
+          (org) => coveredBy(auditCoverage, org) === false,
+        )
+      : [];
   /** Organisations whose audit log is read back to the start (see `newcomer` below). */
-  const newcomers = existing?.newcomers ?? uncovered.filter((u) => u.readBack).map((u) => u.org);
+  const newcomers = existing?.newcomers ?? [
+    ...uncovered.filter((u) => u.readBack).map((u) => u.org),
+    ...auditBehind,
+  ];
   const widened = uncovered.filter((u) => u.widen).map((u) => u.org);
   const mode = existing?.mode ?? (widened.length > 0 ? 'full' : request.mode);
   if (!existing && mode !== request.mode) {
@@ -911,6 +921,15 @@ async function runSnapshot(
     allDone && laneStates.every(([, s]) => s.status === 'finished' || s.status === 'unavailable');
   const streams = streamResults(laneStates);
 
+  // An organisation the audit log's watermark does not cover, and that this run did not read back
+  // (it turned up unannounced): its audit events before the watermark are missing until the next
+  // run reads them back (it is covered by the alert watermarks by then).
+  const auditBehindFor = (org: string): boolean =>
+    scope.kind === 'enterprise' &&
+    auditCoverage !== null &&
+    cp.lanes.audit_log?.status !== 'unavailable' &&
+    coveredBy(auditCoverage, org) === false &&
+    !newcomer.has(org);
   const manifests: SnapshotManifest[] = [];
   for (const org of Object.keys(cp.perOrg).sort()) {
     const counts = perOrg(org);
@@ -941,8 +960,8 @@ async function runSnapshot(
         partial =
           cp.mode === 'incremental' &&
           scope.kind === 'enterprise' &&
-          (base === null || (alertCoverage !== null && coveredBy(alertCoverage, org) === false)) &&
-          !untrusted &&
+          ((base === null && !untrusted) ||
+            (alertCoverage !== null && coveredBy(alertCoverage, org) === false)) &&
           hadWatermark;
         if (partial) {
           log.warn(
@@ -974,7 +993,7 @@ async function runSnapshot(
       snapshotId: cp.snapshotId,
       takenAt,
       mode: cp.mode,
-      complete: complete && !partial,
+      complete: complete && !partial && !auditBehindFor(org),
       streams,
       alertsSeen: counts.seen,
       alertsWritten: counts.written,
@@ -1004,8 +1023,12 @@ async function runSnapshot(
       const covered = before?.covers ?? null;
       let orgs: string[];
       if (whole || !before?.watermark) orgs = runOrgs ?? [...Object.keys(cp.perOrg), ...(covered ?? [])];
-      else if (covered === null) return null;
-      else orgs = [...[...covered].filter((o) => !keep || keep.has(o)), ...readBack];
+      // A watermark of an earlier version: the organisations recorded were taken for covered (an
+      // organisation it did not cover widened the run); without `orgs`, nothing can be said.
+      else if (covered === null) {
+        if (!runOrgs) return null;
+        orgs = [...runOrgs];
+      } else orgs = [...[...covered].filter((o) => !keep || keep.has(o)), ...readBack];
       return JSON.stringify([...new Set(orgs)].sort());
     };
     const withCovers = (group: string, covers: string | null) => {
@@ -1041,12 +1064,23 @@ async function runSnapshot(
             if (part !== group) cursors.push([`size#${part}`, String(sizes?.get(part) ?? 0)]);
           }
         }
+      } else if (cp.mode === 'full' && of.every(([, s]) => s.status === 'finished')) {
+        // Read to its end but for what it skipped as invalid: the watermark stays, for the next
+        // run to read the skipped again, but what it recorded was listed whole.
+        withCovers(group, coversOf(group, true));
       }
     }
     const audit = cp.lanes.audit_log;
     if (audit?.status === 'finished' && clean(audit) && auditMax > 0) {
       cursors.push(['watermark#audit_log', new Date(auditMax).toISOString()]);
       withCovers('audit_log', coversOf('audit_log', auditWatermark === null, cp.newcomers ?? []));
+    } else if (audit?.status === 'finished') {
+      withCovers('audit_log', coversOf('audit_log', auditWatermark === null, cp.newcomers ?? []));
+    } else if (runOrgs && auditWatermark !== null && coverage?.get('audit_log')?.covers === null) {
+      // The log not read, under a watermark of an earlier version: what that version took for
+      // covered (all but those to read back) is written down, so that they are still read back.
+      const behind = new Set(cp.newcomers ?? []);
+      withCovers('audit_log', JSON.stringify(runOrgs.filter((o) => !behind.has(o))));
     }
     await Promise.all(cursors.map(([name, value]) => store.putCursor(key, name, value)));
   }

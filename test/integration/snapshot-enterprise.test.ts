@@ -4,7 +4,7 @@ import { ALERT_TYPES, type Alert, emptyOpenCounts } from '../../functions/core/m
 import { normalizeAlert } from '../../functions/core/normalize.ts';
 import { createGitHubClient } from '../../functions/github/client.ts';
 import { GitHubError } from '../../functions/github/errors.ts';
-import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { ConcurrentUpdateError } from '../../functions/store/errors.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
 import { takeEnterpriseSnapshot, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
@@ -20,6 +20,8 @@ const WEEK = 7 * 24 * 3600 * 1000;
 const at = (w: number) => new Date(Date.parse(END) - w * WEEK);
 const TOKEN = 'enterprise-snapshot-token';
 const ENT = 'enterprise:octo-corp';
+/** An enterprise run naming octo-demo alone. */
+const DEMO_ALONE = { enterprise: 'octo-corp', orgs: ['octo-demo'] };
 /** The scheduled incremental run, naming both organisations. */
 const BOTH = { enterprise: 'octo-corp', orgs: ['octo-demo', 'octo-payments'], mode: 'incremental' as const };
 
@@ -70,13 +72,35 @@ describe('enterprise-wide snapshots', () => {
     github.setNow(at(w + 1));
     await takeSnapshot(deps, { org: 'octo-payments', now: at(w + 1), mode: 'full' });
     github.setNow(at(w));
-    await takeEnterpriseSnapshot(deps, {
-      enterprise: 'octo-corp',
-      orgs: ['octo-demo'],
-      now: at(w),
-      mode: 'full',
-    });
+    await takeEnterpriseSnapshot(deps, { ...DEMO_ALONE, now: at(w), mode: 'full' });
     return deps;
+  };
+
+  /** How many of octo-payments' alerts at `now` are stored in another state, or not at all. */
+  const wrongOf = async (deps: { store: DynamoStore }, now: Date) => {
+    const rendered = renderAlertsAt(orgs[1] as DemoOrg, now);
+    const stored = await deps.store.loadAlerts('octo-payments');
+    return ALERT_TYPES.flatMap((t) => rendered[t].map((raw) => normalizeAlert(t, raw))).filter(
+      (a) => stored.get(`${a.alertType}#${a.repository}#${a.number}`)?.alert.state !== a.state,
+    ).length;
+  };
+  /** How many of the audit events a first full run stores of octo-payments are not in `deps`' table. */
+  const auditMissing = async (deps: { store: DynamoStore }, reference: { store: DynamoStore }) => {
+    const ids = new Set((await deps.store.listAuditEvents('octo-payments')).map((e) => e.id));
+    const ref = (await reference.store.listAuditEvents('octo-payments')).map((e) => e.id);
+    expect(ref.length).toBeGreaterThan(100);
+    return ref.filter((id) => !ids.has(id)).length;
+  };
+  /** The table as an earlier version left it: watermarks that say nothing of what they cover. */
+  const forgetCoverage = async (store: DynamoStore) => {
+    for (const g of [
+      'dependabot',
+      'code_scanning',
+      'secret_scanning',
+      'secret_scanning:non_provider',
+      'audit_log',
+    ])
+      await store.deleteCursor(ENT, `covers#${g}`);
   };
 
   /** The modes of both organisations in two scheduled runs (at(1), at(0)) while GitHub refuses `path`. */
@@ -121,12 +145,7 @@ describe('enterprise-wide snapshots', () => {
   const afterDemoAlone = async (prefix: string) => {
     const deps = await freshDeps(prefix);
     github.setNow(at(2));
-    await takeEnterpriseSnapshot(deps, {
-      enterprise: 'octo-corp',
-      orgs: ['octo-demo'],
-      now: at(2),
-      mode: 'full',
-    });
+    await takeEnterpriseSnapshot(deps, { ...DEMO_ALONE, now: at(2), mode: 'full' });
     github.setNow(at(1));
     return deps;
   };
@@ -234,12 +253,7 @@ describe('enterprise-wide snapshots', () => {
     github.setNow(at(2));
     await takeEnterpriseSnapshot(dropped, { ...BOTH, now: at(2), mode: 'full' });
     github.setNow(at(1));
-    await takeEnterpriseSnapshot(dropped, {
-      enterprise: 'octo-corp',
-      orgs: ['octo-demo'],
-      now: at(1),
-      mode: 'incremental',
-    });
+    await takeEnterpriseSnapshot(dropped, { ...DEMO_ALONE, now: at(1), mode: 'incremental' });
     expect(await dropped.store.getCursor('enterprise:octo-corp', 'covers#dependabot')).toBe('["octo-demo"]');
     github.setNow(at(0));
     await expectExact(dropped, await takeEnterpriseSnapshot(dropped, both));
@@ -252,14 +266,6 @@ describe('enterprise-wide snapshots', () => {
   });
 
   it('covers, without `orgs`, only the organisations a run listed, and never widens coverage from a watermark', async () => {
-    const wrongOf = async (deps: Awaited<ReturnType<typeof freshDeps>>, now: Date) => {
-      const rendered = renderAlertsAt(orgs[1] as DemoOrg, now);
-      const stored = await deps.store.loadAlerts('octo-payments');
-      return ALERT_TYPES.flatMap((t) => rendered[t].map((raw) => normalizeAlert(t, raw))).filter(
-        (a) => stored.get(`${a.alertType}#${a.repository}#${a.number}`)?.alert.state !== a.state,
-      ).length;
-    };
-
     // An enterprise of octo-demo alone, listed without `orgs`; octo-payments joins it later.
     const before = await startSimulatedGitHub({
       demos: [orgs[0] as DemoOrg],
@@ -299,10 +305,19 @@ describe('enterprise-wide snapshots', () => {
       expect(await unnamed.store.getCursor(ENT, 'covers#dependabot')).toBe('["octo-demo"]');
     }
     expect(await wrongOf(unnamed, at(0))).toBeGreaterThan(0);
+    // A full run lists it whole; its audit events from before the watermark are read back by the
+    // next run, which it is incomplete until.
     const full = await takeEnterpriseSnapshot(unnamed, { enterprise: 'octo-corp', now: at(0), mode: 'full' });
-    expect(full.find((m) => m.org === 'octo-payments')?.complete).toBe(true);
+    expect(full.find((m) => m.org === 'octo-payments')?.complete).toBe(false);
     expect(await wrongOf(unnamed, at(0))).toBe(0);
     expect(await unnamed.store.getCursor(ENT, 'covers#dependabot')).toBe('["octo-demo","octo-payments"]');
+    const after = await takeEnterpriseSnapshot(unnamed, {
+      enterprise: 'octo-corp',
+      now: at(0),
+      mode: 'incremental',
+    });
+    expect(after.find((m) => m.org === 'octo-payments')?.complete).toBe(true);
+    expect(await unnamed.store.getCursor(ENT, 'covers#audit_log')).toBe('["octo-demo","octo-payments"]');
   });
 
   it('reads the audit log back for an organisation it does not cover without widening the run, and keeps a resumed snapshot to the organisations it began with', async () => {
@@ -355,6 +370,117 @@ describe('enterprise-wide snapshots', () => {
       expect(m.openBySeverity).toEqual(openCounts(orgs[i] as DemoOrg, at(0)).counts);
     }
     expect(await deps.store.getCursor(ENT, 'covers#code_scanning')).toBe('["octo-demo","octo-payments"]');
+  });
+
+  it('without `orgs`, marks an organisation whose older audit events are unread incomplete, and reads them back in the next run', async () => {
+    const reference = await freshDeps('ent-cover-r1-ref');
+    github.setNow(at(1));
+    await takeEnterpriseSnapshot(reference, { enterprise: 'octo-corp', now: at(1), mode: 'full' });
+    const deps = await afterDemoAlone('ent-cover-r1');
+    const first = await takeEnterpriseSnapshot(deps, { enterprise: 'octo-corp', now: at(1), mode: 'full' });
+    expect(first.map((m) => [m.org, m.complete])).toEqual([
+      ['octo-demo', true],
+      ['octo-payments', false],
+    ]);
+    expect(await wrongOf(deps, at(1))).toBe(0);
+    expect(await auditMissing(deps, reference)).toBeGreaterThan(0);
+    const next = await takeEnterpriseSnapshot(deps, {
+      enterprise: 'octo-corp',
+      now: at(1),
+      mode: 'incremental',
+    });
+    expect(next.map((m) => [m.org, m.complete])).toEqual([
+      ['octo-demo', true],
+      ['octo-payments', true],
+    ]);
+    expect(await auditMissing(deps, reference)).toBe(0);
+  });
+
+  it('takes over the judgement of watermarks an earlier version wrote, and still reads back what it had to', async () => {
+    // The audit log refused in the run that widens for octo-payments: read back once it is back.
+    const reference = await freshDeps('ent-cover-legacy-ref');
+    github.setNow(at(0));
+    await takeEnterpriseSnapshot(reference, { enterprise: 'octo-corp', now: at(0), mode: 'full' });
+    const refused = await afterDemoAlone('ent-cover-legacy-audit');
+    await forgetCoverage(refused.store);
+    expect(await modesWhileRefused(refused, '/enterprises/octo-corp/audit-log')).toEqual([
+      'full',
+      'full',
+      'incremental',
+      'incremental',
+    ]);
+    const back = await takeEnterpriseSnapshot(refused, { ...BOTH, now: at(0) });
+    expect(back.map((m) => m.complete)).toEqual([true, true]);
+    expect(await auditMissing(refused, reference)).toBe(0);
+
+    // An incremental run of octo-demo alone writes what it covers: octo-payments, named again, is
+    // listed whole.
+    const dropped = await freshDeps('ent-cover-legacy-alerts');
+    github.setNow(at(2));
+    await takeEnterpriseSnapshot(dropped, { ...BOTH, now: at(2), mode: 'full' });
+    await forgetCoverage(dropped.store);
+    github.setNow(at(1));
+    await takeEnterpriseSnapshot(dropped, { ...DEMO_ALONE, now: at(1), mode: 'incremental' });
+    expect(await dropped.store.getCursor(ENT, 'covers#dependabot')).toBe('["octo-demo"]');
+    github.setNow(at(0));
+    const again = await takeEnterpriseSnapshot(dropped, { ...BOTH, now: at(0) });
+    expect(again.map((m) => [m.mode, m.complete])).toEqual([
+      ['full', true],
+      ['full', true],
+    ]);
+    expect(again[1]?.openBySeverity).toEqual(openCounts(orgs[1] as DemoOrg, at(0)).counts);
+    expect(await wrongOf(dropped, at(0))).toBe(0);
+  });
+
+  it('keeps an unannounced organisation incomplete when its run is resumed after a failure', async () => {
+    const deps = await afterDemoAlone('ent-cover-r4');
+    let writes = 0;
+    class FailingStore extends DynamoStore {
+      override async writeAlerts(...args: Parameters<DynamoStore['writeAlerts']>) {
+        writes += 1;
+        if (writes === 3) throw new Error('DynamoDB could not be reached');
+        return super.writeAlerts(...args);
+      }
+    }
+    const failing = new FailingStore(
+      (deps.store as unknown as { client: never }).client,
+      deps.store.tableName,
+    );
+    const unannounced = { enterprise: 'octo-corp', now: at(1), mode: 'incremental' as const };
+    await expect(takeEnterpriseSnapshot({ ...deps, store: failing }, unannounced)).rejects.toThrow(
+      /could not be reached/,
+    );
+    // The invocation was cut off holding its lease: the next one recounts.
+    const cp = await deps.store.getCheckpoint(ENT);
+    await deps.store.putCheckpoint({ ...(cp as NonNullable<typeof cp>), leaseUntil: 1 }, false);
+    const resumed = await takeEnterpriseSnapshot(deps, unannounced);
+    expect(await wrongOf(deps, at(1))).toBeGreaterThan(0);
+    expect(resumed.find((m) => m.org === 'octo-payments')?.complete).toBe(false);
+  });
+
+  it('covers what a full run listed whole though it skipped an invalid alert, so the runs after are incremental', async () => {
+    const deps = await afterDemoAlone('ent-cover-r5');
+    github.injectFault({
+      path: '/enterprises/octo-corp/dependabot/alerts',
+      corrupt: { dropFields: ['number', 'state'] },
+      times: Number.POSITIVE_INFINITY,
+    });
+    const modes: string[][] = [];
+    try {
+      for (const w of [1, 0, 0]) {
+        github.setNow(at(w));
+        modes.push((await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(w) })).map((m) => m.mode));
+      }
+    } finally {
+      github.clearFaults();
+    }
+    expect(modes).toEqual([
+      ['full', 'full'],
+      ['incremental', 'incremental'],
+      ['incremental', 'incremental'],
+    ]);
+    expect(await deps.store.getCursor(ENT, 'watermark#dependabot')).toBe(at(2).toISOString());
+    expect(await deps.store.getCursor(ENT, 'covers#dependabot')).toBe('["octo-demo","octo-payments"]');
   });
 
   it('keeps an organisation exact when its own snapshot and the enterprise one take turns on it', async () => {
