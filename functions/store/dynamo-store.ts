@@ -124,6 +124,8 @@ export interface SnapshotCheckpoint {
       items: number;
       skipped: number;
       skippedPages: number;
+      /** Organisations of the alerts skipped as invalid ('' when an alert did not say). */
+      skippedOrgs?: string[];
       status: 'running' | 'finished' | 'unavailable' | 'failed';
       message?: string;
       /** One end of a listing read from both: the creation time (ISO) its last page reached. */

@@ -1018,7 +1018,17 @@ async function runSnapshot(
     // organisations recorded (or, without `orgs`, those listed and those covered before); after
     // one from the watermark, those it covered that are still recorded, and those read back.
     // Null (nothing written) after a watermark of an earlier version, which said nothing.
-    const coversOf = (group: string, whole: boolean, readBack: readonly string[] = []): string | null => {
+    // A listing that skipped something (an invalid alert, a page) keeps its watermark, and the
+    // next run lists from there: an organisation it covers for the first time would miss what was
+    // skipped, older than the watermark. Only those it covered before stay (their skipped alerts
+    // are stored as last seen); when a skip does not say its organisation, the coverage does not
+    // grow at all.
+    const coversOf = (
+      group: string,
+      whole: boolean,
+      readBack: readonly string[] = [],
+      skips: readonly LaneState[] = [],
+    ): string | null => {
       const before = coverage?.get(group);
       const covered = before?.covers ?? null;
       let orgs: string[];
@@ -1029,20 +1039,27 @@ async function runSnapshot(
         if (!runOrgs) return null;
         orgs = [...runOrgs];
       } else orgs = [...[...covered].filter((o) => !keep || keep.has(o)), ...readBack];
+      const skipped = new Set(skips.flatMap((s) => s.skippedOrgs ?? []));
+      const wasCovered = (o: string) => (covered ? covered.has(o) : !(cp.newcomers ?? []).includes(o));
+      if (skips.some((s) => s.skippedPages > 0) || skipped.has('')) {
+        if (covered === null) return null;
+        orgs = orgs.filter((o) => covered.has(o));
+      } else orgs = orgs.filter((o) => !skipped.has(o) || wasCovered(o));
       return JSON.stringify([...new Set(orgs)].sort());
     };
     const withCovers = (group: string, covers: string | null) => {
       if (scope.kind === 'enterprise' && covers !== null) cursors.push([`covers#${group}`, covers]);
     };
-    // A listing GitHub refused in a full enterprise run loses its watermark: one written before
-    // does not cover what was added since, and would have every later run be a full one until
-    // the listing is back. Without it, the listing is read whole when it is.
+    // A listing GitHub refused (a feature off, or a request refused as invalid) in a full
+    // enterprise run loses its watermark: one written before does not cover what was added
+    // since, and would have every later run be a full one until the listing is back. Without it,
+    // the listing is read whole when it is.
     const dropped = [...new Set(alertLaneStates.map(([l]) => l.group))].filter(
       (group) =>
         scope.kind === 'enterprise' &&
         cp.mode === 'full' &&
         watermarks.get(group) != null &&
-        alertLaneStates.filter(([l]) => l.group === group).every(([, s]) => s.status === 'unavailable'),
+        alertLaneStates.filter(([l]) => l.group === group).some(([, s]) => s.status !== 'finished'),
     );
     await Promise.all(
       dropped.flatMap((group) =>
@@ -1067,7 +1084,15 @@ async function runSnapshot(
       } else if (cp.mode === 'full' && of.every(([, s]) => s.status === 'finished')) {
         // Read to its end but for what it skipped as invalid: the watermark stays, for the next
         // run to read the skipped again, but what it recorded was listed whole.
-        withCovers(group, coversOf(group, true));
+        withCovers(
+          group,
+          coversOf(
+            group,
+            true,
+            [],
+            of.map(([, s]) => s),
+          ),
+        );
       }
     }
     const audit = cp.lanes.audit_log;
@@ -1075,7 +1100,9 @@ async function runSnapshot(
       cursors.push(['watermark#audit_log', new Date(auditMax).toISOString()]);
       withCovers('audit_log', coversOf('audit_log', auditWatermark === null, cp.newcomers ?? []));
     } else if (audit?.status === 'finished') {
-      withCovers('audit_log', coversOf('audit_log', auditWatermark === null, cp.newcomers ?? []));
+      // Not clean: the next run reads from the old watermark again, and back again for those it
+      // read back now, which may have lost an event.
+      withCovers('audit_log', coversOf('audit_log', auditWatermark === null));
     } else if (runOrgs && auditWatermark !== null && coverage?.get('audit_log')?.covers === null) {
       // The log not read, under a watermark of an earlier version: what that version took for
       // covered (all but those to read back) is written down, so that they are still read back.
@@ -1124,6 +1151,9 @@ function normalizeOrSkip(
     if (!(error instanceof InvalidAlertError)) throw error;
     state.skipped += 1;
     const number = (raw as { number?: unknown } | null)?.number;
+    const repository = (raw as { repository?: { full_name?: unknown } } | null)?.repository?.full_name;
+    const org = typeof repository === 'string' && repository.includes('/') ? orgOf(repository) : '';
+    if (!state.skippedOrgs?.includes(org)) state.skippedOrgs = [...(state.skippedOrgs ?? []), org];
     if (cp.skippedItems.length < MAX_NAMED_SKIPS) {
       cp.skippedItems.push({
         stream: alertType,

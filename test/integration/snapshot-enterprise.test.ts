@@ -458,7 +458,7 @@ describe('enterprise-wide snapshots', () => {
     expect(resumed.find((m) => m.org === 'octo-payments')?.complete).toBe(false);
   });
 
-  it('covers what a full run listed whole though it skipped an invalid alert, so the runs after are incremental', async () => {
+  it('keeps listing whole a newly named organisation while an alert of it stays invalid, and covers it once it is valid', async () => {
     const deps = await afterDemoAlone('ent-cover-r5');
     github.injectFault({
       path: '/enterprises/octo-corp/dependabot/alerts',
@@ -467,20 +467,92 @@ describe('enterprise-wide snapshots', () => {
     });
     const modes: string[][] = [];
     try {
-      for (const w of [1, 0, 0]) {
+      for (const w of [1, 0]) {
         github.setNow(at(w));
         modes.push((await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(w) })).map((m) => m.mode));
       }
+      // Its skipped alerts were never stored: it is not covered, and the watermark stays.
+      expect(await deps.store.getCursor(ENT, 'covers#dependabot')).toBe('["octo-demo"]');
+      expect(await deps.store.getCursor(ENT, 'watermark#dependabot')).toBe(at(2).toISOString());
     } finally {
       github.clearFaults();
     }
     expect(modes).toEqual([
       ['full', 'full'],
-      ['incremental', 'incremental'],
-      ['incremental', 'incremental'],
+      ['full', 'full'],
     ]);
-    expect(await deps.store.getCursor(ENT, 'watermark#dependabot')).toBe(at(2).toISOString());
+    const valid = await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(0) });
+    expect(valid.map((m) => [m.mode, m.complete])).toEqual([
+      ['full', true],
+      ['full', true],
+    ]);
+    expect(await wrongOf(deps, at(0))).toBe(0);
     expect(await deps.store.getCursor(ENT, 'covers#dependabot')).toBe('["octo-demo","octo-payments"]');
+    const after = await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(0) });
+    expect(after.map((m) => m.mode)).toEqual(['incremental', 'incremental']);
+  });
+
+  it('covers no organisation for the first time where its run skipped something: it is listed whole again', async () => {
+    // One invalid alert on every Dependabot page and one invalid audit event on four audit pages,
+    // in the run that widens for octo-payments only.
+    const reference = await freshDeps('ent-cover-skip-ref');
+    github.setNow(at(1));
+    await takeEnterpriseSnapshot(reference, { enterprise: 'octo-corp', now: at(1), mode: 'full' });
+    const deps = await afterDemoAlone('ent-cover-skip');
+    github.injectFault({
+      path: '/enterprises/octo-corp/dependabot/alerts',
+      corrupt: { dropFields: ['number', 'state'] },
+      times: Number.POSITIVE_INFINITY,
+    });
+    for (const page of [2, 3, 4, 5]) {
+      github.injectFault({
+        path: /audit-log/,
+        corrupt: { dropFields: ['action'], item: 11 },
+        times: 1,
+        page,
+      });
+    }
+    try {
+      const first = await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(1) });
+      expect(first.map((m) => [m.mode, m.complete])).toEqual([
+        ['full', false],
+        ['full', false],
+      ]);
+    } finally {
+      github.clearFaults();
+    }
+    expect(await wrongOf(deps, at(1))).toBeGreaterThan(0);
+    const next = await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(1) });
+    const payments = next.find((m) => m.org === 'octo-payments');
+    expect([payments?.mode, payments?.complete]).toEqual(['full', true]);
+    expect(await wrongOf(deps, at(1))).toBe(0);
+    expect(payments?.openBySeverity).toEqual(openCounts(orgs[1] as DemoOrg, at(1)).counts);
+    expect(await auditMissing(deps, reference)).toBe(0);
+  });
+
+  it('drops the watermark of a listing refused as invalid (422) in a full run, so the runs after are incremental', async () => {
+    for (const [prefix, path] of [
+      ['ent-cover-422', '/enterprises/octo-corp/code-scanning/alerts'],
+      // Refused only as full runs ask (sort=created): incremental runs list it.
+      ['ent-cover-422-full', /\/enterprises\/octo-corp\/code-scanning\/alerts\?.*sort=created/],
+    ] as const) {
+      const deps = await afterDemoAlone(prefix);
+      github.injectFault({ path, status: 422, times: Number.POSITIVE_INFINITY });
+      const runs: string[][] = [];
+      try {
+        for (const w of [1, 0, 0]) {
+          github.setNow(at(w));
+          runs.push((await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(w) })).map((m) => m.mode));
+        }
+      } finally {
+        github.clearFaults();
+      }
+      expect(runs, prefix).toEqual([
+        ['full', 'full'],
+        ['incremental', 'incremental'],
+        ['incremental', 'incremental'],
+      ]);
+    }
   });
 
   it('keeps an organisation exact when its own snapshot and the enterprise one take turns on it', async () => {
