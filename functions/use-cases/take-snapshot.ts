@@ -1028,7 +1028,7 @@ async function runSnapshot(
       whole: boolean,
       readBack: readonly string[] = [],
       skips: readonly LaneState[] = [],
-    ): string | null => {
+    ): string[] | null => {
       const before = coverage?.get(group);
       const covered = before?.covers ?? null;
       let orgs: string[];
@@ -1045,29 +1045,31 @@ async function runSnapshot(
         if (covered === null) return null;
         orgs = orgs.filter((o) => covered.has(o));
       } else orgs = orgs.filter((o) => !skipped.has(o) || wasCovered(o));
-      return JSON.stringify([...new Set(orgs)].sort());
+      return [...new Set(orgs)].sort();
     };
-    const withCovers = (group: string, covers: string | null) => {
-      if (scope.kind === 'enterprise' && covers !== null) cursors.push([`covers#${group}`, covers]);
+    const withCovers = (group: string, covers: readonly string[] | null) => {
+      if (scope.kind === 'enterprise' && covers !== null)
+        cursors.push([`covers#${group}`, JSON.stringify(covers)]);
     };
+    const laneStatesOf = groupBy(alertLaneStates, ([l]) => l.group);
     // A listing GitHub refused (a feature off, or a request refused as invalid) in a full
     // enterprise run loses its watermark: one written before does not cover what was added
     // since, and would have every later run be a full one until the listing is back. Without it,
     // the listing is read whole when it is.
-    const dropped = [...new Set(alertLaneStates.map(([l]) => l.group))].filter(
-      (group) =>
-        scope.kind === 'enterprise' &&
-        cp.mode === 'full' &&
-        watermarks.get(group) != null &&
-        alertLaneStates.filter(([l]) => l.group === group).some(([, s]) => s.status !== 'finished'),
+    const dropped = [...laneStatesOf].flatMap(([group, of]) =>
+      scope.kind === 'enterprise' &&
+      cp.mode === 'full' &&
+      watermarks.get(group) != null &&
+      of.some(([, s]) => s.status !== 'finished')
+        ? [group]
+        : [],
     );
     await Promise.all(
       dropped.flatMap((group) =>
         [`watermark#${group}`, `covers#${group}`].map((n) => store.deleteCursor(key, n)),
       ),
     );
-    for (const group of new Set(alertLaneStates.map(([l]) => l.group))) {
-      const of = alertLaneStates.filter(([l]) => l.group === group);
+    for (const [group, of] of laneStatesOf) {
       if (of.every(([, s]) => s.status === 'finished' && clean(s))) {
         cursors.push([`watermark#${group}`, takenAt]);
         withCovers(group, coversOf(group, cp.mode === 'full'));
@@ -1084,15 +1086,8 @@ async function runSnapshot(
       } else if (cp.mode === 'full' && of.every(([, s]) => s.status === 'finished')) {
         // Read to its end but for what it skipped as invalid: the watermark stays, for the next
         // run to read the skipped again, but what it recorded was listed whole.
-        withCovers(
-          group,
-          coversOf(
-            group,
-            true,
-            [],
-            of.map(([, s]) => s),
-          ),
-        );
+        const states = of.map(([, s]) => s);
+        withCovers(group, coversOf(group, true, [], states));
       }
     }
     const audit = cp.lanes.audit_log;
@@ -1107,7 +1102,10 @@ async function runSnapshot(
       // The log not read, under a watermark of an earlier version: what that version took for
       // covered (all but those to read back) is written down, so that they are still read back.
       const behind = new Set(cp.newcomers ?? []);
-      withCovers('audit_log', JSON.stringify(runOrgs.filter((o) => !behind.has(o))));
+      withCovers(
+        'audit_log',
+        runOrgs.filter((o) => !behind.has(o)),
+      );
     }
     await Promise.all(cursors.map(([name, value]) => store.putCursor(key, name, value)));
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countsChange, percentChange } from '../../../functions/core/change.ts';
+import { emptyCounts } from '../../../functions/core/metrics.ts';
 import type { Counts } from '../../../functions/core/report-model.ts';
 
 describe('percentChange = round(100 * (current - previous) / previous, 1)', () => {
@@ -40,17 +41,7 @@ describe('percentChange = round(100 * (current - previous) / previous, 1)', () =
 });
 
 describe('countsChange', () => {
-  const counts = (c: Partial<Counts>): Counts => ({
-    openAtStart: 0,
-    openAtEnd: 0,
-    opened: 0,
-    fixed: 0,
-    dismissed: 0,
-    reopened: 0,
-    mttrDays: null,
-    netResolveRate: null,
-    ...c,
-  });
+  const counts = (c: Partial<Counts>): Counts => ({ ...emptyCounts(), ...c });
 
   it('compares each figure a reader follows, from a week to the next', () => {
     // figure      previous  current  change
