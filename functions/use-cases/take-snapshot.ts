@@ -1094,17 +1094,17 @@ async function runSnapshot(
     if (audit?.status === 'finished' && clean(audit) && auditMax > 0) {
       cursors.push(['watermark#audit_log', new Date(auditMax).toISOString()]);
       withCovers('audit_log', coversOf('audit_log', auditWatermark === null, cp.newcomers ?? []));
-    } else if (audit?.status === 'finished') {
-      // Not clean: the next run reads from the old watermark again, and back again for those it
-      // read back now, which may have lost an event.
-      withCovers('audit_log', coversOf('audit_log', auditWatermark === null));
-    } else if (runOrgs && auditWatermark !== null && coverage?.get('audit_log')?.covers === null) {
-      // The log not read, under a watermark of an earlier version: what that version took for
-      // covered (all but those to read back) is written down, so that they are still read back.
+    } else if (
+      audit?.status === 'finished' ||
+      (runOrgs && auditWatermark !== null && coverage?.get('audit_log')?.covers === null)
+    ) {
+      // Read but not clean, or (under a watermark of an earlier version, whose judgement is written
+      // down) not read: the watermark stays, and the next run reads back again those this one was
+      // to read back, which may have lost an event.
       const behind = new Set(cp.newcomers ?? []);
       withCovers(
         'audit_log',
-        runOrgs.filter((o) => !behind.has(o)),
+        coversOf('audit_log', auditWatermark === null)?.filter((o) => !behind.has(o)) ?? null,
       );
     }
     await Promise.all(cursors.map(([name, value]) => store.putCursor(key, name, value)));

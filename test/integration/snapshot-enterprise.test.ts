@@ -530,6 +530,34 @@ describe('enterprise-wide snapshots', () => {
     expect(await auditMissing(deps, reference)).toBe(0);
   });
 
+  it("reads back again, under an earlier version's audit watermark, what a read-back skipped", async () => {
+    const reference = await freshDeps('ent-cover-legacy-skip-ref');
+    github.setNow(at(1));
+    await takeEnterpriseSnapshot(reference, { enterprise: 'octo-corp', now: at(1), mode: 'full' });
+    const deps = await afterDemoAlone('ent-cover-legacy-skip');
+    await forgetCoverage(deps.store);
+    for (const page of [2, 3, 4, 5]) {
+      github.injectFault({
+        path: /audit-log/,
+        corrupt: { dropFields: ['action'], item: 11 },
+        times: 1,
+        page,
+      });
+    }
+    try {
+      const first = await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(1) });
+      expect(first.map((m) => [m.mode, m.complete])).toEqual([
+        ['full', false],
+        ['full', false],
+      ]);
+    } finally {
+      github.clearFaults();
+    }
+    expect(await deps.store.getCursor(ENT, 'covers#audit_log')).toBe('["octo-demo"]');
+    await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(1) });
+    expect(await auditMissing(deps, reference)).toBe(0);
+  });
+
   it('drops the watermark of a listing refused as invalid (422) in a full run, so the runs after are incremental', async () => {
     for (const [prefix, path] of [
       ['ent-cover-422', '/enterprises/octo-corp/code-scanning/alerts'],
