@@ -103,6 +103,30 @@ describe('enterprise-wide snapshots', () => {
       await store.deleteCursor(ENT, `covers#${g}`);
   };
 
+  /**
+   * The run that widens for octo-payments at at(1), with one invalid audit event on four audit
+   * pages (and whatever faults the caller set): both organisations incomplete.
+   */
+  const widenWithSkippedAuditEvents = async (deps: Awaited<ReturnType<typeof freshDeps>>) => {
+    for (const page of [2, 3, 4, 5]) {
+      github.injectFault({
+        path: /audit-log/,
+        corrupt: { dropFields: ['action'], item: 11 },
+        times: 1,
+        page,
+      });
+    }
+    try {
+      const first = await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(1) });
+      expect(first.map((m) => [m.mode, m.complete])).toEqual([
+        ['full', false],
+        ['full', false],
+      ]);
+    } finally {
+      github.clearFaults();
+    }
+  };
+
   /** The modes of both organisations in two scheduled runs (at(1), at(0)) while GitHub refuses `path`. */
   const modesWhileRefused = async (deps: Awaited<ReturnType<typeof freshDeps>>, path: string) => {
     github.injectFault({ path, status: 403, times: Number.POSITIVE_INFINITY });
@@ -504,23 +528,7 @@ describe('enterprise-wide snapshots', () => {
       corrupt: { dropFields: ['number', 'state'] },
       times: Number.POSITIVE_INFINITY,
     });
-    for (const page of [2, 3, 4, 5]) {
-      github.injectFault({
-        path: /audit-log/,
-        corrupt: { dropFields: ['action'], item: 11 },
-        times: 1,
-        page,
-      });
-    }
-    try {
-      const first = await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(1) });
-      expect(first.map((m) => [m.mode, m.complete])).toEqual([
-        ['full', false],
-        ['full', false],
-      ]);
-    } finally {
-      github.clearFaults();
-    }
+    await widenWithSkippedAuditEvents(deps);
     expect(await wrongOf(deps, at(1))).toBeGreaterThan(0);
     const next = await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(1) });
     const payments = next.find((m) => m.org === 'octo-payments');
@@ -536,23 +544,7 @@ describe('enterprise-wide snapshots', () => {
     await takeEnterpriseSnapshot(reference, { enterprise: 'octo-corp', now: at(1), mode: 'full' });
     const deps = await afterDemoAlone('ent-cover-legacy-skip');
     await forgetCoverage(deps.store);
-    for (const page of [2, 3, 4, 5]) {
-      github.injectFault({
-        path: /audit-log/,
-        corrupt: { dropFields: ['action'], item: 11 },
-        times: 1,
-        page,
-      });
-    }
-    try {
-      const first = await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(1) });
-      expect(first.map((m) => [m.mode, m.complete])).toEqual([
-        ['full', false],
-        ['full', false],
-      ]);
-    } finally {
-      github.clearFaults();
-    }
+    await widenWithSkippedAuditEvents(deps);
     expect(await deps.store.getCursor(ENT, 'covers#audit_log')).toBe('["octo-demo"]');
     await takeEnterpriseSnapshot(deps, { ...BOTH, now: at(1) });
     expect(await auditMissing(deps, reference)).toBe(0);
