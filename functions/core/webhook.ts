@@ -193,7 +193,7 @@ export function alertFromDelivery(
     raw.created_at = stored.createdAt;
   }
   const alert = normalizeAlert(d.alertType, { ...raw, repository: { full_name: d.repository } }, options);
-  return dateEstimatedChange(keepWhatThePayloadOmits(alert, raw, stored), raw, stored, receivedAt);
+  return dateEstimatedChange(keepWhatThePayloadOmits(alert, raw, stored), raw, stored, receivedAt, d);
 }
 
 /** Fields a webhook leaves out keep their stored value instead of falling back to a default. */
@@ -235,9 +235,20 @@ function dateEstimatedChange(
   raw: Record<string, unknown>,
   stored: Alert | undefined,
   receivedAt: string,
+  d: Pick<AlertDelivery, 'event' | 'action'>,
 ): Alert {
   if (!alert.updatedAtEstimated) return alert;
   const arrived = new Date(receivedAt).toISOString();
+  const own = [raw.fixed_at, raw.dismissed_at, raw.resolved_at].find((v) => typeof v === 'string');
+  // A state without a time of its own is news only when the delivery's action is that change:
+  // GitHub sends the alert as it stood when the action happened, and an action that changes no
+  // state (code scanning's `updated_assignment`, `appeared_in_branch`) may arrive late, as a
+  // redelivery, after the alert was fixed. Taken as a reopen dated by its arrival, it would move
+  // a fixed alert back to open, past any incremental listing (GitHub's updated_at did not move).
+  const direction = d.action !== null ? DOCUMENTED_ACTIONS[d.event][d.action] : undefined;
+  const changes =
+    alert.state === 'open' ? direction === 'open' && d.action !== 'created' : direction === 'closed';
+  if (stored && stored.state !== alert.state && own === undefined && !changes) return stored;
   if (stored && stored.state === alert.state) {
     // No change of state: nothing in the payload says it is newer than what is stored.
     // Keep the stored time (and whether it was estimated), so only real field changes are written.
@@ -253,7 +264,6 @@ function dateEstimatedChange(
     // A reopen: code scanning sends no time for it, so the delivery's arrival stands in.
     return stored ? { ...alert, updatedAt: arrived } : alert;
   }
-  const own = [raw.fixed_at, raw.dismissed_at, raw.resolved_at].find((v) => typeof v === 'string');
   const at = typeof own === 'string' ? new Date(own).toISOString() : arrived;
   return { ...alert, updatedAt: at, closedAt: at };
 }

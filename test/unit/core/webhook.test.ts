@@ -205,6 +205,33 @@ describe('alertFromDelivery', () => {
     expect(observeAlert(stored, next, 'webhook')).toEqual({ write: null, transitions: [], stale: false });
   });
 
+  it('takes a timeless state for a change only from the action that makes it: a late delivery of another changes nothing', () => {
+    const fixed = storedCode({ state: 'fixed', closedAt: '2026-11-05T00:00:00.000Z' });
+    const open = storedCode();
+    const cases = [
+      // Sent while the alert was open, delivered after it was fixed (a redelivery).
+      ['updated_assignment', fixed, { state: 'open' }, 'fixed'],
+      ['appeared_in_branch', fixed, { state: 'open' }, 'fixed'],
+      ['created', fixed, { state: 'open' }, 'fixed'],
+      // A closing without a time of its own, carried by an action that closes nothing.
+      ['updated_assignment', open, { state: 'fixed', fixed_at: null }, 'open'],
+      // The actions that are the change still make it.
+      ['reopened', fixed, { state: 'open' }, 'open'],
+      ['fixed', open, { state: 'fixed', fixed_at: null }, 'fixed'],
+      // A closing with its own time is GitHub's record, whatever the action.
+      ['updated_assignment', open, { state: 'fixed', fixed_at: '2026-11-06T00:00:00Z' }, 'fixed'],
+    ] as const;
+    const states = cases.map(([action, stored, payload]) => {
+      const next = alertFromDelivery(
+        delivery('code_scanning_alert', codeAlert(payload), action),
+        stored,
+        ARRIVED,
+      );
+      const obs = observeAlert(stored, next, 'webhook');
+      return [action, (obs.write ?? stored).state, obs.transitions.length];
+    });
+    expect(states).toEqual(cases.map(([action, , , state], i) => [action, state, i < 4 ? 0 : 1]));
+  });
   it('completes an old GHES payload (number and resolution only) from the stored alert', () => {
     const stored = makeAlert({
       alertType: 'secret_scanning',
