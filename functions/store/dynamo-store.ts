@@ -897,7 +897,9 @@ export class DynamoStore {
       if (delivery && isConditionFailure(error, 0)) {
         throw new DuplicateDeliveryError(`delivery ${delivery.id} was recorded before`, { cause: error });
       }
-      if (isConditionFailure(error)) {
+      // A condition failed (written first by someone else), or another transaction holds the item
+      // right now (a snapshot's many-alert write): either way, read again and retry.
+      if (isConditionFailure(error) || isCancelledFor(error, 'TransactionConflict')) {
         throw new ConcurrentUpdateError(`alert ${alertKey(alert)} changed while it was being written`, {
           cause: error,
         });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { verify } from '@octokit/webhooks-methods';
 import { observeAlert } from '../core/diff.ts';
 import { InvalidAlertError, InvalidWebhookPayloadError, UnknownAlertError } from '../core/errors.ts';
@@ -47,6 +48,9 @@ export interface WebhookDeps {
   /** Deduplication window for X-GitHub-Delivery (GitHub allows redelivery for 3 days). */
   deliveryTtlSeconds?: number;
 }
+
+/** The wait before reading again an alert another writer held, times the attempt (with jitter). */
+export const CONFLICT_BACKOFF_MS = 20;
 
 /** GitHub caps webhook payloads at 25 MB; alert payloads are a few kB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -181,7 +185,12 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
     } catch (error) {
       if (error instanceof DuplicateDeliveryError)
         return reply(200, 'duplicate delivery', { delivery, transitions: 0, notable: [] });
-      if (error instanceof ConcurrentUpdateError) continue;
+      if (error instanceof ConcurrentUpdateError) {
+        // Another writer holds the alert for a moment (a snapshot's transaction): read it again
+        // a little later.
+        await sleep(CONFLICT_BACKOFF_MS * (attempt + 1) * (0.5 + Math.random()));
+        continue;
+      }
       throw error;
     }
     const notable = notableChanges(stored?.alert, obs.write, transitions);
@@ -203,5 +212,10 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
       notable: notable.map((n) => n.kind),
     });
   }
-  return reply(503, 'the alert kept changing; GitHub will redeliver', { delivery });
+  // GitHub does not redeliver a failed delivery by itself.
+  return reply(
+    503,
+    "the alert kept changing while this delivery was written; redeliver it from the webhook's Recent Deliveries (or the REST API) once the snapshot has finished",
+    { delivery },
+  );
 }
