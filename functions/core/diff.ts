@@ -126,3 +126,41 @@ function withLeakTime(stored: Alert | undefined, next: Alert, observedAt: string
   const at = stored ? (observedAt ?? next.updatedAt) : next.updatedAt;
   return { ...next, publiclyLeakedAt: new Date(at).toISOString() };
 }
+
+/** When a change happened by the alert's own timestamps: its closing time, or updated_at for a reopen. */
+export const changedAt = (a: Alert): string =>
+  a.state === 'open' ? a.updatedAt : (a.closedAt ?? a.updatedAt);
+
+/**
+ * A change GitHub made before the stored state, delivered after it (webhooks can arrive out of
+ * order): a dismissal at 23:59:50 delivered after the reopen at 00:00:10. The stored state is
+ * right, but the history would lose both changes, and with them a period's figures when the pair
+ * straddles its end. When the history has nothing of this alert from the late change's time on,
+ * it is placed there: stored state to the late one at its own time, and back to the stored state
+ * by the stored state's own time (its closing time, or its updated_at: GitHub's latest word, so at
+ * worst a little late). Anything else (a change already recorded, one whose place would need
+ * transitions rewritten) returns no transitions: the late change is dropped, as before.
+ *
+ * @param later the alert's stored transitions at or after the late change's time.
+ * @example
+ * lateChange(storedOpen, lateDismissed, 'webhook', []);
+ * // [open -> dismissed at the dismissal, dismissed -> open at the stored updated_at]
+ */
+export function lateChange(
+  stored: Alert,
+  late: Alert,
+  source: TransitionSource,
+  later: readonly Pick<Transition, 'at'>[],
+): Transition[] {
+  if (late.state === stored.state || late.updatedAtEstimated === true) return [];
+  const at = Date.parse(changedAt(late));
+  const back = Date.parse(changedAt(stored));
+  if (!(at >= Date.parse(late.createdAt)) || !(back > at)) return [];
+  if (later.some((t) => Date.parse(t.at) >= at)) return [];
+  const to = late.state === 'open' ? NO_DETAILS : closingDetails(late);
+  const again = stored.state === 'open' ? NO_DETAILS : closingDetails(stored);
+  return [
+    transition(stored, stored.state, late.state, new Date(at).toISOString(), source, to),
+    transition(stored, late.state, stored.state, new Date(back).toISOString(), source, again),
+  ];
+}
