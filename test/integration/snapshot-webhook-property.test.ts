@@ -1,0 +1,226 @@
+/**
+ * Webhooks and snapshots over random schedules: every Dependabot change of a simulated
+ * organisation's two weeks is delivered as GitHub's webhook would send it, each after a random
+ * delay (so some arrive out of order, some after a snapshot saw their state, some twice through a
+ * second hook), between snapshots taken at random times in either mode.
+ *
+ * What must hold:
+ * - a snapshot that calls itself complete leaves every alert in GitHub's state, counted right;
+ * - every alert's transitions follow one another to its stored state (none counted twice);
+ * - every Dependabot transition is a fact of GitHub's history: a change to that state at exactly
+ *   that time (a history may miss changes no one saw, never invent or misdate one);
+ * - after the last delivery, a full snapshot leaves the ledger exact.
+ *
+ * `PROPERTY_RUNS` and `PROPERTY_SEED` explore further, as in snapshot-enterprise-property.test.ts.
+ */
+import { sign } from '@octokit/webhooks-methods';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupBy } from '../../functions/core/group-by.ts';
+import { ALERT_TYPES, alertKey, emptyOpenCounts, type SnapshotManifest } from '../../functions/core/model.ts';
+import { normalizeAlert } from '../../functions/core/normalize.ts';
+import { createGitHubClient } from '../../functions/github/client.ts';
+import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { silentLog } from '../../functions/use-cases/log.ts';
+import { receiveWebhook } from '../../functions/use-cases/receive-webhook.ts';
+import { takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
+import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
+import type { DemoAlertEvent, DemoDependabotAlert, DemoOrg } from '../../infra/local/github/demo-types.ts';
+import { AlertRenderer, renderAlertsAt } from '../../infra/local/github/render.ts';
+import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
+import { createTestStore } from '../support/dynamo.ts';
+
+const ORG = 'octo-hooks';
+const END = Date.parse('2026-11-16T00:00:00.000Z');
+const HOUR = 3600_000;
+const START = END - 14 * 24 * HOUR;
+const TOKEN = 'webhook-property-token';
+const SECRET = 'webhook-property-secret';
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 8);
+const SEED = Number(process.env.PROPERTY_SEED ?? 20261122);
+
+/**
+ * How long a delivery takes: most within seconds, some a minute or hours late (a retry), some
+ * days (a redelivery, which GitHub allows for 3 days): the demo's changes of one alert are days
+ * apart.
+ */
+const DELAYS = [1_000, 1_000, 5_000, 60_000, HOUR, 6 * HOUR, 48 * HOUR, 70 * HOUR] as const;
+
+/** The webhook action GitHub sends for a demo event of a Dependabot alert. */
+function actionOf(event: DemoAlertEvent, previous: DemoAlertEvent | undefined): string {
+  if (event.kind !== 'reopened' || event.actor !== null) return event.kind;
+  return previous?.kind === 'auto_dismissed' ? 'auto_reopened' : 'reintroduced';
+}
+
+interface Change {
+  alert: DemoDependabotAlert;
+  event: DemoAlertEvent;
+  action: string;
+}
+
+describe('webhooks between snapshots, delivered late, out of order and twice', () => {
+  let demo: DemoOrg;
+  let github: SimulatedGitHub;
+  let renderer: AlertRenderer;
+  let changes: Change[];
+
+  beforeAll(async () => {
+    demo = generateDemoOrg({ org: ORG, seed: 41, weeks: 2, endsAt: new Date(END).toISOString() });
+    github = await startSimulatedGitHub({ demo, token: TOKEN });
+    renderer = new AlertRenderer(demo);
+    changes = demo.alerts.dependabot.flatMap((alert) =>
+      alert.events.flatMap((event, i) =>
+        Date.parse(event.at) > START ? [{ alert, event, action: actionOf(event, alert.events[i - 1]) }] : [],
+      ),
+    );
+    // Enough of each kind to matter: creations, closings and reopens.
+    expect(new Set(changes.map((c) => c.action)).size).toBeGreaterThanOrEqual(4);
+    expect(changes.length).toBeGreaterThan(40);
+  });
+  afterAll(async () => {
+    await github.close();
+  });
+
+  /** GitHub's webhook for one change: the alert as it stood right after it. */
+  const payloadOf = (c: Change) => {
+    const { repository, ...alert } = renderer.dependabot(c.alert, new Date(c.event.at)) as Record<
+      string,
+      unknown
+    >;
+    return {
+      action: c.action,
+      alert,
+      repository,
+      organization: { login: ORG },
+      sender: { login: c.event.actor ?? 'dependabot[bot]', type: c.event.actor ? 'User' : 'Bot' },
+    };
+  };
+
+  /** The state GitHub shows right after `at`, in the ledger's terms; null before the alert exists. */
+  const stateAt = (alert: DemoDependabotAlert, at: string) => {
+    const raw = renderer.dependabot(alert, new Date(at));
+    return raw ? normalizeAlert('dependabot', raw).state : null;
+  };
+
+  const wrongWith = async (store: DynamoStore, m: SnapshotManifest, now: number): Promise<string[]> => {
+    const rendered = renderAlertsAt(demo, new Date(now));
+    const alerts = ALERT_TYPES.flatMap((t) => rendered[t].map((raw) => normalizeAlert(t, raw)));
+    const stored = await store.loadAlerts(ORG);
+    const counts = emptyOpenCounts();
+    const wrong: string[] = [];
+    for (const a of alerts) {
+      if (a.state === 'open') counts[a.alertType][a.severity] += 1;
+      const s = stored.get(alertKey(a))?.alert;
+      if (s?.state !== a.state)
+        wrong.push(`${alertKey(a)} stored ${s?.state ?? 'nowhere'}, GitHub ${a.state}`);
+    }
+    if (stored.size !== alerts.length)
+      wrong.push(`${stored.size} alerts stored, GitHub has ${alerts.length}`);
+    expect(m.openBySeverity).toEqual(counts);
+    return wrong.slice(0, 5);
+  };
+
+  /** Transitions that break an alert's chain, or that no change of GitHub's history at that time made. */
+  const untrue = async (store: DynamoStore): Promise<string[]> => {
+    const stored = await store.loadAlerts(ORG);
+    const byAlert = groupBy(await store.listTransitions(ORG), (t) => alertKey(t));
+    const demoOf = new Map(
+      demo.alerts.dependabot.map((a) => [`dependabot#${ORG}/${a.repository}#${a.number}`, a]),
+    );
+    const problems: string[] = [];
+    for (const [key, { alert }] of stored) {
+      const chain = (byAlert.get(key) ?? []).slice().sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
+      const steps = chain.map((t) => `${t.from ?? 'new'}>${t.to}@${t.at.slice(5, 19)}`).join(' ');
+      if (
+        chain.some((t, i) => t.from !== (i === 0 ? null : chain[i - 1]?.to)) ||
+        chain.at(-1)?.to !== alert.state
+      )
+        problems.push(`${key}: chain ${steps}, stored ${alert.state}`);
+      const truth = demoOf.get(key);
+      if (!truth) continue;
+      for (const t of chain) {
+        const made = truth.events.some((e) => Date.parse(e.at) === Date.parse(t.at));
+        if (!made || stateAt(truth, t.at) !== t.to)
+          problems.push(
+            `${key}: ${t.from ?? 'new'}>${t.to} at ${t.at} (${t.source}) is no change of GitHub's`,
+          );
+      }
+    }
+    return problems.slice(0, 8);
+  };
+
+  it('never counts a change twice, never invents or misdates one, and calls no snapshot complete that is not', async () => {
+    let table = 0;
+    const schedule = fc.record({
+      delays: fc.array(fc.constantFrom(...DELAYS), { minLength: changes.length, maxLength: changes.length }),
+      twice: fc.array(fc.boolean(), { minLength: changes.length, maxLength: changes.length }),
+      snapshots: fc.array(
+        fc.record({
+          at: fc.integer({ min: 1, max: 14 * 24 - 1 }).map((h) => START + h * HOUR + 30 * 60_000),
+          mode: fc.constantFrom<'incremental' | 'full'>('incremental', 'incremental', 'full'),
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(schedule, async ({ delays, twice, snapshots }) => {
+        table += 1;
+        const { store } = await createTestStore(`hooks-${table}`);
+        const deps = { gh: createGitHubClient({ token: TOKEN, baseUrl: github.url }), store, log: silentLog };
+        const trace: string[] = [];
+        type Happening = { at: number; order: number } & (
+          | { kind: 'delivery'; change: Change; id: string }
+          | { kind: 'snapshot'; mode: 'incremental' | 'full' }
+        );
+        const happenings: Happening[] = [
+          // The ledger starts with a full snapshot, and ends with one after the last delivery.
+          { at: START, order: 0, kind: 'snapshot', mode: 'full' },
+          ...snapshots.map((s, i): Happening => ({ ...s, order: i + 1, kind: 'snapshot' })),
+          ...changes.flatMap((change, i): Happening[] => {
+            const at = Date.parse(change.event.at) + (delays[i] ?? 1_000);
+            const first: Happening = { at, order: 0, kind: 'delivery', change, id: `d-${i}` };
+            return twice[i] ? [first, { ...first, at: at + 30 * 60_000, id: `d-${i}-second-hook` }] : [first];
+          }),
+        ];
+        happenings.sort((x, y) => x.at - y.at || x.order - y.order);
+        const last = Math.max(END, ...happenings.map((h) => h.at)) + 60_000;
+        happenings.push({ at: last, order: 0, kind: 'snapshot', mode: 'full' });
+
+        for (const h of happenings) {
+          const now = Math.min(h.at, END);
+          if (h.kind === 'delivery') {
+            const body = JSON.stringify(payloadOf(h.change));
+            const res = await receiveWebhook(
+              { store, secrets: [SECRET], log: silentLog },
+              {
+                method: 'POST',
+                headers: {
+                  'x-github-event': 'dependabot_alert',
+                  'x-github-delivery': h.id,
+                  'x-hub-signature-256': await sign(SECRET, body),
+                },
+                body: Buffer.from(body),
+                receivedAt: new Date(h.at).toISOString(),
+              },
+            );
+            const what = `${h.change.action} ${h.change.alert.repository}#${h.change.alert.number} of ${h.change.event.at.slice(5, 19)}`;
+            trace.push(
+              `${new Date(h.at).toISOString().slice(5, 19)} ${what}: ${res.status} ${res.body.message}`,
+            );
+            expect(res.status, trace.join('\n')).toBe(200);
+          } else {
+            github.setNow(new Date(now));
+            const m = await takeSnapshot(deps, { org: ORG, now: new Date(now), mode: h.mode });
+            trace.push(
+              `${new Date(h.at).toISOString().slice(5, 19)} snapshot ${h.mode}: ${m.complete ? 'complete' : 'incomplete'}`,
+            );
+            const wrong = m.complete ? await wrongWith(store, m, now) : [];
+            expect(wrong, trace.join('\n')).toEqual([]);
+          }
+        }
+        expect(await untrue(store), trace.slice(-60).join('\n')).toEqual([]);
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+  }, 900_000);
+});
