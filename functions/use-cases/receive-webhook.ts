@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { verify } from '@octokit/webhooks-methods';
-import { changedAt, lateChange, observeAlert } from '../core/diff.ts';
+import { observeAlert } from '../core/diff.ts';
 import { InvalidAlertError, InvalidWebhookPayloadError, UnknownAlertError } from '../core/errors.ts';
 import { type Alert, alertKey, type NotableKind } from '../core/model.ts';
 import { notableChanges } from '../core/notable.ts';
 import {
   type AlertDelivery,
-  actionMakes,
   alertFromDelivery,
   DOCUMENTED_ACTIONS,
   isAlertWebhookEvent,
@@ -170,30 +169,16 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
       if (error instanceof InvalidAlertError) return reply(400, error.message, { delivery });
       throw error;
     }
-    let obs = observeAlert(stored?.alert, next, 'webhook');
-    if (obs.stale && stored && actionMakes(parsed, next.state)) {
-      // A change made before the stored state, delivered after it: placed in the history when
-      // nothing of this alert is recorded from its time on.
-      const later = await deps.store.listTransitions(org, { from: changedAt(next) });
-      const placed = lateChange(
-        stored.alert,
-        next,
-        'webhook',
-        later.filter((t) => alertKey(t) === key),
-      );
-      if (placed.length > 0) obs = { write: stored.alert, transitions: placed, stale: true };
-    }
+    const obs = observeAlert(stored?.alert, next, 'webhook');
     if (!obs.write) {
       const first = await deps.store.recordDelivery(record);
       deps.log.info('webhook delivery changed nothing', { ...ctx, org, alert: key, stale: obs.stale });
       const message = first ? (obs.stale ? 'older than stored state' : 'no change') : 'duplicate delivery';
       return reply(200, message, { delivery, transitions: 0, notable: [] });
     }
-    // The sender made the delivery's change: the first transition (a late change's way back to
-    // the stored state was someone else's).
-    const transitions = obs.transitions.map((t, i) => ({
+    const transitions = obs.transitions.map((t) => ({
       ...t,
-      actor: t.actor ?? (t.from === null || (obs.stale && i > 0) ? null : parsed.actor),
+      actor: t.actor ?? (t.from === null ? null : parsed.actor),
     }));
     try {
       await deps.store.writeAlert(org, obs.write, stored?.version ?? null, transitions, record);
@@ -221,15 +206,11 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
         actor: n.actor,
       });
     }
-    return reply(
-      200,
-      obs.stale ? 'recorded in the history before the stored state (delivered late)' : 'recorded',
-      {
-        delivery,
-        transitions: transitions.length,
-        notable: notable.map((n) => n.kind),
-      },
-    );
+    return reply(200, 'recorded', {
+      delivery,
+      transitions: transitions.length,
+      notable: notable.map((n) => n.kind),
+    });
   }
   // GitHub does not redeliver a failed delivery by itself.
   return reply(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { lateChange, observeAlert } from '../../../functions/core/diff.ts';
+import { observeAlert } from '../../../functions/core/diff.ts';
 import { InvalidWebhookPayloadError, UnknownAlertError } from '../../../functions/core/errors.ts';
-import type { Alert, Transition } from '../../../functions/core/model.ts';
+import type { Alert } from '../../../functions/core/model.ts';
 import { notableChanges, notableEventsIn } from '../../../functions/core/notable.ts';
 import {
   type AlertDelivery,
@@ -378,38 +378,5 @@ describe('observeAlert and webhook estimates', () => {
     expect(obs.transitions.map((t) => [t.from, t.to, t.at])).toEqual([['open', 'fixed', ARRIVED]]);
     // A listing taken before the webhook arrived does not.
     expect(observeAlert(stored, listed, 'snapshot', '2026-11-20T09:00:00.000Z').stale).toBe(true);
-  });
-
-  it('places a change delivered after a later one where the history has nothing from its time on', () => {
-    const stored = makeAlert({ updatedAt: '2026-11-16T00:00:10.000Z' });
-    const late = makeAlert({
-      state: 'dismissed',
-      updatedAt: '2026-11-15T23:59:50.000Z',
-      closedAt: '2026-11-15T23:59:50.000Z',
-      closedBy: 'lead',
-      reason: 'tolerable_risk',
-    });
-    const rows = (ts: Transition[]) => ts.map((t) => [t.from, t.to, t.at, t.actor, t.reason]);
-    expect(rows(lateChange(stored, late, 'webhook', [{ at: stored.createdAt }]))).toEqual([
-      ['open', 'dismissed', '2026-11-15T23:59:50.000Z', 'lead', 'tolerable_risk'],
-      ['dismissed', 'open', '2026-11-16T00:00:10.000Z', null, null],
-    ]);
-    // A stored closing comes back at its own closing time.
-    const fixedLater = makeAlert({
-      state: 'fixed',
-      closedAt: '2026-11-17T09:00:00.000Z',
-      updatedAt: '2026-11-18T00:00:00.000Z',
-    });
-    const reopened = makeAlert({ updatedAt: '2026-11-16T12:00:00.000Z' });
-    expect(rows(lateChange(fixedLater, reopened, 'webhook', []))).toEqual([
-      ['fixed', 'open', '2026-11-16T12:00:00.000Z', null, null],
-      ['open', 'fixed', '2026-11-17T09:00:00.000Z', null, null],
-    ]);
-    // Nothing to place: the same state, a time estimated by arrival, a transition recorded at or
-    // after the late change, or a stored state whose own time is not after it.
-    expect(lateChange(stored, { ...late, state: 'open', closedAt: null }, 'webhook', [])).toEqual([]);
-    expect(lateChange(stored, { ...late, updatedAtEstimated: true }, 'webhook', [])).toEqual([]);
-    expect(lateChange(stored, late, 'webhook', [{ at: late.closedAt as string }])).toEqual([]);
-    expect(lateChange(makeAlert({ updatedAt: late.updatedAt }), late, 'webhook', [])).toEqual([]);
   });
 });
