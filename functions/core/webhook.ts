@@ -1,5 +1,5 @@
 import { InvalidWebhookPayloadError, UnknownAlertError } from './errors.ts';
-import type { Alert, AlertType } from './model.ts';
+import type { Alert, AlertState, AlertType } from './model.ts';
 import { type NormalizeOptions, normalizeAlert } from './normalize.ts';
 
 /**
@@ -63,6 +63,19 @@ export const DOCUMENTED_ACTIONS: Record<AlertWebhookEvent, Record<string, 'open'
     updated_assignment: null,
   },
 };
+
+/**
+ * Whether the delivery's action is the change to `state`: a closing action for a closed state, a
+ * reopening one for open (a creation reopens nothing). Undocumented actions make no change.
+ *
+ * @example
+ * actionMakes({ event: 'code_scanning_alert', action: 'updated_assignment' }, 'open'); // false
+ */
+export function actionMakes(d: Pick<AlertDelivery, 'event' | 'action'>, state: AlertState): boolean {
+  if (d.action === null || !Object.hasOwn(DOCUMENTED_ACTIONS[d.event], d.action)) return false;
+  const direction = DOCUMENTED_ACTIONS[d.event][d.action];
+  return state === 'open' ? direction === 'open' && d.action !== 'created' : direction === 'closed';
+}
 
 /** One alert delivery, checked at the edge: enough to find the stored alert. */
 export interface AlertDelivery {
@@ -245,10 +258,8 @@ function dateEstimatedChange(
   // state (code scanning's `updated_assignment`, `appeared_in_branch`) may arrive late, as a
   // redelivery, after the alert was fixed. Taken as a reopen dated by its arrival, it would move
   // a fixed alert back to open, past any incremental listing (GitHub's updated_at did not move).
-  const direction = d.action !== null ? DOCUMENTED_ACTIONS[d.event][d.action] : undefined;
-  const changes =
-    alert.state === 'open' ? direction === 'open' && d.action !== 'created' : direction === 'closed';
-  if (stored && stored.state !== alert.state && own === undefined && !changes) return stored;
+  if (stored && stored.state !== alert.state && own === undefined && !actionMakes(d, alert.state))
+    return stored;
   if (stored && stored.state === alert.state) {
     // No change of state: nothing in the payload says it is newer than what is stored.
     // Keep the stored time (and whether it was estimated), so only real field changes are written.

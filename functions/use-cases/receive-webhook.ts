@@ -6,6 +6,7 @@ import { type Alert, alertKey, type NotableKind } from '../core/model.ts';
 import { notableChanges } from '../core/notable.ts';
 import {
   type AlertDelivery,
+  actionMakes,
   alertFromDelivery,
   DOCUMENTED_ACTIONS,
   isAlertWebhookEvent,
@@ -155,7 +156,10 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
   }
   const receivedAt = req.receivedAt ?? new Date().toISOString();
   if (typeof parsed.action === 'string' && !Object.hasOwn(DOCUMENTED_ACTIONS[event], parsed.action)) {
-    deps.log.warn('webhook action GitHub did not document; recorded by the alert state it carries', ctx);
+    deps.log.warn(
+      'webhook action GitHub did not document; recorded by the alert state it carries when the payload dates it (a state without a time of its own waits for the next snapshot)',
+      ctx,
+    );
   }
 
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -173,6 +177,21 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
     if (!obs.write) {
       const first = await deps.store.recordDelivery(record);
       deps.log.info('webhook delivery changed nothing', { ...ctx, org, alert: key, stale: obs.stale });
+      if (obs.stale && stored && next.state !== stored.alert.state && actionMakes(parsed, next.state)) {
+        // A change GitHub made before the stored state, delivered after it (a redelivery, or two
+        // deliveries out of order): when it went back is unknown, so it is not in the history.
+        deps.log.warn('webhook change arrived after a later state of the alert: the history misses it', {
+          ...ctx,
+          org,
+          alert: key,
+          action: parsed.action,
+          state: next.state,
+          at: next.state === 'open' ? next.updatedAt : (next.closedAt ?? next.updatedAt),
+          storedState: stored.alert.state,
+          storedAt: stored.alert.updatedAt,
+          next: "the period of 'at' may count this alert as it was before the change; GitHub's audit log and the alert's page have the whole sequence",
+        });
+      }
       const message = first ? (obs.stale ? 'older than stored state' : 'no change') : 'duplicate delivery';
       return reply(200, message, { delivery, transitions: 0, notable: [] });
     }
