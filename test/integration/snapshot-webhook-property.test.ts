@@ -9,6 +9,8 @@
  * - every alert's transitions follow one another to its stored state (none counted twice);
  * - every Dependabot transition is a fact of GitHub's history: a change to that state at exactly
  *   that time (a history may miss changes no one saw, never invent or misdate one);
+ * - every change the ledger saw while it stood (its delivery or a snapshot came before the
+ *   alert's next change), after seeing the state before it, is in the history at its time;
  * - after the last delivery, a full snapshot leaves the ledger exact.
  *
  * `PROPERTY_RUNS` and `PROPERTY_SEED` explore further, as in snapshot-enterprise-property.test.ts.
@@ -55,6 +57,8 @@ function actionOf(event: DemoAlertEvent, previous: DemoAlertEvent | undefined): 
 interface Change {
   alert: DemoDependabotAlert;
   event: DemoAlertEvent;
+  /** Its index in `alert.events`. */
+  index: number;
   action: string;
 }
 
@@ -71,7 +75,9 @@ describe('webhooks between snapshots, delivered late, out of order and twice', (
     renderer = new AlertRenderer(demo);
     changes = demo.alerts.dependabot.flatMap((alert) =>
       alert.events.flatMap((event, i) =>
-        Date.parse(event.at) > START ? [{ alert, event, action: actionOf(event, alert.events[i - 1]) }] : [],
+        Date.parse(event.at) > START
+          ? [{ alert, event, index: i, action: actionOf(event, alert.events[i - 1]) }]
+          : [],
       ),
     );
     // Enough of each kind to matter: creations, closings and reopens.
@@ -231,6 +237,41 @@ describe('webhooks between snapshots, delivered late, out of order and twice', (
             }
           }
           expect(await untrue(store), trace.slice(-60).join('\n')).toEqual([]);
+          // And a lower bound: a change the ledger saw while it still stood (its delivery, or a
+          // snapshot, before the alert's next change), after seeing the state before it, is in
+          // the history at its own time.
+          const arrivals = new Map<Change, number>();
+          for (const h of happenings)
+            if (h.kind === 'delivery' && !arrivals.has(h.change)) arrivals.set(h.change, h.at);
+          const snapshotAt = happenings.filter((h) => h.kind === 'snapshot').map((h) => Math.min(h.at, END));
+          const byEvent = new Map(changes.map((c) => [c.event, c]));
+          const seen = (alert: DemoDependabotAlert, index: number): boolean => {
+            const event = alert.events[index];
+            if (!event) return false;
+            const change = byEvent.get(event);
+            if (!change) return true; // before the ledger began: the first full snapshot saw it
+            const at = Date.parse(event.at);
+            const next = Date.parse(alert.events[index + 1]?.at ?? '9999-12-31T00:00:00Z');
+            return (
+              (arrivals.get(change) ?? Number.POSITIVE_INFINITY) < next ||
+              snapshotAt.some((t) => t >= at && t < next)
+            );
+          };
+          const history = await store.listTransitions(ORG);
+          const missing = changes
+            .filter((c) => seen(c.alert, c.index) && (c.index === 0 || seen(c.alert, c.index - 1)))
+            .filter((c) => {
+              const key = `dependabot#${ORG}/${c.alert.repository}#${c.alert.number}`;
+              const to = stateAt(c.alert, c.event.at);
+              return !history.some(
+                (t) => alertKey(t) === key && t.to === to && Date.parse(t.at) === Date.parse(c.event.at),
+              );
+            })
+            .map(
+              (c) =>
+                `${c.action} ${c.alert.repository}#${c.alert.number} at ${c.event.at} is not in the history`,
+            );
+          expect(missing.slice(0, 8), trace.slice(-60).join('\n')).toEqual([]);
         }),
         { numRuns: RUNS, seed: SEED },
       );
