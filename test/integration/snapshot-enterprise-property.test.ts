@@ -23,10 +23,12 @@ import { groupBy } from '../../functions/core/group-by.ts';
 import {
   ALERT_TYPES,
   type Alert,
+  type AuditEvent,
   emptyOpenCounts,
   type SnapshotManifest,
 } from '../../functions/core/model.ts';
 import { normalizeAlert } from '../../functions/core/normalize.ts';
+import { normalizeAuditEvent } from '../../functions/core/normalize-audit.ts';
 import { createGitHubClient } from '../../functions/github/client.ts';
 import { AUDIT_ACTIONS } from '../../functions/github/pages.ts';
 import { DynamoStore } from '../../functions/store/dynamo-store.ts';
@@ -156,15 +158,21 @@ describe('enterprise snapshots over random sequences of runs and faults', () => 
     return ALERT_TYPES.flatMap((t) => rendered[t].map((raw) => normalizeAlert(t, raw)));
   };
   /** The ids of the alert audit events of `org` GitHub shows at `now`. */
-  const auditTruth = (org: Org, now: number): string[] =>
-    (demos.get(org) as DemoOrg).auditEvents
-      .filter(
-        (e) =>
-          e['@timestamp'] <= now &&
-          e['@timestamp'] > now - WEB_RETENTION_DAYS * 86_400_000 &&
-          AUDIT_ACTIONS.some((a) => e.action.startsWith(`${a}.`)),
-      )
-      .map((e) => e._document_id);
+  /**
+   * The alert audit events of `org` GitHub has written up to `now`, as the ledger should store
+   * them, by id; `visible`: only those GitHub still shows (its retention).
+   */
+  const auditTruth = (org: Org, now: number, visible: boolean): Map<string, AuditEvent> =>
+    new Map(
+      (demos.get(org) as DemoOrg).auditEvents
+        .filter(
+          (e) =>
+            e['@timestamp'] <= now &&
+            (!visible || e['@timestamp'] > now - WEB_RETENTION_DAYS * 86_400_000) &&
+            AUDIT_ACTIONS.some((a) => e.action.startsWith(`${a}.`)),
+        )
+        .map((e) => [e._document_id, normalizeAuditEvent(e, org)]),
+    );
 
   /**
    * What is wrong with what `store` holds of a complete manifest's organisation at `now`, as
@@ -211,9 +219,13 @@ describe('enterprise snapshots over random sequences of runs and faults', () => 
     if (!isDeepStrictEqual(m.openBySeverity, counts))
       problems.push(`open counts ${JSON.stringify(m.openBySeverity)}, expected ${JSON.stringify(counts)}`);
     if (listed('audit_log')) {
-      const ids = new Set((await store.listAuditEvents(org)).map((e) => e.id));
-      const missing = auditTruth(org, now).filter((id) => !ids.has(id));
+      const stored = new Map((await store.listAuditEvents(org)).map((e) => [e.id, e]));
+      const missing = [...auditTruth(org, now, true).keys()].filter((id) => !stored.has(id));
       if (missing.length > 0) problems.push(`${missing.length} audit events missing`);
+      // What is stored is GitHub's events as they are: none other, none changed.
+      const written = auditTruth(org, now, false);
+      const wrong = [...stored].filter(([id, e]) => !isDeepStrictEqual(written.get(id), e));
+      if (wrong.length > 0) problems.push(`${wrong.length} stored audit events GitHub did not write so`);
     }
     return problems;
   };
