@@ -51,7 +51,7 @@ export interface WebhookDeps {
 }
 
 /** The wait before reading again an alert another writer held, times the attempt (with jitter). */
-export const CONFLICT_BACKOFF_MS = 20;
+const CONFLICT_BACKOFF_MS = 20;
 
 /** GitHub caps webhook payloads at 25 MB; alert payloads are a few kB. */
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -19,7 +19,6 @@ import { isDeepStrictEqual } from 'node:util';
 import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupBy } from '../../functions/core/group-by.ts';
 import {
   ALERT_TYPES,
   type Alert,
@@ -47,6 +46,7 @@ import { renderAlertsAt } from '../../infra/local/github/render.ts';
 import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
 import { jumpingClock } from '../support/clock.ts';
 import { createTestStore } from '../support/dynamo.ts';
+import { alertHistories, chainBroken } from '../support/history.ts';
 
 const END = Date.parse('2026-11-16T00:00:00.000Z');
 const HOUR = 3600_000;
@@ -236,20 +236,15 @@ describe('enterprise snapshots over random sequences of runs and faults', () => 
    * counted twice, or lost, breaks the chain).
    */
   const brokenChains = async (store: DynamoStore, org: string): Promise<string[]> => {
-    const stored = await store.loadAlerts(org);
-    const byAlert = groupBy(
-      await store.listTransitions(org),
-      (t) => `${t.alertType}#${t.repository}#${t.number}`,
-    );
+    const { stored, chains } = await alertHistories(store, org);
     const problems: string[] = [];
     for (const [key, { alert }] of stored) {
-      const chain = (byAlert.get(key) ?? []).slice().sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
+      const chain = chains.get(key) ?? [];
       const states = chain.map((t) => `${t.from ?? 'new'}>${t.to}`).join(' ');
-      const breaks = chain.some((t, i) => t.from !== (i === 0 ? null : chain[i - 1]?.to));
-      if (breaks || chain.at(-1)?.to !== alert.state)
+      if (chainBroken(chain, alert.state))
         problems.push(`${key}: transitions ${states || 'none'}, stored ${alert.state}`);
     }
-    for (const key of byAlert.keys()) if (!stored.has(key)) problems.push(`${key}: transitions, no alert`);
+    for (const key of chains.keys()) if (!stored.has(key)) problems.push(`${key}: transitions, no alert`);
     return problems;
   };
 
@@ -341,6 +336,8 @@ describe('enterprise snapshots over random sequences of runs and faults', () => 
           const gh = createGitHubClient({ token: TOKEN, baseUrl: github.url, retryAfterBaseValue: 10 });
           const deps: SnapshotDeps = { gh, store, log: silentLog };
           const trace: string[] = [];
+          /** By scope: the listings GitHub answered as off while its snapshot was under way. */
+          const refusedOff = new Map<string, Set<string>>();
           /** Checks every manifest called complete; returns the problems found, traced. */
           const check = async (
             result: SnapshotManifest[] | Error,
@@ -366,7 +363,6 @@ describe('enterprise snapshots over random sequences of runs and faults', () => 
             }
             return problems;
           };
-          const refusedOff = new Map<string, Set<string>>();
           let now = START;
           try {
             for (const [i, step] of steps.entries()) {

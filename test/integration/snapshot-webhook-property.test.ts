@@ -15,10 +15,8 @@
  *
  * `PROPERTY_RUNS` and `PROPERTY_SEED` explore further, as in snapshot-enterprise-property.test.ts.
  */
-import { sign } from '@octokit/webhooks-methods';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupBy } from '../../functions/core/group-by.ts';
 import { ALERT_TYPES, alertKey, emptyOpenCounts, type SnapshotManifest } from '../../functions/core/model.ts';
 import { normalizeAlert } from '../../functions/core/normalize.ts';
 import { createGitHubClient } from '../../functions/github/client.ts';
@@ -31,6 +29,8 @@ import type { DemoAlertEvent, DemoDependabotAlert, DemoOrg } from '../../infra/l
 import { AlertRenderer, renderAlertsAt } from '../../infra/local/github/render.ts';
 import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
 import { createTestStore } from '../support/dynamo.ts';
+import { alertHistories, chainBroken } from '../support/history.ts';
+import { signedDelivery } from '../support/webhooks.ts';
 
 const ORG = 'octo-hooks';
 const END = Date.parse('2026-11-16T00:00:00.000Z');
@@ -129,20 +129,15 @@ describe('webhooks between snapshots, delivered late, out of order and twice', (
 
   /** Transitions that break an alert's chain, or that no change of GitHub's history at that time made. */
   const untrue = async (store: DynamoStore): Promise<string[]> => {
-    const stored = await store.loadAlerts(ORG);
-    const byAlert = groupBy(await store.listTransitions(ORG), (t) => alertKey(t));
+    const { stored, chains } = await alertHistories(store, ORG);
     const demoOf = new Map(
       demo.alerts.dependabot.map((a) => [`dependabot#${ORG}/${a.repository}#${a.number}`, a]),
     );
     const problems: string[] = [];
     for (const [key, { alert }] of stored) {
-      const chain = (byAlert.get(key) ?? []).slice().sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
+      const chain = chains.get(key) ?? [];
       const steps = chain.map((t) => `${t.from ?? 'new'}>${t.to}@${t.at.slice(5, 19)}`).join(' ');
-      if (
-        chain.some((t, i) => t.from !== (i === 0 ? null : chain[i - 1]?.to)) ||
-        chain.at(-1)?.to !== alert.state
-      )
-        problems.push(`${key}: chain ${steps}, stored ${alert.state}`);
+      if (chainBroken(chain, alert.state)) problems.push(`${key}: chain ${steps}, stored ${alert.state}`);
       const truth = demoOf.get(key);
       if (!truth) continue;
       for (const t of chain) {
@@ -207,19 +202,12 @@ describe('webhooks between snapshots, delivered late, out of order and twice', (
           for (const h of happenings) {
             const now = Math.min(h.at, END);
             if (h.kind === 'delivery') {
-              const body = JSON.stringify(payloadOf(h.change));
               const res = await receiveWebhook(
                 { store, secrets: [SECRET], log: silentLog },
-                {
-                  method: 'POST',
-                  headers: {
-                    'x-github-event': 'dependabot_alert',
-                    'x-github-delivery': h.id,
-                    'x-hub-signature-256': await sign(SECRET, body),
-                  },
-                  body: Buffer.from(body),
+                await signedDelivery(SECRET, 'dependabot_alert', payloadOf(h.change), {
+                  delivery: h.id,
                   receivedAt: new Date(h.at).toISOString(),
-                },
+                }),
               );
               const what = `${h.change.action} ${h.change.alert.repository}#${h.change.alert.number} of ${h.change.event.at.slice(5, 19)}`;
               trace.push(

@@ -4,36 +4,13 @@
  * alert again and retries; GitHub does not redeliver a failed delivery by itself.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { sign } from '@octokit/webhooks-methods';
 import { expect, it } from 'vitest';
 import { silentLog } from '../../functions/use-cases/log.ts';
 import { receiveWebhook } from '../../functions/use-cases/receive-webhook.ts';
 import { createTestStore } from '../support/dynamo.ts';
-import { webhookExamples } from '../support/webhook-schemas.ts';
+import { dependabotPayload, signedDelivery } from '../support/webhooks.ts';
 
 const ORG = 'conflict-org';
-const [created] = webhookExamples('api.github.com', 'dependabot_alert').filter((e) => e.action === 'created');
-function payload(action: string, state: string, at: string) {
-  const p = structuredClone(created) as Record<string, unknown>;
-  p.repository = { ...(p.repository as object), full_name: `${ORG}/app` };
-  p.sender = { ...(p.sender as object), login: 'lead' };
-  p.action = action;
-  p.alert = {
-    ...(p.alert as object),
-    number: 1,
-    state,
-    created_at: '2026-11-02T10:00:00Z',
-    updated_at: at,
-    dismissed_at: state === 'dismissed' ? at : null,
-    dismissed_by: state === 'dismissed' ? { login: 'lead' } : null,
-    dismissed_reason: state === 'dismissed' ? 'tolerable_risk' : null,
-    dismissed_comment: state === 'dismissed' ? 'internal only' : null,
-    fixed_at: null,
-    auto_dismissed_at: null,
-  };
-  return p;
-}
-
 it.each([
   [1, { status: 200, message: 'recorded' }, 'dismissed'],
   [
@@ -45,24 +22,14 @@ it.each([
   'after %i conflicting transactions, answers and stores as it should',
   async (times, outcomeWanted, stateWanted) => {
     const { store, client } = await createTestStore('webhook-conflict');
-    const deliver = async (p: unknown, id: string) => {
-      const body = JSON.stringify(p);
-      return receiveWebhook(
+    const deliver = async (p: unknown, id: string) =>
+      receiveWebhook(
         { store, secrets: ['s'], log: silentLog },
-        {
-          method: 'POST',
-          headers: {
-            'x-github-event': 'dependabot_alert',
-            'x-github-delivery': id,
-            'x-hub-signature-256': await sign('s', body),
-          },
-          body: Buffer.from(body),
-        },
+        await signedDelivery('s', 'dependabot_alert', p, { delivery: id }),
       );
-    };
-    expect((await deliver(payload('created', 'open', '2026-11-02T10:00:00Z'), `c-${times}`)).status).toBe(
-      200,
-    );
+    expect(
+      (await deliver(dependabotPayload(ORG, 'created', 'open', '2026-11-02T10:00:00Z'), `c-${times}`)).status,
+    ).toBe(200);
     // What DynamoDB answers while another transaction (a snapshot's) holds the alert item: the
     // transaction is cancelled with TransactionConflict on that item (no condition failed).
     let conflicts = times;
@@ -82,7 +49,7 @@ it.each([
       { step: 'initialize', name: 'transactionConflict' },
     );
     const outcome = await deliver(
-      payload('dismissed', 'dismissed', '2026-11-10T09:00:00Z'),
+      dependabotPayload(ORG, 'dismissed', 'dismissed', '2026-11-10T09:00:00Z'),
       `d-${times}`,
     ).then(
       (res) => ({ status: res.status, message: res.body.message }),

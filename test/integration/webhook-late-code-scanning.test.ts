@@ -4,7 +4,6 @@
  * fixed, must not reopen it: the incremental snapshots would not put it right (GitHub's
  * `updated_at` did not move), and the next full run would date the closing by the false reopen.
  */
-import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { lastPeriods, parsePeriodId } from '../../functions/core/periods.ts';
 import { computeReport } from '../../functions/core/report.ts';
@@ -19,6 +18,7 @@ import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
 import { type SimulatedGitHub, startSimulatedGitHub } from '../../infra/local/github/server.ts';
 import { createTestStore } from '../support/dynamo.ts';
 import { webhookExamples, webhookSchemaErrors } from '../support/webhook-schemas.ts';
+import { signedDelivery } from '../support/webhooks.ts';
 
 const ORG = 'octo-demo';
 const TOKEN = 'late-token';
@@ -107,19 +107,12 @@ it('a redelivered code scanning `updated_assignment` never reopens an alert GitH
     },
   };
   expect(webhookSchemaErrors('code-scanning-alert-updated-assignment', payload)).toEqual([]);
-  const body = JSON.stringify(payload);
   const res = await receiveWebhook(
     { store, secrets: [SECRET], log: silentLog },
-    {
-      method: 'POST',
-      headers: {
-        'x-github-event': 'code_scanning_alert',
-        'x-github-delivery': 'redelivered-assignment-1',
-        'x-hub-signature-256': await sign(SECRET, body),
-      },
-      body: Buffer.from(body),
+    await signedDelivery(SECRET, 'code_scanning_alert', payload, {
+      delivery: 'redelivered-assignment-1',
       receivedAt: '2026-11-15T23:30:00.000Z',
-    },
+    }),
   );
   expect(res.status).toBe(200);
 

@@ -5,13 +5,12 @@
  * know. It is dropped from the history, and a warning names it so that an operator knows which
  * period may miss it.
  */
-import { sign } from '@octokit/webhooks-methods';
 import { beforeAll, expect, it } from 'vitest';
 import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import type { Log } from '../../functions/use-cases/log.ts';
 import { receiveWebhook } from '../../functions/use-cases/receive-webhook.ts';
 import { createTestStore } from '../support/dynamo.ts';
-import { webhookExamples } from '../support/webhook-schemas.ts';
+import { dependabotPayload, signedDelivery } from '../support/webhooks.ts';
 
 const ORG = 'late-org';
 const SECRET = 's';
@@ -22,44 +21,15 @@ beforeAll(async () => {
   ({ store } = await createTestStore('webhook-late-order'));
 });
 
-const [created] = webhookExamples('api.github.com', 'dependabot_alert').filter((e) => e.action === 'created');
-function payload(action: string, state: string, at: string) {
-  const p = structuredClone(created) as Record<string, unknown>;
-  p.repository = { ...(p.repository as object), full_name: `${ORG}/app` };
-  p.sender = { ...(p.sender as object), login: 'lead' };
-  p.action = action;
-  p.alert = {
-    ...(p.alert as object),
-    number: 1,
-    state,
-    created_at: '2026-11-02T10:00:00Z',
-    updated_at: at,
-    dismissed_at: state === 'dismissed' ? at : null,
-    dismissed_by: state === 'dismissed' ? { login: 'lead' } : null,
-    dismissed_reason: state === 'dismissed' ? 'tolerable_risk' : null,
-    fixed_at: null,
-    auto_dismissed_at: null,
-  };
-  return p;
-}
 let n = 0;
 async function deliver(p: unknown, receivedAt: string) {
-  const body = JSON.stringify(p);
   n += 1;
   return await receiveWebhook(
     { store, secrets: [SECRET], log },
-    {
-      method: 'POST',
-      headers: {
-        'x-github-event': 'dependabot_alert',
-        'x-github-delivery': `late-${n}`,
-        'x-hub-signature-256': await sign(SECRET, body),
-      },
-      body: Buffer.from(body),
-      receivedAt,
-    },
+    await signedDelivery(SECRET, 'dependabot_alert', p, { delivery: `late-${n}`, receivedAt }),
   );
 }
+const payload = (action: string, state: string, at: string) => dependabotPayload(ORG, action, state, at);
 
 it('drops a change delivered after a later state, and says which period may miss it', async () => {
   expect(

@@ -11,6 +11,7 @@ import {
 } from '../../functions/use-cases/receive-webhook.ts';
 import { createTestStore } from '../support/dynamo.ts';
 import { openApiWebhookExamples, webhookExamples, webhookSchemaErrors } from '../support/webhook-schemas.ts';
+import { signedDelivery } from '../support/webhooks.ts';
 
 const SECRET = 'webhook-test-secret';
 const PREVIOUS_SECRET = 'webhook-previous-secret';
@@ -32,18 +33,11 @@ async function signed(
   payload: unknown,
   options: { secret?: string; receivedAt?: string; delivery?: string } = {},
 ): Promise<WebhookRequest> {
-  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
   deliveries += 1;
-  return {
-    method: 'POST',
-    headers: {
-      'x-github-event': event,
-      'x-github-delivery': options.delivery ?? `delivery-${deliveries}`,
-      'x-hub-signature-256': await sign(options.secret ?? SECRET, body),
-    },
-    body: Buffer.from(body),
+  return await signedDelivery(options.secret ?? SECRET, event, payload, {
+    delivery: options.delivery ?? `delivery-${deliveries}`,
     ...(options.receivedAt ? { receivedAt: options.receivedAt } : {}),
-  };
+  });
 }
 
 const h = (hour: number) => `2026-11-20T${String(hour).padStart(2, '0')}:00:00.000Z`;
