@@ -1,4 +1,4 @@
-import type { StreamName } from '../core/model.ts';
+import type { AlertType, StreamName } from '../core/model.ts';
 import type { GitHubClient } from './client.ts';
 import {
   GitHubAuthError,
@@ -163,5 +163,51 @@ export async function checkOrganisation(gh: GitHubClient, org: string): Promise<
       );
     }
     throw mapGitHubError(error, `read organisation ${org}`);
+  }
+}
+
+const ALERT_ROUTES: Record<AlertType, string> = {
+  dependabot: 'GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}',
+  secret_scanning: 'GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}',
+  code_scanning: 'GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}',
+};
+
+/**
+ * One alert as GitHub reports it now (its raw object, the secret left out where the server can),
+ * or null when GitHub no longer gives it: the alert, its repository or the feature is gone, or the
+ * token may no longer read it (403/404).
+ *
+ * @throws GitHubError (mapped) for anything else: 401, rate limits, 5xx after retries.
+ * @example
+ * const raw = await fetchAlert(gh, 'code_scanning', 'octo/app', 3, { hideSecret: true });
+ */
+export async function fetchAlert(
+  gh: GitHubClient,
+  alertType: AlertType,
+  repository: string,
+  number: number,
+  options: { hideSecret: boolean },
+): Promise<Record<string, unknown> | null> {
+  const [owner = '', repo = ''] = repository.split('/');
+  const params = {
+    owner,
+    repo,
+    alert_number: number,
+    ...(alertType === 'secret_scanning' && options.hideSecret ? { hide_secret: true } : {}),
+  };
+  try {
+    const res = await gh.request(ALERT_ROUTES[alertType], params);
+    const data: unknown = res.data;
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      throw new GitHubError(
+        `GitHub answered the request for ${alertType} alert ${repository} #${number} with something that is not an alert object; it is asked again on the next snapshot.`,
+        res.status,
+      );
+    }
+    return data as Record<string, unknown>;
+  } catch (error) {
+    const mapped = mapGitHubError(error, `read ${alertType} alert ${repository} #${number}`, alertType);
+    if (mapped instanceof GitHubFeatureUnavailableError) return null;
+    throw mapped;
   }
 }

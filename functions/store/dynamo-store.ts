@@ -34,6 +34,7 @@ import {
   type Transition,
 } from '../core/model.ts';
 import type { Period } from '../core/periods.ts';
+import type { ProvisionalChange, Settlement } from '../core/provisional.ts';
 import type { PeriodFigures } from '../core/report-model.ts';
 import {
   ConcurrentUpdateError,
@@ -58,6 +59,7 @@ import { alertIndexKey, closedAlertsPartition, OPEN_ALERTS_INDEX, OPEN_ALERTS_KE
  * | issued report       | `REPORT#<org>#<scope>` | `<issuedAt>#<reportId>`                    |
  * | report run          | `REPORTRUN#<org>#<scope>#<period>#<invocation>` | `RUN` (expires through TTL) |
  * | issued figures      | `FIGURES#<org>#<scope>` | `<periodId>`                              |
+ * | provisional change  | `PROVISIONAL`          | `<org>#<type>#<repo>#<number>`             |
  *
  * Transition sort keys start with the ISO-8601 instant, so a period is one range query.
  * A snapshot writes the transitions of the alerts it writes together as packs: one item per UTC
@@ -483,6 +485,22 @@ function unpack<T extends { at: string }>(
   return out.filter((r, i) => i === 0 || compare(out[i - 1] as T, r) !== 0);
 }
 
+/**
+ * Webhook changes dated by their arrival, until a snapshot settles them (core/provisional.ts): one
+ * partition, so that an enterprise run finds those of every organisation in one read.
+ */
+const PROVISIONAL_PK = 'PROVISIONAL';
+const provisionalSk = (org: string, key: string): string => `${lc(org)}#${key}`;
+
+function provisionalItem(p: ProvisionalChange): Record<string, unknown> {
+  return {
+    pk: PROVISIONAL_PK,
+    sk: provisionalSk(p.org, p.key),
+    version: p.version,
+    change: JSON.stringify(p),
+  };
+}
+
 /** A webhook delivery record; DynamoDB's TTL removes it once redeliveries are no longer possible. */
 function deliveryItem(delivery: DeliveryRecord): Record<string, unknown> {
   return {
@@ -856,7 +874,11 @@ export class DynamoStore {
     expectedVersion: number | null,
     transitions: Transition[],
     delivery?: DeliveryRecord,
-    options: { snap?: SnapView | null } = {},
+    options: {
+      snap?: SnapView | null;
+      /** The webhook's changes of this alert a snapshot has yet to check (see core/provisional.ts). */
+      provisional?: ProvisionalChange;
+    } = {},
   ): Promise<void> {
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
     if (delivery) {
@@ -888,6 +910,9 @@ export class DynamoStore {
       },
     });
     for (const t of transitions) items.push(this.#transitionPut(org, t));
+    if (options.provisional) {
+      items.push({ Put: { TableName: this.tableName, Item: provisionalItem(options.provisional) } });
+    }
     try {
       const res = await this.#doc.send(
         new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
@@ -1503,6 +1528,111 @@ export class DynamoStore {
     } catch (error) {
       throw mapError(`load the listed keys of snapshot ${snapshotId}`, error);
     }
+  }
+
+  /** The provisional webhook changes of one alert, or null when it has none. */
+  async getProvisional(org: string, key: string): Promise<ProvisionalChange | null> {
+    try {
+      const res = await this.#doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { pk: PROVISIONAL_PK, sk: provisionalSk(org, key) },
+          ConsistentRead: true,
+        }),
+      );
+      return res.Item ? (JSON.parse(res.Item.change as string) as ProvisionalChange) : null;
+    } catch (error) {
+      throw mapError(`read the provisional changes of alert ${key}`, error);
+    }
+  }
+
+  /** The provisional webhook changes of `org`'s alerts, or of every organisation's (null). */
+  async listProvisional(org: string | null): Promise<ProvisionalChange[]> {
+    try {
+      const items = await this.#queryAll({
+        KeyConditionExpression: org === null ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :org)',
+        ExpressionAttributeValues: {
+          ':pk': PROVISIONAL_PK,
+          ...(org === null ? {} : { ':org': `${lc(org)}#` }),
+        },
+        ConsistentRead: true,
+      });
+      this.usage.itemsRead += items.length;
+      return items.map((i) => JSON.parse(i.change as string) as ProvisionalChange);
+    } catch (error) {
+      throw mapError(`list the provisional webhook changes${org === null ? '' : ` of ${org}`}`, error);
+    }
+  }
+
+  /**
+   * Writes a settlement of `p` and forgets `p`, in one transaction: the alert (if it changes), the
+   * webhook's transitions it removes and those it adds. False, with nothing written, when the
+   * alert or its provisional changes moved since they were read (the next snapshot settles them).
+   */
+  async settleProvisional(p: ProvisionalChange, settlement: Settlement): Promise<boolean> {
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: { pk: PROVISIONAL_PK, sk: provisionalSk(p.org, p.key) },
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': p.version },
+        },
+      },
+    ];
+    const { alert } = settlement;
+    if (alert) {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: alertPk(p.org), sk: p.key },
+          UpdateExpression: `SET alert = :alert, digest = :digest, version = :next, updatedAtMs = :updated, ${OPEN_ALERTS_KEY} = :index`,
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: {
+            ...bodyValues(alert),
+            ':next': p.version + 1,
+            ':updated': Date.parse(alert.updatedAt),
+            ':index': alertIndexKey(p.org, alert, settlement.add),
+            ':v': p.version,
+          },
+        },
+      });
+    }
+    const added = new Set(settlement.add.map(transitionSk));
+    for (const t of settlement.remove) {
+      if (added.has(transitionSk(t))) continue; // rewritten by its put below
+      items.push({
+        Delete: { TableName: this.tableName, Key: { pk: transitionPk(p.org), sk: transitionSk(t) } },
+      });
+    }
+    for (const t of settlement.add) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: transitionPk(p.org), sk: transitionSk(t), transition: encodeBody(t) },
+        },
+      });
+    }
+    if (items.length > TRANSACTION_ACTIONS) {
+      throw new StoreError(
+        `the provisional changes of alert ${p.key} take ${items.length} writes, over DynamoDB's ${TRANSACTION_ACTIONS} in one transaction; they stay as the webhook recorded them`,
+      );
+    }
+    try {
+      const res = await this.#doc.send(
+        new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      this.#count(items.length, res.ConsumedCapacity);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error) || isCancelledFor(error, 'TransactionConflict')) return false;
+      throw mapError(`settle the provisional changes of alert ${p.key}`, error);
+    }
+  }
+
+  /** Forgets `p` unless it changed since it was read; false when it did. */
+  async dropProvisional(p: ProvisionalChange): Promise<boolean> {
+    return await this.settleProvisional(p, { kind: 'confirmed', alert: null, remove: [], add: [] });
   }
 
   /** Records a delivery that changes no alert (ping, ignored actions). False when seen before. */

@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { verify } from '@octokit/webhooks-methods';
 import { observeAlert } from '../core/diff.ts';
 import { InvalidAlertError, InvalidWebhookPayloadError, UnknownAlertError } from '../core/errors.ts';
-import { type Alert, alertKey, type NotableKind } from '../core/model.ts';
+import { type Alert, alertKey, type NotableKind, type Transition } from '../core/model.ts';
 import { notableChanges } from '../core/notable.ts';
+import type { ProvisionalChange } from '../core/provisional.ts';
 import {
   type AlertDelivery,
   actionMakes,
@@ -13,7 +14,7 @@ import {
   offDefaultBranch,
   parseAlertDelivery,
 } from '../core/webhook.ts';
-import type { DynamoStore } from '../store/dynamo-store.ts';
+import type { DynamoStore, StoredAlert } from '../store/dynamo-store.ts';
 import { ConcurrentUpdateError, DuplicateDeliveryError } from '../store/errors.ts';
 import type { Log } from './log.ts';
 
@@ -70,6 +71,40 @@ async function signatureMatches(secrets: string[], payload: string, signature: s
     if (await verify(secret, payload, signature)) return true;
   }
   return false;
+}
+
+/**
+ * The provisional changes to register with this write (core/provisional.ts), or undefined: a
+ * change dated by the delivery's arrival starts them; any later write of the alert while they
+ * stand adds to them, so the snapshot that settles them sees every change since the last state
+ * it can trust.
+ */
+async function provisionalChange(
+  store: DynamoStore,
+  d: AlertDelivery,
+  stored: StoredAlert | undefined,
+  next: Alert,
+  transitions: Transition[],
+  receivedAt: string,
+  delivery: string,
+): Promise<ProvisionalChange | undefined> {
+  const arrived = new Date(receivedAt).toISOString();
+  const arrivalDated =
+    next.updatedAtEstimated === true && transitions.some((t) => t.from !== null && t.at === arrived);
+  // Only an alert a webhook dated by arrival can have provisional changes standing.
+  const standing =
+    stored?.alert.updatedAtEstimated === true ? await store.getProvisional(d.org, alertKey(next)) : null;
+  const pending = standing && standing.version === stored?.version ? standing : null;
+  if (!arrivalDated && !pending) return undefined;
+  return {
+    org: d.org,
+    key: alertKey(next),
+    version: (stored?.version ?? 0) + 1,
+    firstAt: pending?.firstAt ?? arrived,
+    transitions: [...(pending?.transitions ?? []), ...transitions],
+    previous: pending ? pending.previous : (stored?.alert ?? null),
+    deliveries: [...(pending?.deliveries ?? []), delivery],
+  };
 }
 
 /**
@@ -199,8 +234,20 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
       ...t,
       actor: t.actor ?? (t.from === null ? null : parsed.actor),
     }));
+    let provisional: ProvisionalChange | undefined;
     try {
-      await deps.store.writeAlert(org, obs.write, stored?.version ?? null, transitions, record);
+      provisional = await provisionalChange(
+        deps.store,
+        parsed,
+        stored,
+        obs.write,
+        transitions,
+        receivedAt,
+        delivery,
+      );
+      await deps.store.writeAlert(org, obs.write, stored?.version ?? null, transitions, record, {
+        ...(provisional ? { provisional } : {}),
+      });
     } catch (error) {
       if (error instanceof DuplicateDeliveryError)
         return reply(200, 'duplicate delivery', { delivery, transitions: 0, notable: [] });
@@ -213,7 +260,13 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
       throw error;
     }
     const notable = notableChanges(stored?.alert, obs.write, transitions);
-    deps.log.info('webhook delivery recorded', { ...ctx, org, alert: key, transitions: transitions.length });
+    deps.log.info('webhook delivery recorded', {
+      ...ctx,
+      org,
+      alert: key,
+      transitions: transitions.length,
+      ...(provisional ? { provisional: true } : {}),
+    });
     for (const n of notable) {
       // WARN so that an operator's metric filter or alarm can pick notable events up in real time.
       deps.log.warn('notable alert event', {

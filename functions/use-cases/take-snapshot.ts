@@ -49,6 +49,7 @@ import {
 } from '../store/dynamo-store.ts';
 import { ConcurrentUpdateError } from '../store/errors.ts';
 import type { Log } from './log.ts';
+import { settleProvisionalChanges } from './settle-provisional.ts';
 import { type End, TwoEnds, type TwoEndsOptions } from './two-ends.ts';
 
 export interface SnapshotDeps {
@@ -405,6 +406,15 @@ async function runSnapshot(
   // whichever another snapshot moved meanwhile is known before anything is listed.
   if (resumed) await Promise.all((cp.claimed ?? []).map((org) => claimOrg(org)));
   await store.putCheckpoint(cp, true);
+  // Webhook changes dated by their arrival are checked against GitHub before anything is listed,
+  // so that a listing (and a full run's fingerprints) meets the settled alert.
+  const provisional = await settleProvisionalChanges(
+    { gh, store, log, hideSecret, ...(deps.normalize ? { normalize: deps.normalize } : {}) },
+    scope.kind === 'org' ? [scope.org] : runOrgs,
+    ctx,
+    takenAt,
+  );
+  requests += provisional.requests;
 
   const auditWatermark = await store.getCursor(key, 'watermark#audit_log');
   const newcomer = new Set(newcomers);

@@ -200,6 +200,47 @@ describe('GET /repos/{owner}/{repo}/{dependabot,secret-scanning,code-scanning}/a
     }
   });
 
+  it('serves one alert by number as the list does, valid against GitHub’s single-alert schemas; 404 before it exists', async () => {
+    const SINGLE_SCHEMAS: Record<DemoAlertType, SchemaName> = {
+      dependabot: 'dependabot-alert',
+      secret_scanning: 'secret-scanning-alert-with-metadata',
+      code_scanning: 'code-scanning-alert',
+    };
+    for (const type of ['dependabot', 'code_scanning', 'secret_scanning'] as const) {
+      const repo = busiest(type);
+      const listed = (await (
+        await get(gh, `/repos/${demo.org}/${repo}/${PATHS[type]}?per_page=5&hide_secret=true`)
+      ).json()) as Item[];
+      expect(listed.length).toBeGreaterThanOrEqual(4);
+      for (const item of listed) {
+        const res = await get(
+          gh,
+          `/repos/${demo.org}/${repo}/${PATHS[type]}/${String(item.number)}?hide_secret=true`,
+        );
+        expect(res.status).toBe(200);
+        const one = (await res.json()) as Item;
+        expect(one).toEqual(item);
+        expect(validateAgainstSchema(SINGLE_SCHEMAS[type], one)).toMatchObject({ ok: true });
+      }
+      const last = demo.alerts[type]
+        .filter((a) => a.repository === repo)
+        .sort((a, b) => b.number - a.number)[0];
+      if (!last) throw new Error('no alert');
+      // Before the alert was created, GitHub does not know its number.
+      gh.setNow(new Date(Date.parse(last.createdAt) - 1000));
+      const before = await get(gh, `/repos/${demo.org}/${repo}/${PATHS[type]}/${String(last.number)}`);
+      expect(before.status).toBe(404);
+      gh.setNow(new Date(ENDS_AT));
+    }
+    const secret = busiest('secret_scanning');
+    const shown = (await (
+      await get(gh, `/repos/${demo.org}/${secret}/secret-scanning/alerts/1`)
+    ).json()) as Item;
+    expect(typeof shown.secret).toBe('string');
+    const missing = await get(gh, `/repos/${demo.org}/no-such-repo/code-scanning/alerts/1`);
+    expect(missing.status).toBe(404);
+  });
+
   it('Dependabot: cursor pages linking to /repositories/{id}/…, `page` refused with a 400', async () => {
     const repoName = busiest('dependabot');
     const repo = demo.repositories.find((r) => r.name === repoName);

@@ -55,3 +55,40 @@ export function dependabotPayload(
   };
   return p;
 }
+
+/**
+ * A `code_scanning_alert` payload on GitHub's own `created` example, on the default branch
+ * (`refs/heads/main`): `<org>/<repo>` alert `number`, created at `createdAt`, in `state`. Like
+ * GitHub's, it carries no `updated_at` and no `fixed_at`: the receiver dates the change by arrival.
+ */
+export function codeScanningPayload(
+  org: string,
+  alert: { repo: string; number: number; createdAt: string },
+  action: string,
+  state: 'open' | 'fixed',
+): Record<string, unknown> {
+  const [created] = webhookExamples('api.github.com', 'code_scanning_alert').filter(
+    (e) => e.action === 'created',
+  );
+  const p = structuredClone(created) as Record<string, unknown>;
+  const { updated_at: _none, ...exampleAlert } = p.alert as Record<string, unknown>;
+  p.action = action;
+  p.ref = 'refs/heads/main';
+  p.repository = {
+    ...(p.repository as object),
+    full_name: `${org}/${alert.repo}`,
+    default_branch: 'main',
+    homepage: null,
+  };
+  p.alert = {
+    ...exampleAlert,
+    number: alert.number,
+    created_at: alert.createdAt,
+    state,
+    fixed_at: null,
+    dismissed_at: null,
+    dismissed_by: null,
+    dismissed_reason: null,
+  };
+  return p;
+}

@@ -17,6 +17,8 @@ export const SUBSET_SCHEMAS = {
   'dependabot-alert': 'api.github.com',
   'secret-scanning-alert': 'api.github.com',
   'code-scanning-alert-items': 'api.github.com',
+  'code-scanning-alert': 'api.github.com',
+  'secret-scanning-alert-with-metadata': 'api.github.com',
   'minimal-repository': 'api.github.com',
   'audit-log-event': 'ghec',
   'basic-error': 'api.github.com',

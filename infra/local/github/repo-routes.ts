@@ -22,6 +22,10 @@ export type RepoListName = 'dependabot/alerts' | 'secret-scanning/alerts' | 'cod
 export const REPO_ROUTE =
   /^\/(?:repos\/([^/]+)\/([^/]+)|repositories\/(\d+))\/(dependabot\/alerts|secret-scanning\/alerts|code-scanning\/alerts)\/?$/;
 
+/** One alert: `/repos/{owner}/{repo}/<alert list>/{alert_number}` (or `/repositories/{id}/...`). */
+export const REPO_ALERT_ROUTE =
+  /^\/(?:repos\/([^/]+)\/([^/]+)|repositories\/(\d+))\/(dependabot\/alerts|secret-scanning\/alerts|code-scanning\/alerts)\/(\d+)\/?$/;
+
 const TYPE_OF: Record<RepoListName, DemoAlertType> = {
   'dependabot/alerts': 'dependabot',
   'secret-scanning/alerts': 'secret_scanning',
@@ -109,6 +113,37 @@ export function repositoryAlertList(
     type !== 'dependabot',
     present,
   );
+}
+
+export const REPO_ALERT_DOCS: Record<RepoListName, string> = {
+  'dependabot/alerts': 'https://docs.github.com/rest/dependabot/alerts#get-a-dependabot-alert',
+  'secret-scanning/alerts':
+    'https://docs.github.com/rest/secret-scanning/secret-scanning#get-a-secret-scanning-alert',
+  'code-scanning/alerts':
+    'https://docs.github.com/rest/code-scanning/code-scanning#get-a-code-scanning-alert',
+};
+
+/**
+ * One alert as it stands at the server's instant (GitHub's `dependabot-alert`,
+ * `secret-scanning-alert-with-metadata` and `code-scanning-alert`): the repository list's item,
+ * which carries what these add only as optional fields. 404 for a number the repository has not
+ * reached yet, as GitHub answers.
+ */
+export function repositoryAlert(
+  ctx: RouteContext,
+  url: URL,
+  demo: DemoOrg,
+  repo: DemoRepository,
+  name: RepoListName,
+  alertNumber: number,
+): RouteOutcome {
+  const type = TYPE_OF[name];
+  const entries = ctx.lists.repositoryIndex(demo, ctx.now)[type].get(repo.name.toLowerCase()) ?? [];
+  const entry = entries.find((e) => e.alert.number === alertNumber);
+  if (!entry) return githubError(404, 'No alert found for alert number', REPO_ALERT_DOCS[name]);
+  const { repository: _repository, ...rest } = ctx.renderer(demo).render(entry);
+  const hide = url.searchParams.get('hide_secret') === 'true' && ctx.ghes !== '3.17';
+  return { status: 200, body: hide ? withoutSecret(rest) : rest };
 }
 
 const REPO_TYPES = ['all', 'public', 'private', 'forks', 'sources', 'member'] as const;

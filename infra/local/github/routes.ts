@@ -18,9 +18,12 @@ import {
   canonicalRepoPath,
   findRepository,
   organizationRepositories,
+  REPO_ALERT_DOCS,
+  REPO_ALERT_ROUTE,
   REPO_DOCS,
   REPO_ROUTE,
   type RepoListName,
+  repositoryAlert,
   repositoryAlertList,
   repositoryNotFound,
 } from './repo-routes.ts';
@@ -315,6 +318,21 @@ function repoRoute(ctx: RouteContext, url: URL, match: RegExpExecArray): RouteOu
   return guarded(REPO_DOCS[listName], () => repositoryAlertList(ctx, url, found.demo, found.repo, listName));
 }
 
+/** `/repos/{owner}/{repo}/<alert list>/{alert_number}`: one alert. */
+function repoAlertRoute(ctx: RouteContext, url: URL, match: RegExpExecArray): RouteOutcome {
+  const [, owner, name, id, list = '', alertNumber = ''] = match;
+  const listName = list as RepoListName;
+  const found = findRepository(ctx.orgs, owner, name, id);
+  const { principal } = ctx;
+  if (!found || (principal.kind === 'installation' && principal.org !== found.demo.org.toLowerCase())) {
+    return githubError(404, 'Not Found', REPO_ALERT_DOCS[listName]);
+  }
+  const feature = FEATURE_OF[listName];
+  if (ctx.forbid.has(feature))
+    return githubError(403, 'Resource not accessible by integration', REPO_ALERT_DOCS[listName]);
+  return repositoryAlert(ctx, url, found.demo, found.repo, listName, Number(alertNumber));
+}
+
 function enterpriseRoute(ctx: RouteContext, url: URL, slug: string, name: ListName): RouteOutcome {
   if (
     ctx.enterprise === undefined ||
@@ -396,6 +414,8 @@ export function route(ctx: RouteContext, method: string, url: URL): RouteOutcome
   }
   const repoMatch = REPO_ROUTE.exec(path);
   if (repoMatch) return repoRoute(ctx, url, repoMatch);
+  const repoAlertMatch = REPO_ALERT_ROUTE.exec(path);
+  if (repoAlertMatch) return repoAlertRoute(ctx, url, repoAlertMatch);
   const match = ORG_ROUTE.exec(path);
   if (!match) return githubError(404, 'Not Found');
   const [, login, id, sub = ''] = match;

@@ -1,0 +1,110 @@
+import { observeAlert } from './diff.ts';
+import type { Alert, Transition } from './model.ts';
+
+/**
+ * Changes a webhook dated by its arrival, until a snapshot has asked GitHub about them.
+ *
+ * GitHub sends some changes without a time of their own (a code scanning `fixed` or `reopened`
+ * carries no `updated_at`, and `fixed` often no `fixed_at`), so the receiver dates them by the
+ * delivery's arrival. That is right for a fresh delivery and wrong for a late one: a redelivery
+ * of a fix that GitHub has undone since would close the alert again, and the incremental
+ * listings would never put it right, because GitHub's `updated_at` did not move. Such a change is
+ * recorded, and also registered as provisional; the next snapshot reads the alert from GitHub and
+ * settles it (`settleProvisional`).
+ *
+ * Pure: no I/O.
+ */
+
+/** A webhook's arrival-dated changes of one alert that no snapshot has checked yet. */
+export interface ProvisionalChange {
+  org: string;
+  /** `alertKey` of the alert. */
+  key: string;
+  /** The alert's stored version after the last of these writes: settled only while it stands. */
+  version: number;
+  /** When the first of these deliveries arrived. */
+  firstAt: string;
+  /** Every transition the webhook wrote since `previous`, in order. */
+  transitions: Transition[];
+  /** The alert as it was stored before these writes; null when a webhook recorded it first. */
+  previous: Alert | null;
+  /** The deliveries (X-GitHub-Delivery) that wrote them. */
+  deliveries: string[];
+}
+
+/**
+ * GitHub's `updated_at` this long before a delivery arrived means nothing changed at GitHub since
+ * well before it: the delivery was old news (a redelivery, or one held up for longer than this).
+ * GitHub delivers within seconds; a fresh change undone within this margin is kept.
+ */
+export const PROVISIONAL_SLACK_MS = 15 * 60_000;
+
+/** How a provisional change was settled against GitHub's alert. */
+export type SettlementKind =
+  /** GitHub holds the state the webhook wrote: nothing to change. */
+  | 'confirmed'
+  /**
+   * GitHub has not changed the alert since before the first delivery arrived: the webhook's changes
+   * are replaced by what GitHub's own timestamps say happened after `previous` (a retraction when
+   * GitHub's state is the one before them; the change at GitHub's own time when it is not).
+   */
+  | 'rederived'
+  /** GitHub changed the alert around or after the deliveries: its state is recorded after them. */
+  | 'overruled';
+
+export interface Settlement {
+  kind: SettlementKind;
+  /** The alert to store, or null to leave the stored one. */
+  alert: Alert | null;
+  /** Transitions of the webhook to delete. */
+  remove: Transition[];
+  /** Transitions to add. */
+  add: Transition[];
+}
+
+const sameStep = (a: Transition, b: Transition): boolean => a.from === b.from && a.to === b.to;
+
+/**
+ * Settles a provisional change against the alert GitHub reports now (`github`, normalised),
+ * observed at `observedAt`. `current` is the stored alert, still at `p.version`.
+ *
+ * - GitHub's `updated_at` (when GitHub gave one) is more than PROVISIONAL_SLACK_MS before the first
+ *   delivery arrived: nothing happened at GitHub after it, so the history from `previous` on is
+ *   what GitHub's own timestamps say (`rederived`). A transition of the same step as one the
+ *   webhook wrote keeps the webhook's source and actor, with GitHub's time.
+ * - Otherwise, GitHub's state is the stored one: `confirmed`.
+ * - Otherwise GitHub moved after the deliveries, which may have been true: its state is recorded
+ *   as a later observation (`overruled`), as a listing would.
+ *
+ * @example
+ * settleProvisional(p, stored, githubAlert, '2026-11-16T00:00:00.000Z');
+ * // { kind: 'rederived', alert: { state: 'open', ... }, remove: [<the webhook's fix>], add: [] }
+ */
+export function settleProvisional(
+  p: ProvisionalChange,
+  current: Alert,
+  github: Alert,
+  observedAt: string,
+): Settlement {
+  const quietSince =
+    github.updatedAtEstimated !== true &&
+    Date.parse(github.updatedAt) < Date.parse(p.firstAt) - PROVISIONAL_SLACK_MS;
+  if (quietSince) {
+    const derived = observeAlert(p.previous ?? undefined, github, 'snapshot', observedAt);
+    if (!derived.stale || p.previous?.state === github.state) {
+      const add = derived.transitions.map((t) => {
+        const witnessed = p.transitions.find((w) => sameStep(w, t));
+        return witnessed ? { ...t, source: witnessed.source, actor: t.actor ?? witnessed.actor } : t;
+      });
+      return {
+        kind: 'rederived',
+        alert: derived.write ?? p.previous ?? github,
+        remove: p.transitions,
+        add,
+      };
+    }
+  }
+  if (github.state === current.state) return { kind: 'confirmed', alert: null, remove: [], add: [] };
+  const later = observeAlert(current, github, 'snapshot', observedAt);
+  return { kind: 'overruled', alert: later.write, remove: [], add: later.transitions };
+}

@@ -1,0 +1,206 @@
+/**
+ * Code scanning deliveries carry no time of their own (no `updated_at`, and `fixed` no `fixed_at`):
+ * the receiver dates them by arrival and registers them as provisional, and the next snapshot
+ * settles them against the alert GitHub reports. These are the cases a late delivery (a manual
+ * redelivery of one that failed) made wrong before: a fix GitHub has undone since closed the
+ * alert again, and a fix delivered hours late was dated by the delivery.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { lastPeriods, parsePeriodId } from '../../functions/core/periods.ts';
+import { computeReport } from '../../functions/core/report.ts';
+import { DEFAULT_SLA_POLICY } from '../../functions/core/report-model.ts';
+import { createGitHubClient } from '../../functions/github/client.ts';
+import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { loadReportInput } from '../../functions/use-cases/load-report-input.ts';
+import { type Log, silentLog } from '../../functions/use-cases/log.ts';
+import { receiveWebhook } from '../../functions/use-cases/receive-webhook.ts';
+import { type SnapshotDeps, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
+import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
+import {
+  badGatewayFault,
+  type SimulatedGitHub,
+  startSimulatedGitHub,
+} from '../../infra/local/github/server.ts';
+import { createTestStore } from '../support/dynamo.ts';
+import { webhookSchemaErrors } from '../support/webhook-schemas.ts';
+import { codeScanningPayload, signedDelivery } from '../support/webhooks.ts';
+
+const ORG = 'octo-demo';
+const TOKEN = 'provisional-token';
+const SECRET = 'provisional-secret';
+const END = '2026-11-16T00:00:00.000Z';
+const W46 = parsePeriodId('2026-W46');
+
+let github: SimulatedGitHub;
+beforeAll(async () => {
+  const demo = generateDemoOrg({ org: ORG, seed: 11, weeks: 4, endsAt: END });
+  github = await startSimulatedGitHub({ demo, token: TOKEN });
+});
+afterAll(async () => {
+  await github.close();
+});
+
+/** A log that keeps its warnings. */
+function recordingLog(): Log & { warnings: { message: string; extra: Record<string, unknown> }[] } {
+  const warnings: { message: string; extra: Record<string, unknown> }[] = [];
+  return { ...silentLog, warn: (message, extra = {}) => warnings.push({ message, extra }), warnings };
+}
+
+async function setUp(name: string) {
+  const { store } = await createTestStore(name);
+  const gh = createGitHubClient({ token: TOKEN, baseUrl: github.url, retryAfterBaseValue: 10 });
+  const log = recordingLog();
+  const deps: SnapshotDeps = { gh, store, log };
+  return { store, deps, log };
+}
+
+async function snapshot(deps: SnapshotDeps, at: string, mode: 'full' | 'incremental') {
+  github.setNow(new Date(at));
+  return await takeSnapshot(deps, { org: ORG, now: new Date(at), mode });
+}
+
+async function deliver(
+  store: DynamoStore,
+  alert: { repo: string; number: number; createdAt: string },
+  action: 'fixed' | 'reopened',
+  delivery: string,
+  receivedAt: string,
+) {
+  const payload = codeScanningPayload(ORG, alert, action, action === 'fixed' ? 'fixed' : 'open');
+  expect(webhookSchemaErrors(`code-scanning-alert-${action}`, payload)).toEqual([]);
+  const res = await receiveWebhook(
+    { store, secrets: [SECRET], log: silentLog },
+    await signedDelivery(SECRET, 'code_scanning_alert', payload, { delivery, receivedAt }),
+  );
+  expect(res).toMatchObject({ status: 200, body: { message: 'recorded' } });
+}
+
+async function w46CodeScanning(store: DynamoStore) {
+  const { input } = await loadReportInput(store, ORG, W46, lastPeriods(W46, 12), {
+    now: Date.parse('2026-11-16T07:00:00Z'),
+  });
+  const r = computeReport({
+    ...input,
+    generatedAt: '2026-11-16T07:00:00.000Z',
+    slaPolicy: DEFAULT_SLA_POLICY,
+  });
+  return { summary: r.summary.code_scanning, sla: r.slaCompliance, breaches: r.slaBreaches.length };
+}
+
+const historyOf = async (store: DynamoStore, repo: string, number: number) =>
+  (await store.listTransitions(ORG))
+    .filter(
+      (t) => t.alertType === 'code_scanning' && t.repository === `${ORG}/${repo}` && t.number === number,
+    )
+    .map((t) => [t.from, t.to, t.at, t.source]);
+
+// notification-service code scanning #3 (high): created 2026-05-01, fixed 2026-07-03T08:26:45Z,
+// reopened 2026-07-10T10:14:20Z, open since.
+const REOPENED = { repo: 'notification-service', number: 3, createdAt: '2026-05-01T10:07:10Z' };
+// mobile-bff code scanning #3 (critical): created 2026-10-28T15:26:58Z, fixed 2026-11-13T11:08:30Z.
+const FIXED = { repo: 'mobile-bff', number: 3, createdAt: '2026-10-28T15:26:58Z' };
+
+it('a redelivered fix GitHub has undone since, and the redelivered reopen after it, leave no trace once the next snapshot settles them', async () => {
+  const { store, deps, log } = await setUp('provisional-undone');
+  await snapshot(deps, '2026-11-15T23:00:00Z', 'full');
+  const truth = await w46CodeScanning(store);
+  const before = await historyOf(store, REOPENED.repo, REOPENED.number);
+
+  // July's `fixed` and `reopened`, whose first deliveries failed, redelivered from Recent
+  // Deliveries on Sunday night, in order.
+  await deliver(store, REOPENED, 'fixed', 'redelivered-fix', '2026-11-15T23:30:00.000Z');
+  const closed = await w46CodeScanning(store);
+  // Until a snapshot settles it, the alert reads as fixed in W46: what the ledger did before.
+  expect(closed.summary.fixed).toBe(truth.summary.fixed + 1);
+  expect(closed.summary.openAtEnd).toBe(truth.summary.openAtEnd - 1);
+  await deliver(store, REOPENED, 'reopened', 'redelivered-reopen', '2026-11-15T23:40:00.000Z');
+  expect(
+    (await store.listProvisional(ORG)).map((p) => [p.key, p.transitions.length, p.previous?.state]),
+  ).toEqual([[`code_scanning#${ORG}/${REOPENED.repo}#${REOPENED.number}`, 2, 'open']]);
+
+  // The hourly incremental snapshot does not list the alert (GitHub's updated_at is July's), but
+  // asks GitHub for it: open since 2026-07-10, so neither delivery changed anything since.
+  const manifest = await snapshot(deps, END, 'incremental');
+  expect(manifest.complete).toBe(true);
+  expect(await historyOf(store, REOPENED.repo, REOPENED.number)).toEqual(before);
+  expect(
+    (await store.getAlert(ORG, `code_scanning#${ORG}/${REOPENED.repo}#${REOPENED.number}`))?.alert,
+  ).toMatchObject({
+    state: 'open',
+    updatedAt: '2026-07-10T10:14:20.000Z',
+  });
+  expect(await w46CodeScanning(store)).toEqual(truth);
+  expect(await store.listProvisional(ORG)).toEqual([]);
+  expect(log.warnings.filter((w) => w.message === 'webhook change corrected from GitHub')).toMatchObject([
+    {
+      extra: {
+        settlement: 'rederived',
+        removed: ['open→fixed at 2026-11-15T23:30:00.000Z', 'fixed→open at 2026-11-15T23:40:00.000Z'],
+        added: [],
+      },
+    },
+  ]);
+});
+
+it('a fix delivered hours late is dated by GitHub once the next snapshot settles it; a fresh one is kept as delivered', async () => {
+  const { store, deps } = await setUp('provisional-late');
+  await snapshot(deps, '2026-11-13T11:00:00Z', 'full');
+  expect(await historyOf(store, FIXED.repo, FIXED.number)).toEqual([
+    [null, 'open', '2026-10-28T15:26:58.000Z', 'snapshot'],
+  ]);
+  // The fix at 11:08:30; its delivery failed and was redelivered at 13:30, before the next snapshot.
+  await deliver(store, FIXED, 'fixed', 'late-fix', '2026-11-13T13:30:00.000Z');
+  expect((await historyOf(store, FIXED.repo, FIXED.number))[1]).toEqual([
+    'open',
+    'fixed',
+    '2026-11-13T13:30:00.000Z',
+    'webhook',
+  ]);
+  await snapshot(deps, '2026-11-13T14:00:00Z', 'incremental');
+  expect(await historyOf(store, FIXED.repo, FIXED.number)).toEqual([
+    [null, 'open', '2026-10-28T15:26:58.000Z', 'snapshot'],
+    ['open', 'fixed', '2026-11-13T11:08:30.000Z', 'webhook'],
+  ]);
+  expect(
+    (await store.getAlert(ORG, `code_scanning#${ORG}/${FIXED.repo}#${FIXED.number}`))?.alert,
+  ).toMatchObject({
+    state: 'fixed',
+    closedAt: '2026-11-13T11:08:30.000Z',
+  });
+  expect(await store.listProvisional(ORG)).toEqual([]);
+
+  // A delivery two seconds after the fix: within the margin, kept as delivered.
+  const fresh = await setUp('provisional-fresh');
+  await snapshot(fresh.deps, '2026-11-13T11:00:00Z', 'full');
+  await deliver(fresh.store, FIXED, 'fixed', 'fresh-fix', '2026-11-13T11:08:32.000Z');
+  await snapshot(fresh.deps, '2026-11-13T12:00:00Z', 'incremental');
+  expect(await historyOf(fresh.store, FIXED.repo, FIXED.number)).toEqual([
+    [null, 'open', '2026-10-28T15:26:58.000Z', 'snapshot'],
+    ['open', 'fixed', '2026-11-13T11:08:32.000Z', 'webhook'],
+  ]);
+  expect(await fresh.store.listProvisional(ORG)).toEqual([]);
+  expect(fresh.log.warnings.filter((w) => w.message === 'webhook change corrected from GitHub')).toEqual([]);
+});
+
+it('a provisional change GitHub cannot be asked about stays as delivered, for the next snapshot', async () => {
+  const { store, deps, log } = await setUp('provisional-fault');
+  await snapshot(deps, '2026-11-15T23:00:00Z', 'full');
+  await deliver(store, REOPENED, 'fixed', 'redelivered-fix-2', '2026-11-15T23:30:00.000Z');
+  const path = `/repos/${ORG}/${REOPENED.repo}/code-scanning/alerts/${REOPENED.number}`;
+  github.injectFault(badGatewayFault(path, Number.POSITIVE_INFINITY));
+  try {
+    const manifest = await snapshot(deps, END, 'incremental');
+    expect(manifest.complete).toBe(true);
+  } finally {
+    github.clearFaults();
+  }
+  expect(log.warnings.map((w) => w.message)).toContain(
+    'provisional webhook change left for the next snapshot',
+  );
+  expect(await store.listProvisional(ORG)).toHaveLength(1);
+  await snapshot(deps, '2026-11-16T01:00:00Z', 'incremental');
+  expect(await store.listProvisional(ORG)).toEqual([]);
+  expect(
+    (await store.getAlert(ORG, `code_scanning#${ORG}/${REOPENED.repo}#${REOPENED.number}`))?.alert.state,
+  ).toBe('open');
+});
