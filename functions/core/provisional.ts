@@ -64,15 +64,25 @@ export interface Settlement {
 
 const sameStep = (a: Transition, b: Transition): boolean => a.from === b.from && a.to === b.to;
 
+/** GitHub's alert as the ledger stores it: the date it first saw a leak kept from the stored one. */
+function asStored(github: Alert, current: Alert): Alert {
+  return github.publiclyLeaked && current.publiclyLeakedAt
+    ? { ...github, publiclyLeakedAt: current.publiclyLeakedAt }
+    : github;
+}
+
 /**
  * Settles a provisional change against the alert GitHub reports now (`github`, normalised),
  * observed at `observedAt`. `current` is the stored alert, still at `p.version`.
  *
- * - GitHub's `updated_at` (when GitHub gave one) is more than PROVISIONAL_SLACK_MS before the first
- *   delivery arrived: nothing happened at GitHub after it, so the history from `previous` on is
- *   what GitHub's own timestamps say (`rederived`). A transition of the same step as one the
- *   webhook wrote keeps the webhook's source and actor, with GitHub's time.
- * - Otherwise, GitHub's state is the stored one: `confirmed`.
+ * - The webhook's transitions from the first one that arrived more than PROVISIONAL_SLACK_MS after
+ *   GitHub's `updated_at` (when GitHub gave one) are old news: GitHub changed nothing after that
+ *   time, so they were sent before it and received late. They are replaced by what GitHub's own
+ *   timestamps say happened after the state before them (`rederived`): nothing, when GitHub
+ *   stands where the alert was; otherwise GitHub's change at its own time. A transition of the
+ *   same step as one the webhook wrote keeps the webhook's source and actor, with GitHub's time.
+ * - Otherwise, GitHub's state is the stored one: `confirmed` (GitHub's alert is stored, with its
+ *   own times, and the webhook's transitions kept).
  * - Otherwise GitHub moved after the deliveries, which may have been true: its state is recorded
  *   as a later observation (`overruled`), as a listing would.
  *
@@ -86,25 +96,44 @@ export function settleProvisional(
   github: Alert,
   observedAt: string,
 ): Settlement {
-  const quietSince =
-    github.updatedAtEstimated !== true &&
-    Date.parse(github.updatedAt) < Date.parse(p.firstAt) - PROVISIONAL_SLACK_MS;
-  if (quietSince) {
-    const derived = observeAlert(p.previous ?? undefined, github, 'snapshot', observedAt);
-    if (!derived.stale || p.previous?.state === github.state) {
+  const quietSince = github.updatedAtEstimated === true ? null : Date.parse(github.updatedAt);
+  const late =
+    quietSince === null
+      ? -1
+      : p.transitions.findIndex(
+          (t) => t.from !== null && Date.parse(t.at) > quietSince + PROVISIONAL_SLACK_MS,
+        );
+  if (late >= 0) {
+    const kept = p.transitions.slice(0, late);
+    const last = kept.at(-1);
+    // The alert as it stood before the late deliveries: `previous`, or where the kept ones left it.
+    const before: Alert | undefined =
+      last === undefined
+        ? (p.previous ?? undefined)
+        : {
+            ...github,
+            state: last.to,
+            updatedAt: last.at,
+            closedAt: last.to === 'open' ? null : last.at,
+            updatedAtEstimated: true,
+          };
+    const derived = observeAlert(before, github, 'snapshot', observedAt);
+    if (!derived.stale || before?.state === github.state) {
       const add = derived.transitions.map((t) => {
         const witnessed = p.transitions.find((w) => sameStep(w, t));
         return witnessed ? { ...t, source: witnessed.source, actor: t.actor ?? witnessed.actor } : t;
       });
       return {
         kind: 'rederived',
-        alert: derived.write ?? p.previous ?? github,
-        remove: p.transitions,
+        alert: derived.write ?? asStored(github, current),
+        remove: p.transitions.slice(late),
         add,
       };
     }
   }
-  if (github.state === current.state) return { kind: 'confirmed', alert: null, remove: [], add: [] };
+  if (github.state === current.state) {
+    return { kind: 'confirmed', alert: asStored(github, current), remove: [], add: [] };
+  }
   const later = observeAlert(current, github, 'snapshot', observedAt);
   return { kind: 'overruled', alert: later.write, remove: [], add: later.transitions };
 }

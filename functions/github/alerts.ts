@@ -186,7 +186,10 @@ export async function fetchAlert(
   alertType: AlertType,
   repository: string,
   number: number,
-  options: { hideSecret: boolean },
+  options: {
+    hideSecret: boolean /** Retries of a 5xx or timeout (default: the client's). */;
+    retries?: number;
+  },
 ): Promise<Record<string, unknown> | null> {
   const [owner = '', repo = ''] = repository.split('/');
   const params = {
@@ -194,6 +197,7 @@ export async function fetchAlert(
     repo,
     alert_number: number,
     ...(alertType === 'secret_scanning' && options.hideSecret ? { hide_secret: true } : {}),
+    ...(options.retries === undefined ? {} : { request: { retries: options.retries } }),
   };
   try {
     const res = await gh.request(ALERT_ROUTES[alertType], params);

@@ -87,6 +87,11 @@ export interface StoredAlert {
    * open-alert aggregates move, so they never drift whatever webhooks wrote in between.
    */
   snap: SnapView | null;
+  /**
+   * True when a webhook registered provisional changes of the alert that no snapshot has settled
+   * (see core/provisional.ts): only then does a webhook read them. Set by `getAlert` only.
+   */
+  provisional?: boolean;
 }
 
 export interface Aggregates {
@@ -323,6 +328,7 @@ const toStored = (item: Record<string, unknown>): StoredAlert => ({
   alert: decodeBody<Alert>(item, 'alert'),
   version: item.version as number,
   snap: (item.snap as SnapView | undefined) ?? null,
+  ...(item.provisional === undefined ? {} : { provisional: true }),
 });
 const transitionPk = (org: string) => `TRANS#${lc(org)}`;
 
@@ -897,7 +903,8 @@ export class DynamoStore {
         Key: { pk: alertPk(org), sk: alertKey(alert) },
         UpdateExpression:
           `SET alert = :alert, digest = :digest, version = :next, updatedAtMs = :updated, ${OPEN_ALERTS_KEY} = :index` +
-          (options.snap ? ', snap = :snap' : ''),
+          (options.snap ? ', snap = :snap' : '') +
+          (options.provisional ? ', provisional = :next' : ''),
         ConditionExpression: expectedVersion === null ? 'attribute_not_exists(pk)' : 'version = :v',
         ExpressionAttributeValues: {
           ...bodyValues(alert),
@@ -1581,23 +1588,30 @@ export class DynamoStore {
       },
     ];
     const { alert } = settlement;
-    if (alert) {
-      items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: { pk: alertPk(p.org), sk: p.key },
-          UpdateExpression: `SET alert = :alert, digest = :digest, version = :next, updatedAtMs = :updated, ${OPEN_ALERTS_KEY} = :index`,
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: {
-            ...bodyValues(alert),
-            ':next': p.version + 1,
-            ':updated': Date.parse(alert.updatedAt),
-            ':index': alertIndexKey(p.org, alert, settlement.add),
-            ':v': p.version,
-          },
+    const removed = new Set(settlement.remove.map(transitionSk));
+    // The closed-alerts partition is the day of the alert's last change, kept transitions included.
+    const standing = [...p.transitions.filter((t) => !removed.has(transitionSk(t))), ...settlement.add];
+    items.push({
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: alertPk(p.org), sk: p.key },
+        UpdateExpression: alert
+          ? `SET alert = :alert, digest = :digest, version = :next, updatedAtMs = :updated, ${OPEN_ALERTS_KEY} = :index REMOVE provisional`
+          : 'REMOVE provisional',
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: {
+          ':v': p.version,
+          ...(alert
+            ? {
+                ...bodyValues(alert),
+                ':next': p.version + 1,
+                ':updated': Date.parse(alert.updatedAt),
+                ':index': alertIndexKey(p.org, alert, standing),
+              }
+            : {}),
         },
-      });
-    }
+      },
+    });
     const added = new Set(settlement.add.map(transitionSk));
     for (const t of settlement.remove) {
       if (added.has(transitionSk(t))) continue; // rewritten by its put below
@@ -1630,9 +1644,42 @@ export class DynamoStore {
     }
   }
 
-  /** Forgets `p` unless it changed since it was read; false when it did. */
-  async dropProvisional(p: ProvisionalChange): Promise<boolean> {
-    return await this.settleProvisional(p, { kind: 'confirmed', alert: null, remove: [], add: [] });
+  /**
+   * Forgets `p`, unchecked, unless it changed since it was read (false then): its alert moved on
+   * (a later write owns it) or GitHub no longer gives it.
+   */
+  async dropProvisional(p: ProvisionalChange, alertStored: boolean): Promise<boolean> {
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: { pk: PROVISIONAL_PK, sk: provisionalSk(p.org, p.key) },
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': p.version },
+        },
+      },
+    ];
+    if (alertStored) {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: alertPk(p.org), sk: p.key },
+          UpdateExpression: 'REMOVE provisional',
+          // An update must not create the item it was meant to clean.
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      });
+    }
+    try {
+      const res = await this.#doc.send(
+        new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      this.#count(items.length, res.ConsumedCapacity);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error) || isCancelledFor(error, 'TransactionConflict')) return false;
+      throw mapError(`forget the provisional changes of alert ${p.key}`, error);
+    }
   }
 
   /** Records a delivery that changes no alert (ping, ignored actions). False when seen before. */

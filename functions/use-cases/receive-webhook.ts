@@ -91,9 +91,8 @@ async function provisionalChange(
   const arrived = new Date(receivedAt).toISOString();
   const arrivalDated =
     next.updatedAtEstimated === true && transitions.some((t) => t.from !== null && t.at === arrived);
-  // Only an alert a webhook dated by arrival can have provisional changes standing.
-  const standing =
-    stored?.alert.updatedAtEstimated === true ? await store.getProvisional(d.org, alertKey(next)) : null;
+  // Read only for an alert marked as having provisional changes (settling removes the mark).
+  const standing = stored?.provisional ? await store.getProvisional(d.org, alertKey(next)) : null;
   const pending = standing && standing.version === stored?.version ? standing : null;
   if (!arrivalDated && !pending) return undefined;
   return {

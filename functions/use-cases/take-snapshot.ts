@@ -49,7 +49,7 @@ import {
 } from '../store/dynamo-store.ts';
 import { ConcurrentUpdateError } from '../store/errors.ts';
 import type { Log } from './log.ts';
-import { settleProvisionalChanges } from './settle-provisional.ts';
+import { provisionalKey, settleListed, settleProvisionalChanges } from './settle-provisional.ts';
 import { type End, TwoEnds, type TwoEndsOptions } from './two-ends.ts';
 
 export interface SnapshotDeps {
@@ -106,6 +106,8 @@ export interface EnterpriseSnapshotRequest {
 export const WATERMARK_OVERLAP_MS = 60 * 60 * 1000;
 /** Time kept in hand before the deadline to save the checkpoint and the manifest. */
 const DEADLINE_MARGIN_MS = 20_000;
+/** At most this long is spent settling provisional webhook changes before listing. */
+const SETTLE_BUDGET_MS = 30_000;
 /** How often a running lane saves its cursor: resuming repeats at most this much work. */
 const CHECKPOINT_EVERY_MS = 2_000;
 const MAX_NAMED_SKIPS = 50;
@@ -408,13 +410,22 @@ async function runSnapshot(
   await store.putCheckpoint(cp, true);
   // Webhook changes dated by their arrival are checked against GitHub before anything is listed,
   // so that a listing (and a full run's fingerprints) meets the settled alert.
+  // An enterprise run settles the organisations it records: those named, else those its
+  // watermarks cover (another organisation's changes are its own snapshot's, with its own token).
+  const settleOrgs =
+    scope.kind === 'org'
+      ? [scope.org]
+      : (runOrgs ?? [...new Set([...(alertCoverage?.values() ?? [])].flatMap((c) => [...(c.covers ?? [])]))]);
   const provisional = await settleProvisionalChanges(
-    { gh, store, log, hideSecret, ...(deps.normalize ? { normalize: deps.normalize } : {}) },
-    scope.kind === 'org' ? [scope.org] : runOrgs,
+    { gh, store, log, hideSecret, clock, ...(deps.normalize ? { normalize: deps.normalize } : {}) },
+    settleOrgs,
     ctx,
     takenAt,
+    Math.min(deadline - DEADLINE_MARGIN_MS, clock() + SETTLE_BUDGET_MS),
   );
   requests += provisional.requests;
+  /** Provisional changes left unsettled: a listing that meets their alert settles them. */
+  const unsettled = new Map(provisional.left.map((p) => [provisionalKey(p.org, p.key), p]));
 
   const auditWatermark = await store.getCursor(key, 'watermark#audit_log');
   const newcomer = new Set(newcomers);
@@ -523,6 +534,7 @@ async function runSnapshot(
     return flushing;
   };
   const writeListed = async (alerts: Alert[]): Promise<void> => {
+    if (unsettled.size > 0) await settleListed(store, log, ctx, unsettled, alerts, takenAt);
     if (startDigests && digestsRead === null && !digestsFailed) {
       if (waitingAlerts + alerts.length <= WAITING_ALERTS_MAX) {
         waiting.push(alerts);

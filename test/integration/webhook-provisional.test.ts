@@ -5,7 +5,7 @@
  * redelivery of one that failed) made wrong before: a fix GitHub has undone since closed the
  * alert again, and a fix delivered hours late was dated by the delivery.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { lastPeriods, parsePeriodId } from '../../functions/core/periods.ts';
 import { computeReport } from '../../functions/core/report.ts';
 import { DEFAULT_SLA_POLICY } from '../../functions/core/report-model.ts';
@@ -14,7 +14,11 @@ import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { loadReportInput } from '../../functions/use-cases/load-report-input.ts';
 import { type Log, silentLog } from '../../functions/use-cases/log.ts';
 import { receiveWebhook } from '../../functions/use-cases/receive-webhook.ts';
-import { type SnapshotDeps, takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
+import {
+  type SnapshotDeps,
+  takeEnterpriseSnapshot,
+  takeSnapshot,
+} from '../../functions/use-cases/take-snapshot.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
 import {
   badGatewayFault,
@@ -195,7 +199,7 @@ it('a provisional change GitHub cannot be asked about stays as delivered, for th
     github.clearFaults();
   }
   expect(log.warnings.map((w) => w.message)).toContain(
-    'provisional webhook change left for the next snapshot',
+    'provisional webhook change left for the listing or the next snapshot',
   );
   expect(await store.listProvisional(ORG)).toHaveLength(1);
   await snapshot(deps, '2026-11-16T01:00:00Z', 'incremental');
@@ -203,4 +207,182 @@ it('a provisional change GitHub cannot be asked about stays as delivered, for th
   expect(
     (await store.getAlert(ORG, `code_scanning#${ORG}/${REOPENED.repo}#${REOPENED.number}`))?.alert.state,
   ).toBe('open');
+});
+
+it('a late delivery after a fresh one is retracted alone: GitHub has not moved since the fresh one', async () => {
+  const { store, deps } = await setUp('provisional-chain');
+  await snapshot(deps, '2026-11-13T11:00:00Z', 'full');
+  await deliver(store, FIXED, 'fixed', 'fresh-fix-2', '2026-11-13T11:08:32.000Z');
+  // An old `reopened`, whose first delivery failed, redelivered at 11:40.
+  await deliver(store, FIXED, 'reopened', 'late-reopen', '2026-11-13T11:40:00.000Z');
+  await snapshot(deps, '2026-11-13T12:00:00Z', 'incremental');
+  expect(await historyOf(store, FIXED.repo, FIXED.number)).toEqual([
+    [null, 'open', '2026-10-28T15:26:58.000Z', 'snapshot'],
+    ['open', 'fixed', '2026-11-13T11:08:32.000Z', 'webhook'],
+  ]);
+  expect(
+    (await store.getAlert(ORG, `code_scanning#${ORG}/${FIXED.repo}#${FIXED.number}`))?.alert,
+  ).toMatchObject({
+    state: 'fixed',
+    closedAt: '2026-11-13T11:08:30.000Z',
+  });
+});
+
+it('a full run whose GET for a provisional alert fails settles it with what it lists', async () => {
+  const { store, deps } = await setUp('provisional-full-5xx');
+  await snapshot(deps, '2026-11-15T23:00:00Z', 'full');
+  const before = await historyOf(store, REOPENED.repo, REOPENED.number);
+  await deliver(store, REOPENED, 'fixed', 'redelivered-fix-3', '2026-11-15T23:30:00.000Z');
+  const path = `/repos/${ORG}/${REOPENED.repo}/code-scanning/alerts/${REOPENED.number}`;
+  github.injectFault(badGatewayFault(path, Number.POSITIVE_INFINITY));
+  try {
+    expect((await snapshot(deps, END, 'full')).complete).toBe(true);
+  } finally {
+    github.clearFaults();
+  }
+  // As when GitHub answers: no trace of the redelivered fix, and nothing left to settle.
+  expect(await historyOf(store, REOPENED.repo, REOPENED.number)).toEqual(before);
+  expect(await store.listProvisional(ORG)).toEqual([]);
+});
+
+it('GitHub failing on every alert GET does not hold the snapshot up: one unretried request, then the listing', async () => {
+  const { store } = await createTestStore('provisional-holdup');
+  // The client's own retries (three, 1 s × n² apart), as deployed.
+  const deps: SnapshotDeps = {
+    gh: createGitHubClient({ token: TOKEN, baseUrl: github.url }),
+    store,
+    log: silentLog,
+  };
+  await snapshot(deps, '2026-11-15T23:00:00Z', 'full');
+  const open = [...(await store.loadAlerts(ORG)).values()]
+    .map((s) => s.alert)
+    .filter((a) => a.alertType === 'code_scanning' && a.state === 'open')
+    .slice(0, 8);
+  expect(open).toHaveLength(8);
+  for (const [i, a] of open.entries()) {
+    const repo = a.repository.split('/')[1] as string;
+    await deliver(
+      store,
+      { repo, number: a.number, createdAt: a.createdAt },
+      'fixed',
+      `fix-${i}`,
+      '2026-11-15T23:30:00.000Z',
+    );
+  }
+  github.injectFault(badGatewayFault(/\/code-scanning\/alerts\/\d+/, Number.POSITIVE_INFINITY));
+  const alertGets = () =>
+    Object.entries(github.stats.byPath).filter(([path]) => /\/code-scanning\/alerts\/\d+$/.test(path));
+  const before = new Map(alertGets());
+  try {
+    github.setNow(new Date(END));
+    const manifest = await takeSnapshot(deps, {
+      org: ORG,
+      now: new Date(END),
+      mode: 'incremental',
+      deadline: Date.now() + 40_000,
+    });
+    expect(manifest.complete).toBe(true);
+  } finally {
+    github.clearFaults();
+  }
+  // One GET for each alert asked before GitHub's failure stopped the settling (at most one per
+  // worker), none retried; the other provisional changes wait for the next snapshot.
+  const asked = alertGets()
+    .map(([path, n]) => n - (before.get(path) ?? 0))
+    .filter((n) => n > 0);
+  expect(asked.every((n) => n === 1)).toBe(true);
+  expect(asked.length).toBeGreaterThanOrEqual(1);
+  expect(asked.length).toBeLessThanOrEqual(4);
+  expect(await store.listProvisional(ORG)).toHaveLength(8);
+});
+
+it('a webhook reads provisional changes only for an alert marked as having them', async () => {
+  const { store, deps } = await setUp('provisional-read');
+  await snapshot(deps, '2026-11-13T11:00:00Z', 'full');
+  const spy = vi.spyOn(store, 'getProvisional');
+  await deliver(store, FIXED, 'fixed', 'fresh-fix-4', '2026-11-13T11:08:32.000Z');
+  expect(spy).not.toHaveBeenCalled();
+  await deliver(store, FIXED, 'reopened', 'reopen-4', '2026-11-13T11:09:10.000Z');
+  expect(spy).toHaveBeenCalledTimes(1);
+  await snapshot(deps, '2026-11-13T12:00:00Z', 'incremental');
+  expect(await store.listProvisional(ORG)).toEqual([]);
+  // Settled: the mark is gone with it, and the next day's delivery reads nothing more.
+  spy.mockClear();
+  await deliver(store, FIXED, 'fixed', 'fix-5', '2026-11-14T12:30:02.000Z');
+  expect(spy).not.toHaveBeenCalled();
+});
+
+it('an enterprise run settles the organisations it records, and leaves another organisation’s changes to that one’s snapshot', async () => {
+  // octo-demo is snapshotted on its own; the enterprise octo-corp has octo-payments only.
+  const corp = await startSimulatedGitHub({
+    demos: [generateDemoOrg({ org: 'octo-payments', seed: 22, weeks: 4, endsAt: END })],
+    enterprise: 'octo-corp',
+    token: 'corp-token',
+  });
+  try {
+    for (const orgs of [undefined, ['octo-payments']]) {
+      const { store, deps } = await setUp(`provisional-enterprise-${orgs ? 'named' : 'all'}`);
+      const corpDeps: SnapshotDeps = {
+        gh: createGitHubClient({ token: 'corp-token', baseUrl: corp.url, retryAfterBaseValue: 10 }),
+        store,
+        log: silentLog,
+      };
+      await snapshot(deps, '2026-11-15T23:00:00Z', 'full');
+      await deliver(store, REOPENED, 'fixed', 'late-fix-enterprise', '2026-11-15T23:30:00.000Z');
+      corp.setNow(new Date(END));
+      // Twice: the second run's watermarks cover octo-payments.
+      for (const mode of ['full', 'incremental'] as const) {
+        await takeEnterpriseSnapshot(corpDeps, {
+          enterprise: 'octo-corp',
+          now: new Date(END),
+          mode,
+          ...(orgs ? { orgs } : {}),
+        });
+      }
+      expect(await store.listProvisional(ORG)).toHaveLength(1);
+      await snapshot(deps, END, 'incremental');
+      expect(
+        (await store.getAlert(ORG, `code_scanning#${ORG}/${REOPENED.repo}#${REOPENED.number}`))?.alert.state,
+      ).toBe('open');
+      expect(await store.listProvisional(ORG)).toEqual([]);
+    }
+  } finally {
+    await corp.close();
+  }
+});
+
+it('an enterprise run settles its own organisations’ provisional changes, named or covered by its watermarks', async () => {
+  const corp = await startSimulatedGitHub({
+    demos: [generateDemoOrg({ org: ORG, seed: 11, weeks: 4, endsAt: END })],
+    enterprise: 'octo-corp',
+    token: 'corp-token',
+  });
+  try {
+    for (const orgs of [undefined, [ORG]]) {
+      const { store } = await createTestStore(`provisional-enterprise-own-${orgs ? 'named' : 'all'}`);
+      const corpDeps: SnapshotDeps = {
+        gh: createGitHubClient({ token: 'corp-token', baseUrl: corp.url, retryAfterBaseValue: 10 }),
+        store,
+        log: silentLog,
+      };
+      const run = async (at: string, mode: 'full' | 'incremental') => {
+        corp.setNow(new Date(at));
+        await takeEnterpriseSnapshot(corpDeps, {
+          enterprise: 'octo-corp',
+          now: new Date(at),
+          mode,
+          ...(orgs ? { orgs } : {}),
+        });
+      };
+      await run('2026-11-15T23:00:00Z', 'full');
+      await deliver(store, REOPENED, 'fixed', 'late-fix-own', '2026-11-15T23:30:00.000Z');
+      await run(END, 'incremental');
+      expect(await store.listProvisional(ORG)).toEqual([]);
+      expect(
+        (await store.getAlert(ORG, `code_scanning#${ORG}/${REOPENED.repo}#${REOPENED.number}`))?.alert.state,
+      ).toBe('open');
+    }
+  } finally {
+    await corp.close();
+  }
 });

@@ -98,17 +98,52 @@ describe('settleProvisional', () => {
     expect(s.remove).toEqual([fix]);
   });
 
-  it('confirms a change GitHub made within the margin of the delivery', () => {
+  it('confirms a change GitHub made within the margin of the delivery, storing GitHub’s own times', () => {
     for (const minutes of [0, 1, PROVISIONAL_SLACK_MS / 60_000 - 1]) {
       const at = minutesBefore(ARRIVED, minutes);
       const github = code({ state: 'fixed', updatedAt: at, closedAt: at });
       expect(settleProvisional(change, closedByWebhook, github, OBSERVED)).toEqual({
         kind: 'confirmed',
-        alert: null,
+        alert: github,
         remove: [],
         add: [],
       });
     }
+  });
+
+  it('retracts a late delivery after a fresh one, and only it, when GitHub is where the fresh one left it', () => {
+    // Fixed at 13:29:58 and delivered at once; an old `reopened` redelivered at 14:00.
+    const fixedAt = '2026-11-13T13:29:58.000Z';
+    const lateReopen = step('fixed', 'open', '2026-11-13T14:00:00.000Z', 'octocat');
+    const chain: ProvisionalChange = { ...change, version: 5, transitions: [fix, lateReopen] };
+    const reopenedByWebhook = code({ updatedAt: lateReopen.at, updatedAtEstimated: true });
+    const github = code({ state: 'fixed', updatedAt: fixedAt, closedAt: fixedAt });
+    expect(settleProvisional(chain, reopenedByWebhook, github, '2026-11-13T15:00:00.000Z')).toEqual({
+      kind: 'rederived',
+      alert: github,
+      remove: [lateReopen],
+      add: [],
+    });
+  });
+
+  it('keeps a leak’s date the ledger gave it when it stores GitHub’s alert', () => {
+    const leakedAt = '2026-11-10T00:00:00.000Z';
+    const secret = (o: Partial<Alert>) => code({ alertType: 'secret_scanning', publiclyLeaked: true, ...o });
+    const current = secret({
+      state: 'fixed',
+      updatedAt: ARRIVED,
+      closedAt: ARRIVED,
+      publiclyLeakedAt: leakedAt,
+    });
+    const github = secret({
+      state: 'fixed',
+      updatedAt: minutesBefore(ARRIVED, 1),
+      closedAt: minutesBefore(ARRIVED, 1),
+    });
+    expect(settleProvisional(change, current, github, OBSERVED).alert).toEqual({
+      ...github,
+      publiclyLeakedAt: leakedAt,
+    });
   });
 
   it('keeps a fix GitHub undid after the delivery, and records GitHub’s reopen after it', () => {
@@ -141,7 +176,7 @@ describe('settleProvisional', () => {
     });
   });
 
-  it('an alert a webhook recorded first is rederived from GitHub alone', () => {
+  it('an alert a webhook recorded first keeps its creation (dated by GitHub) when its closing is retracted', () => {
     const created = step(null, 'open', '2026-10-01T00:00:00.000Z');
     const firstSeen: ProvisionalChange = {
       ...change,
@@ -151,6 +186,29 @@ describe('settleProvisional', () => {
     };
     const github = code({ updatedAt: '2026-10-01T00:00:00.000Z' });
     const s = settleProvisional(firstSeen, closedByWebhook, github, OBSERVED);
-    expect(s).toEqual({ kind: 'rederived', alert: github, remove: [created, fix], add: [created] });
+    expect(s).toEqual({ kind: 'rederived', alert: github, remove: [fix], add: [] });
+  });
+
+  it('an alert a webhook recorded first, closed since another way, gets GitHub’s change at its own time', () => {
+    const created = step(null, 'open', '2026-10-01T00:00:00.000Z');
+    const firstSeen: ProvisionalChange = {
+      ...change,
+      version: 1,
+      previous: null,
+      transitions: [created, fix],
+    };
+    const dismissedAt = '2026-10-05T00:00:00.000Z';
+    const github = code({
+      state: 'dismissed',
+      updatedAt: dismissedAt,
+      closedAt: dismissedAt,
+      closedBy: 'lead',
+    });
+    const s = settleProvisional(firstSeen, closedByWebhook, github, OBSERVED);
+    expect(s.kind).toBe('rederived');
+    expect(s.remove).toEqual([fix]);
+    expect(s.add.map((t) => [t.from, t.to, t.at, t.source, t.actor])).toEqual([
+      ['open', 'dismissed', dismissedAt, 'snapshot', 'lead'],
+    ]);
   });
 });
