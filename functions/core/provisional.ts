@@ -64,11 +64,38 @@ export interface Settlement {
 
 const sameStep = (a: Transition, b: Transition): boolean => a.from === b.from && a.to === b.to;
 
-/** GitHub's alert as the ledger stores it: the date it first saw a leak kept from the stored one. */
-function asStored(github: Alert, current: Alert): Alert {
-  return github.publiclyLeaked && current.publiclyLeakedAt
-    ? { ...github, publiclyLeakedAt: current.publiclyLeakedAt }
-    : github;
+/**
+ * An alert to store as the ledger stores it: the date it first saw a leak kept from the stored one,
+ * and a leak GitHub flagged since dated by this observation, as a listing dates it (a leak left
+ * undated here would stay so: every later write takes an undated flag for a leak recorded before
+ * the ledger dated leaks).
+ */
+function asStored(alert: Alert, current: Alert, observedAt: string): Alert {
+  if (!alert.publiclyLeaked) return alert;
+  if (current.publiclyLeakedAt) return { ...alert, publiclyLeakedAt: current.publiclyLeakedAt };
+  if (alert.publiclyLeakedAt || current.publiclyLeaked) return alert;
+  return { ...alert, publiclyLeakedAt: new Date(observedAt).toISOString() };
+}
+
+/**
+ * Dates the last standing transition, when it leads to GitHub's state and was dated by arrival, by
+ * GitHub's own time for that state (`fixed_at`/`dismissed_at`, or `updated_at` for a reopen) when
+ * that time lies between the transition before it and the arrival: a delivery a few minutes late
+ * would otherwise move the change past GitHub's time (across a period's end), while the stored
+ * alert says GitHub's.
+ */
+function datedByGitHub(p: ProvisionalChange, github: Alert, s: Settlement): Settlement {
+  if (github.updatedAtEstimated === true || s.add.length > 0) return s;
+  const removed = new Set(s.remove);
+  const standing = p.transitions.filter((t) => !removed.has(t));
+  const last = standing.at(-1);
+  if (!last || last.from === null || last.to !== github.state) return s;
+  const own = github.state === 'open' ? github.updatedAt : github.closedAt;
+  if (!own) return s;
+  const ms = Date.parse(own);
+  const floor = standing.at(-2)?.at ?? p.previous?.updatedAt;
+  if (!(ms < Date.parse(last.at)) || (floor !== undefined && !(ms > Date.parse(floor)))) return s;
+  return { ...s, remove: [...s.remove, last], add: [{ ...last, at: new Date(ms).toISOString() }] };
 }
 
 /**
@@ -101,7 +128,11 @@ export function settleProvisional(
     quietSince === null
       ? -1
       : p.transitions.findIndex(
-          (t) => t.from !== null && Date.parse(t.at) > quietSince + PROVISIONAL_SLACK_MS,
+          (t) =>
+            t.from !== null &&
+            (Date.parse(t.at) > quietSince + PROVISIONAL_SLACK_MS ||
+              // GitHub has been in another state since before this arrived: not a change at its arrival.
+              (Date.parse(t.at) > quietSince && t.to !== github.state)),
         );
   if (late >= 0) {
     const kept = p.transitions.slice(0, late);
@@ -123,17 +154,30 @@ export function settleProvisional(
         const witnessed = p.transitions.find((w) => sameStep(w, t));
         return witnessed ? { ...t, source: witnessed.source, actor: t.actor ?? witnessed.actor } : t;
       });
-      return {
+      return datedByGitHub(p, github, {
         kind: 'rederived',
-        alert: derived.write ?? asStored(github, current),
+        alert: asStored(derived.write ?? github, current, observedAt),
         remove: p.transitions.slice(late),
         add,
-      };
+      });
     }
   }
   if (github.state === current.state) {
-    return { kind: 'confirmed', alert: asStored(github, current), remove: [], add: [] };
+    return datedByGitHub(p, github, {
+      kind: 'confirmed',
+      alert: asStored(github, current, observedAt),
+      remove: [],
+      add: [],
+    });
   }
-  const later = observeAlert(current, github, 'snapshot', observedAt);
-  return { kind: 'overruled', alert: later.write, remove: [], add: later.transitions };
+  // GitHub was read after the deliveries, whatever time the snapshot goes by (a resumed run keeps
+  // its first invocation's): its state is recorded after the stored one, never taken for older.
+  const seen = Math.max(Date.parse(observedAt), Date.parse(current.updatedAt) + 1);
+  const later = observeAlert(current, github, 'snapshot', new Date(seen).toISOString());
+  return {
+    kind: 'overruled',
+    alert: later.write && asStored(later.write, current, observedAt),
+    remove: [],
+    add: later.transitions,
+  };
 }

@@ -507,6 +507,23 @@ function provisionalItem(p: ProvisionalChange): Record<string, unknown> {
   };
 }
 
+/**
+ * Pairs of transitions, in chain order, that cancel out once the pairs inside them are gone
+ * (x→y then y→x), innermost first: deleting them in this order keeps the history a chain.
+ */
+function cancellingPairs(transitions: readonly Transition[]): [Transition, Transition][] {
+  const pairs: [Transition, Transition][] = [];
+  const stack: Transition[] = [];
+  for (const t of transitions) {
+    const top = stack.at(-1);
+    if (top && top.from !== null && top.to === t.from && top.from === t.to) {
+      stack.pop();
+      pairs.push([top, t]);
+    } else stack.push(t);
+  }
+  return pairs;
+}
+
 /** A webhook delivery record; DynamoDB's TTL removes it once redeliveries are no longer possible. */
 function deliveryItem(delivery: DeliveryRecord): Record<string, unknown> {
   return {
@@ -944,7 +961,7 @@ export class DynamoStore {
   async getAlerts(org: string, keys: readonly string[]): Promise<Map<string, StoredAlert>> {
     const out = new Map<string, StoredAlert>();
     // What a StoredAlert holds, not the keys and index attributes.
-    await this.#getInBatches(org, keys, 'alert, version, snap', (item) => {
+    await this.#getInBatches(org, keys, 'alert, version, snap, provisional', (item) => {
       const stored = toStored(item);
       out.set(alertKey(stored.alert), stored);
     });
@@ -1108,17 +1125,39 @@ export class DynamoStore {
    * Records what a snapshot saw of an alert whose state a webhook had already written, on the
    * version read (two snapshot writers can never both move the aggregates for one alert).
    */
-  async putSnapView(org: string, key: string, snap: SnapView, expectedVersion: number): Promise<void> {
+  async putSnapView(
+    org: string,
+    key: string,
+    snap: SnapView,
+    expectedVersion: number,
+    /**
+     * Leave the alert's version as it is: for an alert with provisional webhook changes, which the
+     * next snapshot settles only while the version they were written at stands.
+     */
+    options: { keepVersion?: boolean } = {},
+  ): Promise<void> {
     try {
       const res = await this.#doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: alertPk(org), sk: key },
-          UpdateExpression: 'SET snap = :snap, version = :next',
-          // Or written already: the SDK sending it again after an answer it lost (a timeout, a
-          // 500). Without that, the caller would re-read, find the view moved, and lose its move.
-          ConditionExpression: 'version = :v OR (version = :next AND snap = :snap)',
-          ExpressionAttributeValues: { ':snap': snap, ':v': expectedVersion, ':next': expectedVersion + 1 },
+          ...(options.keepVersion
+            ? {
+                UpdateExpression: 'SET snap = :snap',
+                ConditionExpression: 'version = :v',
+                ExpressionAttributeValues: { ':snap': snap, ':v': expectedVersion },
+              }
+            : {
+                UpdateExpression: 'SET snap = :snap, version = :next',
+                // Or written already: the SDK sending it again after an answer it lost (a timeout, a
+                // 500). Without that, the caller would re-read, find the view moved, and lose its move.
+                ConditionExpression: 'version = :v OR (version = :next AND snap = :snap)',
+                ExpressionAttributeValues: {
+                  ':snap': snap,
+                  ':v': expectedVersion,
+                  ':next': expectedVersion + 1,
+                },
+              }),
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
@@ -1576,7 +1615,67 @@ export class DynamoStore {
    * webhook's transitions it removes and those it adds. False, with nothing written, when the
    * alert or its provisional changes moved since they were read (the next snapshot settles them).
    */
-  async settleProvisional(p: ProvisionalChange, settlement: Settlement): Promise<boolean> {
+  async settleProvisional(change: ProvisionalChange, wanted: Settlement): Promise<boolean> {
+    let p = change;
+    let settlement = wanted;
+    const rewritten = new Set(settlement.add.map(transitionSk));
+    const deletes = settlement.remove.filter((t) => !rewritten.has(transitionSk(t)));
+    const excess = 2 + deletes.length + settlement.add.length - TRANSACTION_ACTIONS;
+    if (excess > 0) {
+      // Too many for one transaction: first delete, a few transactions ahead, pairs of removed
+      // transitions that cancel out (open→fixed→open), each with the provisional item rewritten
+      // without them, so that the history and the item stay consistent whatever comes after.
+      const pairs = cancellingPairs(deletes).slice(0, Math.ceil(excess / 2));
+      if (pairs.length * 2 >= excess) {
+        for (let i = 0; i < pairs.length; i += 48) {
+          const gone = new Set(
+            pairs
+              .slice(i, i + 48)
+              .flat()
+              .map(transitionSk),
+          );
+          const next: ProvisionalChange = {
+            ...p,
+            transitions: p.transitions.filter((t) => !gone.has(transitionSk(t))),
+          };
+          const ahead: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: provisionalItem(next),
+                ConditionExpression: 'version = :v',
+                ExpressionAttributeValues: { ':v': p.version },
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: { pk: alertPk(p.org), sk: p.key },
+                ConditionExpression: 'version = :v',
+                ExpressionAttributeValues: { ':v': p.version },
+              },
+            },
+            ...[...gone].map((sk) => ({
+              Delete: { TableName: this.tableName, Key: { pk: transitionPk(p.org), sk } },
+            })),
+          ];
+          try {
+            const res = await this.#doc.send(
+              new TransactWriteCommand({ TransactItems: ahead, ReturnConsumedCapacity: 'TOTAL' }),
+            );
+            this.#count(ahead.length, res.ConsumedCapacity);
+          } catch (error) {
+            if (isConditionFailure(error) || isCancelledFor(error, 'TransactionConflict')) return false;
+            throw mapError(`settle the provisional changes of alert ${p.key}`, error);
+          }
+          p = next;
+          settlement = {
+            ...settlement,
+            remove: settlement.remove.filter((t) => !gone.has(transitionSk(t))),
+          };
+        }
+      }
+    }
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
       {
         Delete: {

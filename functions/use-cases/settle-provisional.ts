@@ -186,9 +186,19 @@ export async function settleListed(
     const p = left.get(key);
     if (!p) continue;
     left.delete(key);
-    const stored = await store.getAlert(p.org, p.key);
-    if (stored?.version === p.version)
-      await settleAgainst(store, log, ctx, p, stored.alert, github, observedAt);
+    try {
+      const stored = await store.getAlert(p.org, p.key);
+      if (stored?.version === p.version)
+        await settleAgainst(store, log, ctx, p, stored.alert, github, observedAt);
+    } catch (error) {
+      // As before the listing: a settlement that cannot be written never fails the snapshot.
+      if (!(error instanceof StoreError || error instanceof InvalidAlertError)) throw error;
+      log.warn('provisional webhook change left for the next snapshot', {
+        ...ctx,
+        alert: p.key,
+        error: error.message,
+      });
+    }
   }
 }
 

@@ -1392,7 +1392,7 @@ async function writeAlerts(
         },
         result: { alert: obs.write, previousSnap, transitions: obs.transitions.length, written: true },
       });
-    } else if (base && !isDeepStrictEqual(previousSnap, viewOf(base.alert))) {
+    } else if (base && (base.provisional || !isDeepStrictEqual(previousSnap, viewOf(base.alert)))) {
       oneByOne.push(alert);
     } else {
       done.set(alert, { alert: base?.alert ?? alert, previousSnap, transitions: 0, written: false });
@@ -1445,6 +1445,16 @@ async function writeObservation(
       if (obs.write) {
         await store.writeAlert(org, obs.write, base?.version ?? null, obs.transitions, undefined, { snap });
         return { alert: current, previousSnap, transitions: obs.transitions.length, written: true };
+      }
+      if (base?.provisional) {
+        // The stored state is a webhook's change dated by its arrival, which the next snapshot
+        // checks against GitHub (core/provisional.ts). This snapshot sees what it listed, GitHub's
+        // word, and leaves the alert's version, so that the change is not taken for moved on.
+        const seen = viewOf(alert);
+        if (isDeepStrictEqual(previousSnap, seen))
+          return { alert, previousSnap, transitions: 0, written: false };
+        await store.putSnapView(org, alertKey(alert), seen, base.version, { keepVersion: true });
+        return { alert, previousSnap, transitions: 0, written: true };
       }
       if (snapChanged && base) {
         // A webhook already wrote this state; record that the snapshot has now seen it too.

@@ -146,7 +146,7 @@ it('a redelivered fix GitHub has undone since, and the redelivered reopen after 
   ]);
 });
 
-it('a fix delivered hours late is dated by GitHub once the next snapshot settles it; a fresh one is kept as delivered', async () => {
+it('a fix delivered hours late is dated by GitHub once the next snapshot settles it; so is a fresh one', async () => {
   const { store, deps } = await setUp('provisional-late');
   await snapshot(deps, '2026-11-13T11:00:00Z', 'full');
   expect(await historyOf(store, FIXED.repo, FIXED.number)).toEqual([
@@ -180,7 +180,7 @@ it('a fix delivered hours late is dated by GitHub once the next snapshot settles
   await snapshot(fresh.deps, '2026-11-13T12:00:00Z', 'incremental');
   expect(await historyOf(fresh.store, FIXED.repo, FIXED.number)).toEqual([
     [null, 'open', '2026-10-28T15:26:58.000Z', 'snapshot'],
-    ['open', 'fixed', '2026-11-13T11:08:32.000Z', 'webhook'],
+    ['open', 'fixed', '2026-11-13T11:08:30.000Z', 'webhook'],
   ]);
   expect(await fresh.store.listProvisional(ORG)).toEqual([]);
   expect(fresh.log.warnings.filter((w) => w.message === 'webhook change corrected from GitHub')).toEqual([]);
@@ -218,7 +218,7 @@ it('a late delivery after a fresh one is retracted alone: GitHub has not moved s
   await snapshot(deps, '2026-11-13T12:00:00Z', 'incremental');
   expect(await historyOf(store, FIXED.repo, FIXED.number)).toEqual([
     [null, 'open', '2026-10-28T15:26:58.000Z', 'snapshot'],
-    ['open', 'fixed', '2026-11-13T11:08:32.000Z', 'webhook'],
+    ['open', 'fixed', '2026-11-13T11:08:30.000Z', 'webhook'],
   ]);
   expect(
     (await store.getAlert(ORG, `code_scanning#${ORG}/${FIXED.repo}#${FIXED.number}`))?.alert,

@@ -102,11 +102,12 @@ describe('settleProvisional', () => {
     for (const minutes of [0, 1, PROVISIONAL_SLACK_MS / 60_000 - 1]) {
       const at = minutesBefore(ARRIVED, minutes);
       const github = code({ state: 'fixed', updatedAt: at, closedAt: at });
+      // The fix is dated by GitHub's fixed_at, not by the delivery's arrival.
       expect(settleProvisional(change, closedByWebhook, github, OBSERVED)).toEqual({
         kind: 'confirmed',
         alert: github,
-        remove: [],
-        add: [],
+        remove: minutes === 0 ? [] : [fix],
+        add: minutes === 0 ? [] : [{ ...fix, at }],
       });
     }
   });
@@ -121,8 +122,9 @@ describe('settleProvisional', () => {
     expect(settleProvisional(chain, reopenedByWebhook, github, '2026-11-13T15:00:00.000Z')).toEqual({
       kind: 'rederived',
       alert: github,
-      remove: [lateReopen],
-      add: [],
+      // The fresh fix stays, dated by GitHub's fixed_at.
+      remove: [lateReopen, fix],
+      add: [{ ...fix, at: fixedAt }],
     });
   });
 
@@ -210,5 +212,18 @@ describe('settleProvisional', () => {
     expect(s.add.map((t) => [t.from, t.to, t.at, t.source, t.actor])).toEqual([
       ['open', 'dismissed', dismissedAt, 'snapshot', 'lead'],
     ]);
+  });
+
+  it('retracts a fix delivered within the margin when GitHub’s updated_at shows it was reopened before it arrived', () => {
+    // GitHub: fixed at 13:10, reopened at 13:12; the fix's delivery came at 13:30 (the reopen's first).
+    const reopenedAt = '2026-11-13T13:12:00.000Z';
+    const github = code({ updatedAt: reopenedAt });
+    const s = settleProvisional(change, closedByWebhook, github, OBSERVED);
+    expect(s).toEqual({
+      kind: 'rederived',
+      alert: github,
+      remove: [fix],
+      add: [],
+    });
   });
 });
