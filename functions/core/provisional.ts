@@ -93,8 +93,12 @@ function datedByGitHub(p: ProvisionalChange, github: Alert, s: Settlement): Sett
   const own = github.state === 'open' ? github.updatedAt : github.closedAt;
   if (!own) return s;
   const ms = Date.parse(own);
+  // GitHub closed the alert only after the delivery arrived (its closing time is the latest one):
+  // the delivery was old news, and the alert was not in that state at its arrival.
+  const closedSince = github.state !== 'open' && ms > Date.parse(last.at);
   const floor = standing.at(-2)?.at ?? p.previous?.updatedAt;
-  if (!(ms < Date.parse(last.at)) || (floor !== undefined && !(ms > Date.parse(floor)))) return s;
+  if (!closedSince && (!(ms < Date.parse(last.at)) || (floor !== undefined && !(ms > Date.parse(floor)))))
+    return s;
   return { ...s, remove: [...s.remove, last], add: [{ ...last, at: new Date(ms).toISOString() }] };
 }
 
@@ -124,15 +128,21 @@ export function settleProvisional(
   observedAt: string,
 ): Settlement {
   const quietSince = github.updatedAtEstimated === true ? null : Date.parse(github.updatedAt);
+  // A closed alert has been in its state since its closing time (fixed_at, dismissed_at,
+  // resolved_at: the latest closing), however its updated_at moved since (an assignment, a
+  // validity check).
+  const closedAt = github.state !== 'open' && github.closedAt ? Date.parse(github.closedAt) : Number.NaN;
+  const inStateSince =
+    quietSince === null ? null : Number.isFinite(closedAt) ? Math.min(closedAt, quietSince) : quietSince;
   const late =
-    quietSince === null
+    quietSince === null || inStateSince === null
       ? -1
       : p.transitions.findIndex(
           (t) =>
             t.from !== null &&
             (Date.parse(t.at) > quietSince + PROVISIONAL_SLACK_MS ||
               // GitHub has been in another state since before this arrived: not a change at its arrival.
-              (Date.parse(t.at) > quietSince && t.to !== github.state)),
+              (Date.parse(t.at) > inStateSince && t.to !== github.state)),
         );
   if (late >= 0) {
     const kept = p.transitions.slice(0, late);

@@ -32,6 +32,12 @@ export interface SettleResult {
    * lists (`settleListed`).
    */
   left: ProvisionalChange[];
+  /**
+   * Those of `left` nobody checked for want of an answer (GitHub failing or limiting, the time
+   * spent, the store refusing the write): unless the listing meets their alert, the snapshot does
+   * not know GitHub's state of it, and is not complete.
+   */
+  unchecked: ProvisionalChange[];
 }
 
 /** Alerts asked about at once. */
@@ -65,6 +71,7 @@ export async function settleProvisionalChanges(
     settled: { confirmed: 0, rederived: 0, overruled: 0 },
     dropped: 0,
     left: [],
+    unchecked: [],
   };
   const changes = (await Promise.all(orgs.map((org) => store.listProvisional(org)))).flat();
   if (changes.length === 0) return result;
@@ -81,8 +88,9 @@ export async function settleProvisionalChanges(
     result.requests += 1;
     const raw = await fetchAlert(deps.gh, alertType, repository, number, {
       hideSecret: deps.hideSecret,
-      // A change GitHub does not answer for at once waits for the listing or the next snapshot.
-      retries: 0,
+      // One retry for a passing fault; a change GitHub still does not answer for waits for the
+      // listing or the next snapshot (and the settling stops: the other alerts would fail too).
+      retries: 1,
     });
     if (raw === null) {
       const expired = Date.parse(observedAt) - Date.parse(p.firstAt) > KEEP_UNANSWERED_MS;
@@ -113,6 +121,7 @@ export async function settleProvisionalChanges(
         await settleOne(p);
       } catch (error) {
         result.left.push(p);
+        result.unchecked.push(p);
         // GitHub is failing or limiting: the others would too; the snapshot's listing goes on.
         if (error instanceof GitHubRateLimitError || error instanceof GitHubUnavailableError) stopped = true;
         if (
@@ -129,6 +138,7 @@ export async function settleProvisionalChanges(
   };
   await Promise.all(Array.from({ length: Math.min(SETTLE_CONCURRENCY, changes.length) }, worker));
   result.left.push(...queue);
+  result.unchecked.push(...queue);
   log.info('provisional webhook changes settled', {
     ...ctx,
     ...result.settled,
