@@ -107,13 +107,16 @@ function datedByGitHub(p: ProvisionalChange, github: Alert, s: Settlement): Sett
  * observed at `observedAt`. `current` is the stored alert, still at `p.version`.
  *
  * - The webhook's transitions from the first one that arrived more than PROVISIONAL_SLACK_MS after
- *   GitHub's `updated_at` (when GitHub gave one) are old news: GitHub changed nothing after that
- *   time, so they were sent before it and received late. They are replaced by what GitHub's own
- *   timestamps say happened after the state before them (`rederived`): nothing, when GitHub
- *   stands where the alert was; otherwise GitHub's change at its own time. A transition of the
- *   same step as one the webhook wrote keeps the webhook's source and actor, with GitHub's time.
- * - Otherwise, GitHub's state is the stored one: `confirmed` (GitHub's alert is stored, with its
- *   own times, and the webhook's transitions kept).
+ *   GitHub's `updated_at` (when GitHub gave one), or after the time GitHub has been in its state
+ *   since (its `updated_at`, or a closed alert's closing time) to another state, are old news:
+ *   GitHub made no such change at that time, so they were sent before and received late. They
+ *   are replaced by what GitHub's own timestamps say happened after the state before them
+ *   (`rederived`): nothing, when GitHub stands where the alert was; otherwise GitHub's change at
+ *   its own time. A transition of the same step as one the webhook wrote keeps the webhook's
+ *   source and actor, with GitHub's time.
+ * - Otherwise, GitHub's state is the stored one: `confirmed` (GitHub's alert is stored, and the
+ *   webhook's transitions kept, the last dated by GitHub's own time where that is known to be
+ *   better: `datedByGitHub`).
  * - Otherwise GitHub moved after the deliveries, which may have been true: its state is recorded
  *   as a later observation (`overruled`), as a listing would.
  *
