@@ -1659,15 +1659,10 @@ export class DynamoStore {
               Delete: { TableName: this.tableName, Key: { pk: transitionPk(p.org), sk } },
             })),
           ];
-          try {
-            const res = await this.#doc.send(
-              new TransactWriteCommand({ TransactItems: ahead, ReturnConsumedCapacity: 'TOTAL' }),
-            );
-            this.#count(ahead.length, res.ConsumedCapacity);
-          } catch (error) {
-            if (isConditionFailure(error) || isCancelledFor(error, 'TransactionConflict')) return false;
-            throw mapError(`settle the provisional changes of alert ${p.key}`, error);
-          }
+          if (
+            !(await this.#provisionalTransaction(ahead, `settle the provisional changes of alert ${p.key}`))
+          )
+            return false;
           p = next;
           settlement = {
             ...settlement,
@@ -1676,16 +1671,7 @@ export class DynamoStore {
         }
       }
     }
-    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      {
-        Delete: {
-          TableName: this.tableName,
-          Key: { pk: PROVISIONAL_PK, sk: provisionalSk(p.org, p.key) },
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: { ':v': p.version },
-        },
-      },
-    ];
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [this.#provisionalDelete(p)];
     const { alert } = settlement;
     const removed = new Set(settlement.remove.map(transitionSk));
     // The closed-alerts partition is the day of the alert's last change, kept transitions included.
@@ -1711,9 +1697,8 @@ export class DynamoStore {
         },
       },
     });
-    const added = new Set(settlement.add.map(transitionSk));
     for (const t of settlement.remove) {
-      if (added.has(transitionSk(t))) continue; // rewritten by its put below
+      if (rewritten.has(transitionSk(t))) continue; // rewritten by its put below
       items.push({
         Delete: { TableName: this.tableName, Key: { pk: transitionPk(p.org), sk: transitionSk(t) } },
       });
@@ -1731,6 +1716,26 @@ export class DynamoStore {
         `the provisional changes of alert ${p.key} take ${items.length} writes, over DynamoDB's ${TRANSACTION_ACTIONS} in one transaction; they stay as the webhook recorded them`,
       );
     }
+    return await this.#provisionalTransaction(items, `settle the provisional changes of alert ${p.key}`);
+  }
+
+  /** The delete of `p`'s item, unless a webhook added to it since it was read. */
+  #provisionalDelete(p: ProvisionalChange): NonNullable<TransactWriteCommandInput['TransactItems']>[number] {
+    return {
+      Delete: {
+        TableName: this.tableName,
+        Key: { pk: PROVISIONAL_PK, sk: provisionalSk(p.org, p.key) },
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': p.version },
+      },
+    };
+  }
+
+  /** Sends a transaction of provisional changes; false when a condition or another writer refused it. */
+  async #provisionalTransaction(
+    items: NonNullable<TransactWriteCommandInput['TransactItems']>,
+    what: string,
+  ): Promise<boolean> {
     try {
       const res = await this.#doc.send(
         new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
@@ -1739,7 +1744,7 @@ export class DynamoStore {
       return true;
     } catch (error) {
       if (isConditionFailure(error) || isCancelledFor(error, 'TransactionConflict')) return false;
-      throw mapError(`settle the provisional changes of alert ${p.key}`, error);
+      throw mapError(what, error);
     }
   }
 
@@ -1748,16 +1753,7 @@ export class DynamoStore {
    * (a later write owns it) or GitHub no longer gives it.
    */
   async dropProvisional(p: ProvisionalChange, alertStored: boolean): Promise<boolean> {
-    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      {
-        Delete: {
-          TableName: this.tableName,
-          Key: { pk: PROVISIONAL_PK, sk: provisionalSk(p.org, p.key) },
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: { ':v': p.version },
-        },
-      },
-    ];
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [this.#provisionalDelete(p)];
     if (alertStored) {
       items.push({
         Update: {
@@ -1769,16 +1765,7 @@ export class DynamoStore {
         },
       });
     }
-    try {
-      const res = await this.#doc.send(
-        new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: 'TOTAL' }),
-      );
-      this.#count(items.length, res.ConsumedCapacity);
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error) || isCancelledFor(error, 'TransactionConflict')) return false;
-      throw mapError(`forget the provisional changes of alert ${p.key}`, error);
-    }
+    return await this.#provisionalTransaction(items, `forget the provisional changes of alert ${p.key}`);
   }
 
   /** Records a delivery that changes no alert (ping, ignored actions). False when seen before. */
