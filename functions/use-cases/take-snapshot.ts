@@ -1407,10 +1407,10 @@ async function writeAlerts(
         },
         result: { alert: obs.write, previousSnap, transitions: obs.transitions.length, written: true },
       });
-    } else if (base && (base.provisional || !isDeepStrictEqual(previousSnap, viewOf(base.alert)))) {
+    } else if (base && (base.provisional || !isDeepStrictEqual(previousSnap, viewOf(alert)))) {
       oneByOne.push(alert);
     } else {
-      done.set(alert, { alert: base?.alert ?? alert, previousSnap, transitions: 0, written: false });
+      done.set(alert, { alert, previousSnap, transitions: 0, written: false });
     }
     keys.add(key);
   }
@@ -1453,30 +1453,29 @@ async function writeObservation(
   for (let attempt = 0; attempt < 5; attempt++) {
     const previousSnap = base?.snap ?? null;
     const obs = observeAlert(base?.alert, alert, 'snapshot', observedAt);
-    const current = obs.write ?? base?.alert ?? alert;
-    const snap = viewOf(current);
-    const snapChanged = !isDeepStrictEqual(previousSnap, snap);
     try {
       if (obs.write) {
+        const snap = viewOf(obs.write);
         await store.writeAlert(org, obs.write, base?.version ?? null, obs.transitions, undefined, { snap });
-        return { alert: current, previousSnap, transitions: obs.transitions.length, written: true };
+        return { alert: obs.write, previousSnap, transitions: obs.transitions.length, written: true };
       }
-      if (base?.provisional) {
-        // The stored state is a webhook's change dated by its arrival, which the next snapshot
-        // checks against GitHub (core/provisional.ts). This snapshot sees what it listed, GitHub's
-        // word, and leaves the alert's version, so that the change is not taken for moved on.
-        const seen = viewOf(alert);
-        if (isDeepStrictEqual(previousSnap, seen))
-          return { alert, previousSnap, transitions: 0, written: false };
-        await store.putSnapView(org, alertKey(alert), seen, base.version, { keepVersion: true });
-        return { alert, previousSnap, transitions: 0, written: true };
-      }
-      if (snapChanged && base) {
-        // A webhook already wrote this state; record that the snapshot has now seen it too.
-        await store.putSnapView(org, alertKey(alert), snap, base.version);
-        return { alert: current, previousSnap, transitions: 0, written: true };
-      }
-      return { alert: current, previousSnap, transitions: 0, written: false };
+      // Nothing to write: a webhook wrote this state already, or (delivered while this snapshot
+      // ran) a later one. Either way the snapshot's view is what it listed, GitHub's word at the
+      // listing: its counts are GitHub's, and the next snapshot counts the later change when it
+      // lists it.
+      const seen = viewOf(alert);
+      if (!base || isDeepStrictEqual(previousSnap, seen))
+        return { alert, previousSnap, transitions: 0, written: false };
+      // A webhook's change dated by its arrival, which the next snapshot checks against GitHub
+      // (core/provisional.ts), keeps the alert's version, so that the change is not taken for moved on.
+      await store.putSnapView(
+        org,
+        alertKey(alert),
+        seen,
+        base.version,
+        base.provisional ? { keepVersion: true } : {},
+      );
+      return { alert, previousSnap, transitions: 0, written: true };
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError)) throw error;
       base = await store.getAlert(org, alertKey(alert));

@@ -776,9 +776,13 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     });
     await takeSnapshot(deps, { org: ORG, now: at(1), mode: 'full' });
     expect((await store.getAlert(ORG, alertKey(newer)))?.alert.state).toBe('dismissed');
-    const expected = openCounts(truth(demo, at(1)));
-    expected[newer.alertType][newer.severity] -= 1;
-    expect((await store.getAggregates(ORG))?.openBySeverity).toEqual(expected);
+    // The snapshot's view, and so its counts, are what GitHub listed: the alert open. The later
+    // change is counted by the first snapshot that lists it.
+    expect((await store.getAlert(ORG, alertKey(newer)))?.snap).toEqual({
+      state: 'open',
+      severity: open.alert.severity,
+    });
+    expect((await store.getAggregates(ORG))?.openBySeverity).toEqual(openCounts(truth(demo, at(1))));
     const types: AlertType[] = [...ALERT_TYPES];
     expect(types).toContain(newer.alertType);
   });
