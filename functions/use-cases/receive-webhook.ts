@@ -208,6 +208,39 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
       throw error;
     }
     const obs = observeAlert(stored?.alert, next, 'webhook');
+    if (
+      obs.write &&
+      stored &&
+      obs.transitions.length === 0 &&
+      next.state === stored.alert.state &&
+      actionMakes(parsed, next.state)
+    ) {
+      // GitHub changed the alert into the state the ledger holds. A change dated by GitHub after
+      // the stored one means the alert left that state since, unseen (a delivery late or lost).
+      // Nothing is written either way. A snapshot listing the alert meanwhile records the missed
+      // change at its own time (were this delivery's newer time stored, that listing would be
+      // taken for stale and the change lost), and the next one records this change at GitHub's.
+      const first = await deps.store.recordDelivery(record);
+      if (!first) return reply(200, 'duplicate delivery', { delivery, transitions: 0, notable: [] });
+      const missed =
+        next.updatedAtEstimated !== true &&
+        (next.state === 'open' ||
+          (next.closedAt !== null &&
+            stored.alert.closedAt !== null &&
+            Date.parse(next.closedAt) > Date.parse(stored.alert.closedAt)));
+      const details = { ...ctx, org, alert: key, state: next.state, storedAt: stored.alert.updatedAt };
+      if (missed)
+        deps.log.warn(
+          'webhook change into the state stored: the change before it was missed; the next snapshot records both',
+          { ...details, next: "nothing to do: the next snapshot lists the alert with GitHub's own times" },
+        );
+      else deps.log.info('webhook change into the state stored; left to the next snapshot', details);
+      return reply(200, `${missed ? 'the change before it was missed: ' : ''}left to the next snapshot`, {
+        delivery,
+        transitions: 0,
+        notable: [],
+      });
+    }
     if (!obs.write) {
       const first = await deps.store.recordDelivery(record);
       deps.log.info('webhook delivery changed nothing', { ...ctx, org, alert: key, stale: obs.stale });

@@ -1,9 +1,12 @@
 /**
- * Webhooks can arrive out of order. A change GitHub made before the stored state but delivered
- * after it changes nothing: when the alert went back to the stored state is unknown (GitHub's
- * updated_at moves for assignments too), so placing it would date a change the ledger cannot
- * know. It is dropped from the history, and a warning names it so that an operator knows which
- * period may miss it.
+ * Webhooks can arrive out of order.
+ * - A change GitHub made before the stored state but delivered after it changes nothing: when the
+ *   alert went back to the stored state is unknown (GitHub's updated_at moves for assignments
+ *   too), so placing it would date a change the ledger cannot know. It is dropped from the
+ *   history, and a warning names it so that an operator knows which period may miss it.
+ * - A change into the state stored (a reopen of an alert stored open) says the alert left that
+ *   state meanwhile, unseen: nothing is written, so that the missed change, delivered late or
+ *   listed by a snapshot, still finds the alert as it was, and this change comes after it.
  */
 import { beforeAll, expect, it } from 'vitest';
 import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
@@ -31,35 +34,82 @@ async function deliver(p: unknown, receivedAt: string) {
 }
 const payload = (action: string, state: string, at: string) => dependabotPayload(ORG, action, state, at);
 
+it('holds back a change into the state stored until the missed change before it is in', async () => {
+  const alert = `dependabot#${ORG}/app#2`;
+  const one = (action: string, state: string, at: string) => ({
+    ...payload(action, state, at),
+    alert: { ...(payload(action, state, at).alert as object), number: 2 },
+  });
+  expect((await deliver(one('created', 'open', '2026-11-02T10:00:00Z'), '2026-11-02T10:00:01Z')).status).toBe(
+    200,
+  );
+  warnings.length = 0;
+  // Dismissed Sunday 23:59:50, reopened Monday 00:00:10; the reopen is delivered first.
+  const reopen = one('reopened', 'open', '2026-11-16T00:00:10Z');
+  const first = await deliver(reopen, '2026-11-16T00:00:12Z');
+  expect(first.body.message).toBe('the change before it was missed: left to the next snapshot');
+  expect((await store.getAlert(ORG, alert))?.alert.updatedAt).toBe('2026-11-02T10:00:00.000Z');
+  expect(warnings).toEqual([
+    [
+      'webhook change into the state stored: the change before it was missed; the next snapshot records both',
+      expect.objectContaining({ org: ORG, alert, state: 'open', storedAt: '2026-11-02T10:00:00.000Z' }),
+    ],
+  ]);
+  // The dismissal comes late: it still finds the alert as it was, and is recorded at its time.
+  const dismiss = await deliver(
+    one('dismissed', 'dismissed', '2026-11-15T23:59:50Z'),
+    '2026-11-16T00:00:13Z',
+  );
+  expect(dismiss.body.message).toBe('recorded');
+  // GitHub's retry of the reopen then records it after the dismissal (a snapshot would list it).
+  const again = await deliver(reopen, '2026-11-16T00:01:12Z');
+  expect(again.body.message).toBe('recorded');
+  const history = (await store.listTransitions(ORG))
+    .filter((t) => t.number === 2)
+    .map((t) => [t.from, t.to, t.at]);
+  expect(history).toEqual([
+    [null, 'open', '2026-11-02T10:00:00.000Z'],
+    ['open', 'dismissed', '2026-11-15T23:59:50.000Z'],
+    ['dismissed', 'open', '2026-11-16T00:00:10.000Z'],
+  ]);
+  expect((await store.getAlert(ORG, alert))?.alert.state).toBe('open');
+});
+
 it('drops a change delivered after a later state, and says which period may miss it', async () => {
+  warnings.length = 0;
   expect(
     (await deliver(payload('created', 'open', '2026-11-02T10:00:00Z'), '2026-11-02T10:00:01Z')).status,
   ).toBe(200);
-  // Dismissed Sunday 23:59:50, reopened Monday 00:00:10; the reopen is delivered first.
-  const reopen = await deliver(payload('reopened', 'open', '2026-11-16T00:00:10Z'), '2026-11-16T00:00:12Z');
+  // Fixed Sunday 23:59:50, then reintroduced and dismissed Monday; the dismissal is delivered first.
   const dismiss = await deliver(
-    payload('dismissed', 'dismissed', '2026-11-15T23:59:50Z'),
-    '2026-11-16T00:00:13Z',
+    payload('dismissed', 'dismissed', '2026-11-16T00:00:10Z'),
+    '2026-11-16T00:00:12Z',
   );
-  expect([reopen.body.message, dismiss.body.message]).toEqual(['recorded', 'older than stored state']);
-  const history = (await store.listTransitions(ORG)).map((t) => [t.from, t.to, t.at]);
-  expect(history).toEqual([[null, 'open', '2026-11-02T10:00:00.000Z']]);
-  expect((await store.getAlert(ORG, `dependabot#${ORG}/app#1`))?.alert.state).toBe('open');
+  const fix = await deliver(payload('fixed', 'fixed', '2026-11-15T23:59:50Z'), '2026-11-16T00:00:13Z');
+  expect([dismiss.body.message, fix.body.message]).toEqual(['recorded', 'older than stored state']);
+  const history = (await store.listTransitions(ORG))
+    .filter((t) => t.number === 1)
+    .map((t) => [t.from, t.to, t.at]);
+  expect(history).toEqual([
+    [null, 'open', '2026-11-02T10:00:00.000Z'],
+    ['open', 'dismissed', '2026-11-16T00:00:10.000Z'],
+  ]);
+  expect((await store.getAlert(ORG, `dependabot#${ORG}/app#1`))?.alert.state).toBe('dismissed');
   expect(warnings).toEqual([
     [
       'webhook change arrived after a later state of the alert: the history misses it',
       expect.objectContaining({
         org: ORG,
         alert: `dependabot#${ORG}/app#1`,
-        action: 'dismissed',
-        state: 'dismissed',
+        action: 'fixed',
+        state: 'fixed',
         at: '2026-11-15T23:59:50.000Z',
-        storedState: 'open',
+        storedState: 'dismissed',
         storedAt: '2026-11-16T00:00:10.000Z',
       }),
     ],
   ]);
-  // A late delivery of the state already stored is no loss: no warning.
-  await deliver(payload('reopened', 'open', '2026-11-16T00:00:05Z'), '2026-11-16T00:00:14Z');
+  // A late delivery of the change already stored is no loss: no warning.
+  await deliver(payload('dismissed', 'dismissed', '2026-11-16T00:00:05Z'), '2026-11-16T00:00:14Z');
   expect(warnings).toHaveLength(1);
 });

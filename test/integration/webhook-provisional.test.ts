@@ -311,7 +311,10 @@ it('a webhook reads provisional changes only for an alert marked as having them'
   expect(await store.listProvisional(ORG)).toEqual([]);
   // Settled: the mark is gone with it, and the next day's delivery reads nothing more.
   spy.mockClear();
-  await deliver(store, FIXED, 'fixed', 'fix-5', '2026-11-14T12:30:02.000Z');
+  expect((await store.getAlert(ORG, `code_scanning#${ORG}/${FIXED.repo}#${FIXED.number}`))?.alert.state).toBe(
+    'fixed',
+  );
+  await deliver(store, FIXED, 'reopened', 'reopen-5', '2026-11-14T12:30:02.000Z');
   expect(spy).not.toHaveBeenCalled();
 });
 
