@@ -18,15 +18,23 @@
  *   for code scanning, between its time and its arrival);
  * - after the last delivery, a full snapshot leaves the ledger exact.
  *
+ * Some deliveries race a snapshot: a snapshot is taken minutes before a change, and the change's
+ * delivery (and any other arriving before the snapshot would have finished) runs while the
+ * snapshot is under way, just before one of its reads or writes of the store, chosen at random.
+ * The listing shows GitHub before the change; the delivery, after it. The snapshot's counts must
+ * be what it listed, and the stored state the newer of the two, but for a change into the state
+ * the ledger held (the change before it missed), which waits for the next snapshot.
+ *
  * `PROPERTY_RUNS` and `PROPERTY_SEED` explore further, as in snapshot-enterprise-property.test.ts.
  */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_TYPES, alertKey, emptyOpenCounts, type SnapshotManifest } from '../../functions/core/model.ts';
 import { normalizeAlert } from '../../functions/core/normalize.ts';
 import { PROVISIONAL_SLACK_MS } from '../../functions/core/provisional.ts';
 import { createGitHubClient } from '../../functions/github/client.ts';
-import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
+import { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
 import { receiveWebhook } from '../../functions/use-cases/receive-webhook.ts';
 import { takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
@@ -50,6 +58,24 @@ const START = END - 14 * 24 * HOUR;
 const TOKEN = 'webhook-property-token';
 const SECRET = 'webhook-property-secret';
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 8);
+/** How long a racing snapshot is under way: deliveries arriving meanwhile run during it. */
+const RACE_MS = 30 * 60_000;
+/**
+ * The store calls of a snapshot before which a racing delivery may run, once it has settled the
+ * provisional changes delivered before it (it asks GitHub about them, and the simulated GitHub
+ * stands still at the snapshot's instant: GitHub would answer a later delivery's change).
+ */
+const RACE_POINTS = [
+  'listAlertDigests',
+  'getAlerts',
+  'getAlert',
+  'writeAlerts',
+  'writeAlert',
+  'putSnapView',
+  'markNoLongerReported',
+  'putAggregates',
+  'putManifest',
+] as const;
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261122);
 
 /**
@@ -151,20 +177,37 @@ describe('webhooks between snapshots, delivered late, out of order and twice', (
     return raw ? normalizeAlert(alert.alertType, raw).state : null;
   };
 
-  const wrongWith = async (store: DynamoStore, m: SnapshotManifest, now: number): Promise<string[]> => {
+  /**
+   * What is wrong after a complete snapshot at `now`: its counts must be GitHub's at `now`, and
+   * each stored alert in GitHub's state at `now`, or, for an alert a delivery racing the snapshot
+   * brought news of, at that news (`newsAt`: the latest change delivered and taken of each alert).
+   */
+  const wrongWith = async (
+    store: DynamoStore,
+    m: SnapshotManifest,
+    now: number,
+    newsAt: ReadonlyMap<string, string>,
+  ): Promise<string[]> => {
     const rendered = renderAlertsAt(demo, new Date(now));
     const alerts = ALERT_TYPES.flatMap((t) => rendered[t].map((raw) => normalizeAlert(t, raw)));
     const stored = await store.loadAlerts(ORG);
     const counts = emptyOpenCounts();
     const wrong: string[] = [];
+    const demoOf = new Map(
+      [...demo.alerts.dependabot, ...demo.alerts.code_scanning].map((a) => [keyOf(a), a]),
+    );
     for (const a of alerts) {
       if (a.state === 'open') counts[a.alertType][a.severity] += 1;
       const s = stored.get(alertKey(a))?.alert;
-      if (s?.state !== a.state)
-        wrong.push(`${alertKey(a)} stored ${s?.state ?? 'nowhere'}, GitHub ${a.state}`);
+      const news = newsAt.get(alertKey(a));
+      const truth = demoOf.get(alertKey(a));
+      const expected = news !== undefined && Date.parse(news) > now && truth ? stateAt(truth, news) : a.state;
+      if (s?.state !== expected)
+        wrong.push(`${alertKey(a)} stored ${s?.state ?? 'nowhere'}, GitHub ${expected}`);
     }
-    if (stored.size !== alerts.length)
-      wrong.push(`${stored.size} alerts stored, GitHub has ${alerts.length}`);
+    const born = [...newsAt.keys()].filter((k) => !alerts.some((a) => alertKey(a) === k)).length;
+    if (stored.size !== alerts.length + born)
+      wrong.push(`${stored.size} alerts stored, GitHub has ${alerts.length} and ${born} delivered since`);
     expect(m.openBySeverity).toEqual(counts);
     return wrong.slice(0, 5);
   };
@@ -234,11 +277,30 @@ describe('webhooks between snapshots, delivered late, out of order and twice', (
           }),
           { minLength: 1, maxLength: 6 },
         ),
+        // Snapshots minutes before a change, with its delivery (and what else arrives meanwhile)
+        // running during it, before the store calls `hooks` (counted once it has settled).
+        races: fc.array(
+          fc.record({
+            // A change of an alert the snapshot lists: one that closes or reopens it.
+            change: fc.constantFrom(...changes.flatMap((c, i) => (c.action === 'created' ? [] : [i]))),
+            minutesBefore: fc.integer({ min: 1, max: 20 }),
+            mode: fc.constantFrom<'incremental' | 'full'>('incremental', 'full'),
+            // Early calls (reading what is stored) as often as the writes of the pages.
+            hooks: fc.array(fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 60 })), {
+              minLength: 1,
+              maxLength: 4,
+            }),
+          }),
+          { minLength: 1, maxLength: 4 },
+        ),
       });
       await fc.assert(
-        fc.asyncProperty(schedule, async ({ delays, twice, snapshots }) => {
+        fc.asyncProperty(schedule, async ({ delays: drawn, twice, snapshots, races }) => {
           table += 1;
-          const { store } = await createTestStore(`hooks-${table}`);
+          const { store, client } = await createTestStore(`hooks-${table}`);
+          // A raced change is delivered within seconds of happening, while the snapshot runs.
+          const delays = [...drawn];
+          for (const r of races) delays[r.change] = 1_000;
           const deps = {
             gh: createGitHubClient({ token: TOKEN, baseUrl: github.url, retryAfterBaseValue: 10 }),
             store,
@@ -247,12 +309,18 @@ describe('webhooks between snapshots, delivered late, out of order and twice', (
           const trace: string[] = [];
           type Happening = { at: number; order: number } & (
             | { kind: 'delivery'; change: Change; id: string }
-            | { kind: 'snapshot'; mode: 'incremental' | 'full' }
+            | { kind: 'snapshot'; mode: 'incremental' | 'full'; hooks?: number[] }
           );
           const happenings: Happening[] = [
             // The ledger starts with a full snapshot, and ends with one after the last delivery.
             { at: START, order: 0, kind: 'snapshot', mode: 'full' },
             ...snapshots.map((s, i): Happening => ({ ...s, order: i + 1, kind: 'snapshot' })),
+            ...races.flatMap((r, i): Happening[] => {
+              const at = Date.parse((changes[r.change] as Change).event.at) - r.minutesBefore * 60_000;
+              return at > START && at < END
+                ? [{ at, order: snapshots.length + i + 1, kind: 'snapshot', mode: r.mode, hooks: r.hooks }]
+                : [];
+            }),
             ...changes.flatMap((change, i): Happening[] => {
               const at = Date.parse(change.event.at) + (delays[i] ?? 1_000);
               const first: Happening = { at, order: 0, kind: 'delivery', change, id: `d-${i}` };
@@ -265,30 +333,63 @@ describe('webhooks between snapshots, delivered late, out of order and twice', (
           const last = Math.max(END, ...happenings.map((h) => h.at)) + 60_000;
           happenings.push({ at: last, order: 0, kind: 'snapshot', mode: 'full' });
 
-          for (const h of happenings) {
+          /** The latest change delivered of each alert (its time). */
+          const newsAt = new Map<string, string>();
+          const deliver = async (h: Extract<Happening, { kind: 'delivery' }>) => {
+            const key = keyOf(h.change.alert);
+            const before = (await store.getAlert(ORG, key))?.alert.state;
+            const res = await receiveWebhook(
+              { store, secrets: [SECRET], log: silentLog },
+              await signedDelivery(SECRET, `${h.change.alert.alertType}_alert`, payloadOf(h.change), {
+                delivery: h.id,
+                receivedAt: new Date(h.at).toISOString(),
+              }),
+            );
+            const what = `${h.change.action} ${h.change.alert.repository}#${h.change.alert.number} of ${h.change.event.at.slice(5, 19)}`;
+            trace.push(
+              `${new Date(h.at).toISOString().slice(5, 19)} ${what}: ${res.status} ${res.body.message}`,
+            );
+            expect(res.status, trace.join('\n')).toBe(200);
+            if (/left to the next snapshot/.test(res.body.message)) {
+              // Only a change into the state the ledger holds is left to the next snapshot.
+              expect(before, trace.join('\n')).toBe(stateAt(h.change.alert, h.change.event.at));
+            } else if (h.change.event.at > (newsAt.get(key) ?? '')) newsAt.set(key, h.change.event.at);
+          };
+          for (let i = 0; i < happenings.length; i++) {
+            const h = happenings[i] as Happening;
             const now = Math.min(h.at, END);
             if (h.kind === 'delivery') {
-              const res = await receiveWebhook(
-                { store, secrets: [SECRET], log: silentLog },
-                await signedDelivery(SECRET, `${h.change.alert.alertType}_alert`, payloadOf(h.change), {
-                  delivery: h.id,
-                  receivedAt: new Date(h.at).toISOString(),
-                }),
-              );
-              const what = `${h.change.action} ${h.change.alert.repository}#${h.change.alert.number} of ${h.change.event.at.slice(5, 19)}`;
-              trace.push(
-                `${new Date(h.at).toISOString().slice(5, 19)} ${what}: ${res.status} ${res.body.message}`,
-              );
-              expect(res.status, trace.join('\n')).toBe(200);
-            } else {
-              github.setNow(new Date(now));
-              const m = await takeSnapshot(deps, { org: ORG, now: new Date(now), mode: h.mode });
-              trace.push(
-                `${new Date(h.at).toISOString().slice(5, 19)} snapshot ${h.mode}: ${m.complete ? 'complete' : 'incomplete'}`,
-              );
-              const wrong = m.complete ? await wrongWith(store, m, now) : [];
-              expect(wrong, trace.join('\n')).toEqual([]);
+              await deliver(h);
+              continue;
             }
+            // A racing snapshot: what arrives while it runs is delivered during it.
+            const during: Extract<Happening, { kind: 'delivery' }>[] = [];
+            while (h.hooks) {
+              const next = happenings[i + 1];
+              if (next?.kind !== 'delivery' || next.at > h.at + RACE_MS) break;
+              during.push(next);
+              i += 1;
+            }
+            let calls = 0;
+            const hooks = new Set(h.hooks ?? []);
+            const racing = (method: string) => async () => {
+              calls += 1;
+              if (!hooks.has(calls) || during.length === 0) return;
+              trace.push(`  during the snapshot, before its call ${calls} (${method}):`);
+              await deliver(during.shift() as Extract<Happening, { kind: 'delivery' }>);
+            };
+            github.setNow(new Date(now));
+            const m = await takeSnapshot(
+              { ...deps, store: during.length > 0 ? racingStore(client, store.tableName, racing) : store },
+              { org: ORG, now: new Date(now), mode: h.mode },
+            );
+            trace.push(
+              `${new Date(h.at).toISOString().slice(5, 19)} snapshot ${h.mode}${h.hooks ? ` raced at calls ${[...hooks].join(', ')}` : ''}: ${m.complete ? 'complete' : 'incomplete'}`,
+            );
+            // What arrived meanwhile but found no call to race: delivered as the snapshot ends.
+            for (const d of during.splice(0)) await deliver(d);
+            const wrong = m.complete ? await wrongWith(store, m, now, newsAt) : [];
+            expect(wrong, trace.join('\n')).toEqual([]);
           }
           const arrivals = new Map<Change, number>();
           const lastArrival = new Map<DemoAlertEvent, number>();
@@ -340,3 +441,37 @@ describe('webhooks between snapshots, delivered late, out of order and twice', (
     RUNS * 30_000,
   );
 });
+
+/** A store whose calls in RACE_POINTS first run `before(method)`: a delivery racing the snapshot. */
+function racingStore(
+  client: DynamoDBClient,
+  table: string,
+  before: (method: string) => () => Promise<void>,
+): DynamoStore {
+  const store = new DynamoStore(client, table);
+  const methods = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const wrap = (name: string, hook: () => Promise<void>) => {
+    const original = (methods[name] as (...args: unknown[]) => Promise<unknown>).bind(store);
+    Object.defineProperty(store, name, {
+      value: async (...args: unknown[]) => {
+        await hook();
+        return await original(...args);
+      },
+    });
+  };
+  // The settling reads the provisional changes, asks GitHub, then the run reads its cursors.
+  let phase: 'before' | 'settling' | 'racing' = 'before';
+  wrap('listProvisional', async () => {
+    if (phase === 'before') phase = 'settling';
+  });
+  wrap('getCursor', async () => {
+    if (phase === 'settling') phase = 'racing';
+  });
+  for (const name of RACE_POINTS) {
+    const hook = before(name);
+    wrap(name, async () => {
+      if (phase === 'racing') await hook();
+    });
+  }
+  return store;
+}
