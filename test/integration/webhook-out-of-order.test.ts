@@ -33,6 +33,9 @@ async function deliver(p: unknown, receivedAt: string) {
   );
 }
 const payload = (action: string, state: string, at: string) => dependabotPayload(ORG, action, state, at);
+/** Alert `number`'s transitions, as [from, to, at]. */
+const historyOf = async (number: number) =>
+  (await store.listTransitions(ORG)).filter((t) => t.number === number).map((t) => [t.from, t.to, t.at]);
 
 it('holds back a change into the state stored until the missed change before it is in', async () => {
   const alert = `dependabot#${ORG}/app#2`;
@@ -64,10 +67,7 @@ it('holds back a change into the state stored until the missed change before it 
   // GitHub's retry of the reopen then records it after the dismissal (a snapshot would list it).
   const again = await deliver(reopen, '2026-11-16T00:01:12Z');
   expect(again.body.message).toBe('recorded');
-  const history = (await store.listTransitions(ORG))
-    .filter((t) => t.number === 2)
-    .map((t) => [t.from, t.to, t.at]);
-  expect(history).toEqual([
+  expect(await historyOf(2)).toEqual([
     [null, 'open', '2026-11-02T10:00:00.000Z'],
     ['open', 'dismissed', '2026-11-15T23:59:50.000Z'],
     ['dismissed', 'open', '2026-11-16T00:00:10.000Z'],
@@ -87,10 +87,7 @@ it('drops a change delivered after a later state, and says which period may miss
   );
   const fix = await deliver(payload('fixed', 'fixed', '2026-11-15T23:59:50Z'), '2026-11-16T00:00:13Z');
   expect([dismiss.body.message, fix.body.message]).toEqual(['recorded', 'older than stored state']);
-  const history = (await store.listTransitions(ORG))
-    .filter((t) => t.number === 1)
-    .map((t) => [t.from, t.to, t.at]);
-  expect(history).toEqual([
+  expect(await historyOf(1)).toEqual([
     [null, 'open', '2026-11-02T10:00:00.000Z'],
     ['open', 'dismissed', '2026-11-16T00:00:10.000Z'],
   ]);
