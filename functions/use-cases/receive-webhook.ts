@@ -208,31 +208,38 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
       throw error;
     }
     const obs = observeAlert(stored?.alert, next, 'webhook');
-    if (
-      obs.write &&
-      stored &&
-      obs.transitions.length === 0 &&
-      next.state === stored.alert.state &&
-      actionMakes(parsed, next.state)
-    ) {
-      // GitHub changed the alert into the state the ledger holds. A change dated by GitHub after
-      // the stored one means the alert left that state since, unseen (a delivery late or lost).
-      // Nothing is written either way. A snapshot listing the alert meanwhile records the missed
-      // change at its own time (were this delivery's newer time stored, that listing would be
-      // taken for stale and the change lost), and the next one records this change at GitHub's.
-      const first = await deps.store.recordDelivery(record);
-      if (!first) return reply(200, 'duplicate delivery', { delivery, transitions: 0, notable: [] });
+    // GitHub changed the alert into the state the ledger holds (a reopen of an alert stored open,
+    // or of one not recorded yet, whose closing the reopen implies). A change dated by GitHub after
+    // the stored one means the alert left that state since, unseen (a delivery late or lost).
+    // Nothing is written, not even the delivery's id: a snapshot listing the alert meanwhile, or
+    // the late delivery, records the missed change at its own time (were this delivery's newer
+    // time stored, both would be taken for stale and the change lost), and then this delivery's
+    // redelivery, or the next snapshot, records this change after it.
+    const intoHeld = stored
+      ? obs.write !== null && obs.transitions.length === 0 && next.state === stored.alert.state
+      : next.state === 'open';
+    if (intoHeld && actionMakes(parsed, next.state)) {
       const missed =
         next.updatedAtEstimated !== true &&
-        (next.state === 'open' ||
+        (stored === undefined ||
+          next.state === 'open' ||
           (next.closedAt !== null &&
             stored.alert.closedAt !== null &&
             Date.parse(next.closedAt) > Date.parse(stored.alert.closedAt)));
-      const details = { ...ctx, org, alert: key, state: next.state, storedAt: stored.alert.updatedAt };
+      const details = {
+        ...ctx,
+        org,
+        alert: key,
+        state: next.state,
+        storedAt: stored?.alert.updatedAt ?? null,
+      };
       if (missed)
         deps.log.warn(
           'webhook change into the state stored: the change before it was missed; the next snapshot records both',
-          { ...details, next: "nothing to do: the next snapshot lists the alert with GitHub's own times" },
+          {
+            ...details,
+            next: "nothing to do: the next snapshot lists the alert with GitHub's own times (or redeliver this delivery once the missed one is in)",
+          },
         );
       else deps.log.info('webhook change into the state stored; left to the next snapshot', details);
       return reply(200, `${missed ? 'the change before it was missed: ' : ''}left to the next snapshot`, {

@@ -46,22 +46,22 @@ interface Expected {
   notable: NotableKind[];
 }
 
+/** A delivery answered 200 and held back, nothing stored, with its answer. */
+interface Held {
+  held: string;
+}
+
 /** A delivery answered 202 and not recorded, with the reason the answer starts with. */
 interface Ignored {
   ignored: string;
 }
 
-// Code scanning alert #10 of the api.github.com and GHES examples, reopened: the rule is a `note`
-// (low), GitHub sends no time for the reopen and nothing is stored, so only its creation is known.
-const codeReopened = (host: string): Expected => ({
-  state: 'open',
-  severity: 'low',
-  createdAt: '2020-07-22T14:06:31.000Z',
-  closedAt: null,
-  htmlUrl: `https://${host}/Codertocat/Hello-World/security/code-scanning/10`,
-  transitions: [[null, 'open', '2020-07-22T14:06:31.000Z', null, null]],
-  notable: [],
-});
+// Code scanning alert #10 of the api.github.com and GHES examples, reopened, about an alert not
+// recorded yet: a reopen implies a closing the ledger has not seen, which a late delivery or a
+// snapshot may still bring with its own time, so nothing is stored (the next snapshot lists it).
+const codeReopened: Held = { held: 'left to the next snapshot' };
+// The same with GitHub's `updated_at`, the reopen's own time: the missed closing is certain.
+const codeReopenedDated: Held = { held: 'the change before it was missed: left to the next snapshot' };
 
 const dependabotFixed: Expected = {
   state: 'fixed',
@@ -103,8 +103,8 @@ const ghesSecretReopened: Expected = {
   notable: ['reopened'],
 };
 
-const EXPECTED: Record<string, Expected | Ignored> = {
-  'api.github.com/code_scanning_alert/0 reopened': codeReopened('github.com'),
+const EXPECTED: Record<string, Expected | Ignored | Held> = {
+  'api.github.com/code_scanning_alert/0 reopened': codeReopenedDated,
   'api.github.com/code_scanning_alert/1 closed_by_user': {
     state: 'dismissed',
     severity: 'high', // rule severity `error`
@@ -125,8 +125,8 @@ const EXPECTED: Record<string, Expected | Ignored> = {
   'api.github.com/code_scanning_alert/3 fixed': {
     ignored: 'code scanning event on refs/pull/11/merge, not on the default branch master',
   },
-  'api.github.com/code_scanning_alert/4 reopened': codeReopened('github.com'),
-  'api.github.com/code_scanning_alert/5 reopened': codeReopened('github.com'),
+  'api.github.com/code_scanning_alert/4 reopened': codeReopened,
+  'api.github.com/code_scanning_alert/5 reopened': codeReopened,
   'api.github.com/dependabot_alert/0 fixed': dependabotFixed,
   'api.github.com/dependabot_alert/1 created': {
     state: 'open',
@@ -138,18 +138,18 @@ const EXPECTED: Record<string, Expected | Ignored> = {
     notable: [],
   },
   'api.github.com/dependabot_alert/2 fixed': dependabotFixed,
-  'ghes-31/code_scanning_alert/0 reopened': codeReopened('octocoders.github.io'),
+  'ghes-31/code_scanning_alert/0 reopened': codeReopened,
   'ghes-31/secret_scanning_alert/0 reopened': ghesSecretReopened,
-  'ghes-32/code_scanning_alert/0 reopened': codeReopened('octocoders.github.io'),
+  'ghes-32/code_scanning_alert/0 reopened': codeReopened,
   'ghes-32/secret_scanning_alert/0 reopened': ghesSecretReopened,
-  'ghes-33/code_scanning_alert/0 reopened': codeReopened('octocoders.github.io'),
+  'ghes-33/code_scanning_alert/0 reopened': codeReopened,
   'ghes-33/secret_scanning_alert/0 reopened': ghesSecretReopened,
-  'ghes-34/code_scanning_alert/0 reopened': codeReopened('octocoders.github.io'),
-  'ghes-34/code_scanning_alert/1 reopened': codeReopened('octocoders.github.io'),
+  'ghes-34/code_scanning_alert/0 reopened': codeReopened,
+  'ghes-34/code_scanning_alert/1 reopened': codeReopened,
   'ghes-34/secret_scanning_alert/0 reopened': ghesSecretReopened,
   'ghes-34/secret_scanning_alert/1 reopened': ghesSecretReopened,
-  'ghes-35/code_scanning_alert/0 reopened': codeReopened('octocoders.github.io'),
-  'ghes-35/code_scanning_alert/1 reopened': codeReopened('octocoders.github.io'),
+  'ghes-35/code_scanning_alert/0 reopened': codeReopened,
+  'ghes-35/code_scanning_alert/1 reopened': codeReopened,
   'ghes-35/secret_scanning_alert/0 reopened': ghesSecretReopened,
   'ghes-35/secret_scanning_alert/1 reopened': ghesSecretReopened,
   // A new location of an alert never seen: no html_url in the payload, built from the repository's.
@@ -257,6 +257,12 @@ describe('GitHub’s example webhook payloads, value by value', () => {
       await store.writeAlert(org, { ...expected.seed, repository: repo }, null, []);
     }
     const res = await deliver(c.event, c.payload, `example-${i}`);
+    if ('held' in expected) {
+      expect([res.status, res.body.message]).toEqual([200, expected.held]);
+      expect(await store.getAlert(org, `${alertType}#${repo}#${number}`)).toBeUndefined();
+      expect(await store.listTransitions(org)).toEqual([]);
+      return;
+    }
     if ('ignored' in expected) {
       expect(res.status).toBe(202);
       expect(res.body.message).toBe(

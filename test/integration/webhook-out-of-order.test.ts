@@ -25,11 +25,12 @@ beforeAll(async () => {
 });
 
 let n = 0;
-async function deliver(p: unknown, receivedAt: string) {
+/** Delivers `p` with a delivery id of its own, or `id` (GitHub's redelivery keeps the id). */
+async function deliver(p: unknown, receivedAt: string, id?: string) {
   n += 1;
   return await receiveWebhook(
     { store, secrets: [SECRET], log },
-    await signedDelivery(SECRET, 'dependabot_alert', p, { delivery: `late-${n}`, receivedAt }),
+    await signedDelivery(SECRET, 'dependabot_alert', p, { delivery: id ?? `late-${n}`, receivedAt }),
   );
 }
 const payload = (action: string, state: string, at: string) => dependabotPayload(ORG, action, state, at);
@@ -49,7 +50,7 @@ it('holds back a change into the state stored until the missed change before it 
   warnings.length = 0;
   // Dismissed Sunday 23:59:50, reopened Monday 00:00:10; the reopen is delivered first.
   const reopen = one('reopened', 'open', '2026-11-16T00:00:10Z');
-  const first = await deliver(reopen, '2026-11-16T00:00:12Z');
+  const first = await deliver(reopen, '2026-11-16T00:00:12Z', 'reopen-2');
   expect(first.body.message).toBe('the change before it was missed: left to the next snapshot');
   expect((await store.getAlert(ORG, alert))?.alert.updatedAt).toBe('2026-11-02T10:00:00.000Z');
   expect(warnings).toEqual([
@@ -64,8 +65,8 @@ it('holds back a change into the state stored until the missed change before it 
     '2026-11-16T00:00:13Z',
   );
   expect(dismiss.body.message).toBe('recorded');
-  // GitHub's retry of the reopen then records it after the dismissal (a snapshot would list it).
-  const again = await deliver(reopen, '2026-11-16T00:01:12Z');
+  // Its redelivery, under the same id, then records it after the dismissal (a snapshot would too).
+  const again = await deliver(reopen, '2026-11-16T00:01:12Z', 'reopen-2');
   expect(again.body.message).toBe('recorded');
   expect(await historyOf(2)).toEqual([
     [null, 'open', '2026-11-02T10:00:00.000Z'],
@@ -73,6 +74,27 @@ it('holds back a change into the state stored until the missed change before it 
     ['dismissed', 'open', '2026-11-16T00:00:10.000Z'],
   ]);
   expect((await store.getAlert(ORG, alert))?.alert.state).toBe('open');
+});
+
+it('holds back a reopen of an alert not recorded yet: the closing it implies may still come', async () => {
+  const one = (action: string, state: string, at: string) => ({
+    ...payload(action, state, at),
+    alert: { ...(payload(action, state, at).alert as object), number: 3 },
+  });
+  // Created 11-02, dismissed Sunday 23:59:50, reopened Monday 00:00:10: the creation's and the
+  // dismissal's deliveries come late, after the reopen's.
+  const reopen = await deliver(one('reopened', 'open', '2026-11-16T00:00:10Z'), '2026-11-16T00:00:12Z');
+  expect(reopen.body.message).toBe('the change before it was missed: left to the next snapshot');
+  expect(await store.getAlert(ORG, `dependabot#${ORG}/app#3`)).toBeUndefined();
+  const dismiss = await deliver(
+    one('dismissed', 'dismissed', '2026-11-15T23:59:50Z'),
+    '2026-11-16T00:00:13Z',
+  );
+  expect(dismiss.body.message).toBe('recorded');
+  expect(await historyOf(3)).toEqual([
+    [null, 'open', '2026-11-02T10:00:00.000Z'],
+    ['open', 'dismissed', '2026-11-15T23:59:50.000Z'],
+  ]);
 });
 
 it('drops a change delivered after a later state, and says which period may miss it', async () => {
