@@ -16,6 +16,8 @@ export type SimRequest =
   | { type: 'change'; count: number; at: string; now: string; seed: number }
   | { type: 'setNow'; now: string }
   | { type: 'listTotals'; lists: ListQuery[] }
+  /** Forget the requests counted for GitHub's per-endpoint limit: the next run comes days later. */
+  | { type: 'forgetRequests' }
   | { type: 'close' };
 
 export interface SimStats {
@@ -24,6 +26,10 @@ export interface SimStats {
   cpuSeconds: number;
   /** Requests by kind of path: `org`, `org:dependabot`, `repo:code-scanning`, `repos`, ... */
   byKind: Record<string, number>;
+  /** Requests refused for GitHub's secondary rate limits (100 at once, 900 a minute per endpoint). */
+  secondaryLimited: number;
+  /** The most requests one endpoint had within a minute since the last `forgetRequests`. */
+  peakPerEndpoint: { endpoint: string; requests: number };
 }
 
 export interface SimReady {

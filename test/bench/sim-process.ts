@@ -1,7 +1,9 @@
 /**
  * The simulated GitHub of the benchmark, in a process of its own so that the collector's memory
  * is measured alone. Generates the scale org, serves it with the configured latency per request,
- * and answers commands over IPC: request counts, `changeAlerts` at an instant, list sizes.
+ * and answers commands over IPC: request counts, `changeAlerts` at an instant, list sizes. It
+ * enforces GitHub's secondary rate limits (100 at once, 900 a minute per endpoint), each run
+ * counted as if it came days after the one before.
  *
  * Environment: BENCH_ALERTS, BENCH_REPOSITORIES, BENCH_LATENCY_MS, BENCH_ENDS_AT.
  */
@@ -43,7 +45,13 @@ async function main(): Promise<void> {
       byKind[kind] = (byKind[kind] ?? 0) + n;
     }
     const cpu = process.cpuUsage();
-    return { requests: gh.stats.requests, cpuSeconds: (cpu.user + cpu.system) / 1e6, byKind };
+    return {
+      requests: gh.stats.requests,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      byKind,
+      secondaryLimited: gh.stats.secondaryLimited,
+      peakPerEndpoint: gh.peakPerEndpoint(),
+    };
   };
 
   const TYPES = {
@@ -127,6 +135,9 @@ async function main(): Promise<void> {
         for (const list of message.lists) totals[list.id] = total(list);
         return { type: 'listTotals', totals };
       }
+      case 'forgetRequests':
+        gh.forgetRequests();
+        return { type: 'ok' };
       case 'close':
         await gh.close();
         return { type: 'ok' };

@@ -43,3 +43,55 @@ export class RateLimiter {
     return { limit: this.limit, remaining: this.limit - this.used, used: this.used, reset: this.resetAt };
   }
 }
+
+/**
+ * GitHub's secondary rate limits as documented: no more than `concurrent` requests at once, and no
+ * more than `perEndpoint` points a minute to one REST endpoint (a GET is one point). The window
+ * follows the wall clock, like the primary limit's.
+ */
+export interface SecondaryLimits {
+  concurrent: number;
+  perEndpoint: number;
+  windowMs: number;
+}
+
+export const GITHUB_SECONDARY_LIMITS: Readonly<SecondaryLimits> = {
+  concurrent: 100,
+  perEndpoint: 900,
+  windowMs: 60_000,
+};
+
+/** Requests to each endpoint in the last window, counted as they arrive. */
+export class EndpointWindows {
+  readonly #arrivals = new Map<string, number[]>();
+  /** The most requests one endpoint had within a window (refused ones not counted). */
+  peak = { endpoint: '', requests: 0 };
+
+  constructor(
+    private readonly limits: Readonly<SecondaryLimits>,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /**
+   * Counts a request to `endpoint`; when the endpoint already had its limit within the window,
+   * the request is refused (not counted) and the answer says in how many ms the oldest leaves it.
+   */
+  arrive(endpoint: string): { refusedForMs: number } | null {
+    const now = this.clock();
+    const recent = (this.#arrivals.get(endpoint) ?? []).filter((t) => t > now - this.limits.windowMs);
+    this.#arrivals.set(endpoint, recent);
+    const oldest = recent[0];
+    if (recent.length >= this.limits.perEndpoint && oldest !== undefined) {
+      return { refusedForMs: oldest + this.limits.windowMs - now };
+    }
+    recent.push(now);
+    if (recent.length > this.peak.requests) this.peak = { endpoint, requests: recent.length };
+    return null;
+  }
+
+  /** Forgets every request so far, as if the next came after a quiet window. */
+  forget(): void {
+    this.#arrivals.clear();
+    this.peak = { endpoint: '', requests: 0 };
+  }
+}

@@ -15,10 +15,21 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AlertLists } from './alert-lists.ts';
 import type { DemoOrg } from './demo-types.ts';
-import { corruptBody, defaultFaultBody, type Fault, FaultRegistry } from './faults.ts';
+import {
+  corruptBody,
+  defaultFaultBody,
+  type Fault,
+  FaultRegistry,
+  secondaryRateLimitFault,
+} from './faults.ts';
 import { DOCS, githubError, type RouteResult } from './github-errors.ts';
 import type { RouteOutcome } from './list-response.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import {
+  EndpointWindows,
+  GITHUB_SECONDARY_LIMITS,
+  RateLimiter,
+  type SecondaryLimits,
+} from './rate-limiter.ts';
 import { AlertRenderer } from './render.ts';
 import {
   canonicalPath,
@@ -70,6 +81,13 @@ export interface SimulatedGitHubOptions {
   forbid?: Feature[];
   /** Requests per hour before 403 "API rate limit exceeded" (default 5000). */
   rateLimit?: number;
+  /**
+   * GitHub's secondary rate limits, enforced: a request beyond `concurrent` being answered at once,
+   * or beyond `perEndpoint` to one endpoint (method and path, without the query) within
+   * `windowMs`, is refused with 403, `retry-after` and GitHub's message (and not counted). Each
+   * defaults to GitHub's: 100 at once, 900 a minute.
+   */
+  secondaryLimits?: Partial<SecondaryLimits>;
 }
 
 export interface SimulatedGitHubStats {
@@ -82,6 +100,8 @@ export interface SimulatedGitHubStats {
   inFlight: number;
   /** The most requests that were being answered at once. */
   maxInFlight: number;
+  /** Requests refused for a secondary rate limit (concurrency or per endpoint). */
+  secondaryLimited: number;
 }
 
 export interface SimulatedGitHub {
@@ -99,6 +119,13 @@ export interface SimulatedGitHub {
   stats: SimulatedGitHubStats;
   injectFault(fault: Fault): void;
   clearFaults(): void;
+  /** The most requests one endpoint had within a secondary-limit window (see `forgetRequests`). */
+  peakPerEndpoint(): { endpoint: string; requests: number };
+  /**
+   * Forgets the requests counted for the per-endpoint limit, and the peak: the next ones come as
+   * if after a quiet window (a benchmark's runs stand for runs days apart).
+   */
+  forgetRequests(): void;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -135,6 +162,8 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
   const ghes = options.ghes?.version;
   const forbid = new Set(options.forbid ?? []);
   const limiter = new RateLimiter(options.rateLimit ?? 5000);
+  const secondary = { ...GITHUB_SECONDARY_LIMITS, ...options.secondaryLimits };
+  const endpointWindows = new EndpointWindows(secondary);
   const faults = new FaultRegistry();
   const app = options.app ? new SimulatedApp(options.app) : undefined;
   const lists = new AlertLists();
@@ -144,6 +173,7 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
     tokensCreated: 0,
     inFlight: 0,
     maxInFlight: 0,
+    secondaryLimited: 0,
   };
   const latestEnd = (): Date => new Date(Math.max(...orgs.map((o) => Date.parse(o.endsAt))));
   let clock: () => Date = options.now ?? latestEnd;
@@ -243,6 +273,19 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
     stats.requests += 1;
     stats.byPath[url.pathname] = (stats.byPath[url.pathname] ?? 0) + 1;
     await drain(req);
+    const refusal =
+      stats.inFlight > secondary.concurrent
+        ? { refusedForMs: 1000 }
+        : endpointWindows.arrive(`${req.method ?? 'GET'} ${url.pathname}`);
+    if (refusal) {
+      stats.secondaryLimited += 1;
+      const { status, headers, body } = secondaryRateLimitFault(
+        url.pathname,
+        Math.max(1, Math.ceil(refusal.refusedForMs / 1000)),
+      );
+      send(res, { status: status ?? 403, body: null, headers: headers ?? {} }, body);
+      return;
+    }
     // Each request sleeps on its own timer, so concurrent requests overlap as on GitHub.
     if (latencyMs > 0) await sleep(latencyMs, undefined, { signal: closing.signal });
 
@@ -380,5 +423,7 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
     now: () => clock(),
     injectFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
+    peakPerEndpoint: () => ({ ...endpointWindows.peak }),
+    forgetRequests: () => endpointWindows.forget(),
   };
 }
