@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { verify } from '@octokit/webhooks-methods';
 import { observeAlert } from '../core/diff.ts';
 import { InvalidAlertError, InvalidWebhookPayloadError, UnknownAlertError } from '../core/errors.ts';
-import { type Alert, alertKey, type NotableKind, type Transition } from '../core/model.ts';
+import { type Alert, type AlertState, alertKey, type NotableKind, type Transition } from '../core/model.ts';
 import { notableChanges } from '../core/notable.ts';
 import type { ProvisionalChange } from '../core/provisional.ts';
 import {
@@ -218,29 +218,28 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
     const intoHeld = stored
       ? obs.write !== null && obs.transitions.length === 0 && next.state === stored.alert.state
       : next.state === 'open';
+    // A closing into the closed state stored, by its own closing time later than the stored one's
+    // (with or without updated_at): the reopen between them was missed.
+    const closedAgainLater =
+      stored !== undefined &&
+      next.state !== 'open' &&
+      next.state === stored.alert.state &&
+      stored.alert.closedAt !== null &&
+      actionMakes(parsed, next.state) &&
+      (ownClosingMs(parsed.alert) ?? Number.NEGATIVE_INFINITY) > Date.parse(stored.alert.closedAt);
+    const details = {
+      ...ctx,
+      org,
+      alert: key,
+      state: next.state,
+      storedAt: stored?.alert.updatedAt ?? null,
+    };
     if (intoHeld && actionMakes(parsed, next.state)) {
+      // A reopen shows it by GitHub's updated_at (without one, the delivery may be an old one).
       const missed =
-        next.updatedAtEstimated !== true &&
-        (stored === undefined ||
-          next.state === 'open' ||
-          (next.closedAt !== null &&
-            stored.alert.closedAt !== null &&
-            Date.parse(next.closedAt) > Date.parse(stored.alert.closedAt)));
-      const details = {
-        ...ctx,
-        org,
-        alert: key,
-        state: next.state,
-        storedAt: stored?.alert.updatedAt ?? null,
-      };
-      if (missed)
-        deps.log.warn(
-          'webhook change into the state stored: the change before it was missed; the next snapshot records both',
-          {
-            ...details,
-            next: "nothing to do: the next snapshot lists the alert with GitHub's own times (or redeliver this delivery once the missed one is in)",
-          },
-        );
+        ((stored === undefined || next.state === 'open') && next.updatedAtEstimated !== true) ||
+        closedAgainLater;
+      if (missed) warnMissed(deps.log, details, next.state);
       else deps.log.info('webhook change into the state stored; left to the next snapshot', details);
       return reply(200, `${missed ? 'the change before it was missed: ' : ''}left to the next snapshot`, {
         delivery,
@@ -251,6 +250,9 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
     if (!obs.write) {
       const first = await deps.store.recordDelivery(record);
       deps.log.info('webhook delivery changed nothing', { ...ctx, org, alert: key, stale: obs.stale });
+      // A closing without updated_at keeps the stored times, so it writes nothing; its own
+      // closing time still shows a missed reopen.
+      if (first && closedAgainLater) warnMissed(deps.log, details, next.state);
       if (obs.stale && stored && next.state !== stored.alert.state && actionMakes(parsed, next.state)) {
         // A change GitHub made before the stored state, delivered after it (a redelivery, or two
         // deliveries out of order): when it went back is unknown, so it is not in the history.
@@ -328,5 +330,28 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
     503,
     "the alert kept changing while this delivery was written; redeliver it from the webhook's Recent Deliveries (or the REST API) once the snapshot has finished",
     { delivery },
+  );
+}
+
+/** The closing time a delivery's alert gives of its own (`fixed_at`, `dismissed_at`, `resolved_at`), in ms. */
+function ownClosingMs(alert: Record<string, unknown>): number | null {
+  const own = [alert.fixed_at, alert.dismissed_at, alert.resolved_at].find((v) => typeof v === 'string');
+  const ms = typeof own === 'string' ? Date.parse(own) : Number.NaN;
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** A change into the state stored that shows the change before it was missed. */
+function warnMissed(log: Log, details: Record<string, unknown>, state: AlertState): void {
+  log.warn(
+    state === 'open'
+      ? 'webhook change into the state stored: the change before it was missed; the next snapshot records both'
+      : 'webhook closing of an alert stored closed, closed again later: the reopen between them was missed',
+    {
+      ...details,
+      next:
+        state === 'open'
+          ? "nothing to do: the next snapshot lists the alert with GitHub's own times (or redeliver this delivery once the missed one is in)"
+          : "redeliver the missed reopen from the webhook's Recent Deliveries, then this delivery: a snapshot sees the alert closed and cannot tell it was reopened between",
+    },
   );
 }

@@ -13,7 +13,7 @@ import type { DynamoStore } from '../../functions/store/dynamo-store.ts';
 import type { Log } from '../../functions/use-cases/log.ts';
 import { receiveWebhook } from '../../functions/use-cases/receive-webhook.ts';
 import { createTestStore } from '../support/dynamo.ts';
-import { dependabotPayload, signedDelivery } from '../support/webhooks.ts';
+import { codeScanningPayload, dependabotPayload, signedDelivery } from '../support/webhooks.ts';
 
 const ORG = 'late-org';
 const SECRET = 's';
@@ -26,11 +26,11 @@ beforeAll(async () => {
 
 let n = 0;
 /** Delivers `p` with a delivery id of its own, or `id` (GitHub's redelivery keeps the id). */
-async function deliver(p: unknown, receivedAt: string, id?: string) {
+async function deliver(p: unknown, receivedAt: string, id?: string, event = 'dependabot_alert') {
   n += 1;
   return await receiveWebhook(
     { store, secrets: [SECRET], log },
-    await signedDelivery(SECRET, 'dependabot_alert', p, { delivery: id ?? `late-${n}`, receivedAt }),
+    await signedDelivery(SECRET, event, p, { delivery: id ?? `late-${n}`, receivedAt }),
   );
 }
 const payload = (action: string, state: string, at: string) => dependabotPayload(ORG, action, state, at);
@@ -95,6 +95,61 @@ it('holds back a reopen of an alert not recorded yet: the closing it implies may
     [null, 'open', '2026-11-02T10:00:00.000Z'],
     ['open', 'dismissed', '2026-11-15T23:59:50.000Z'],
   ]);
+});
+
+it('says a change was missed when a closing without updated_at closed the alert again later', async () => {
+  // Code scanning deliveries carry no updated_at, as GitHub's do; a fixing one carries fixed_at.
+  const code = (action: string, state: 'open' | 'fixed', fixedAt: string | null) => {
+    const p = codeScanningPayload(
+      ORG,
+      { repo: 'web', number: 4, createdAt: '2026-11-02T10:00:00Z' },
+      action,
+      state,
+    );
+    p.alert = { ...(p.alert as object), fixed_at: fixedAt };
+    return p;
+  };
+  const alert = `code_scanning#${ORG}/web#4`;
+  await deliver(code('created', 'open', null), '2026-11-02T10:00:01Z', undefined, 'code_scanning_alert');
+  const fixed = await deliver(
+    code('fixed', 'fixed', '2026-11-09T10:00:00Z'),
+    '2026-11-09T10:00:01Z',
+    undefined,
+    'code_scanning_alert',
+  );
+  expect(fixed.body.message).toBe('recorded');
+  expect((await store.getAlert(ORG, alert))?.alert.closedAt).toBe('2026-11-09T10:00:00.000Z');
+  warnings.length = 0;
+  // Reopened Friday (that delivery lost), fixed again Sunday.
+  const again = await deliver(
+    code('fixed', 'fixed', '2026-11-15T09:00:00Z'),
+    '2026-11-15T09:00:02Z',
+    undefined,
+    'code_scanning_alert',
+  );
+  // Without updated_at it keeps the stored times, so it writes nothing, and says what was missed.
+  expect(again.body.message).toBe('no change');
+  expect(warnings).toEqual([
+    [
+      'webhook closing of an alert stored closed, closed again later: the reopen between them was missed',
+      expect.objectContaining({
+        alert,
+        state: 'fixed',
+        next: expect.stringMatching(/^redeliver the missed reopen/),
+      }),
+    ],
+  ]);
+  expect((await store.getAlert(ORG, alert))?.alert.closedAt).toBe('2026-11-09T10:00:00.000Z');
+  // The first fixing delivered again (under a new id): it closed nothing later, no warning.
+  warnings.length = 0;
+  const first = await deliver(
+    code('fixed', 'fixed', '2026-11-09T10:00:00Z'),
+    '2026-11-15T09:05:00Z',
+    undefined,
+    'code_scanning_alert',
+  );
+  expect(first.body.message).toBe('no change');
+  expect(warnings).toEqual([]);
 });
 
 it('drops a change delivered after a later state, and says which period may miss it', async () => {
