@@ -258,12 +258,22 @@ function resolveAuth(options: GitHubClientOptions): GitHubAuth {
 
 /**
  * How many times one request waits out a rate limit (each wait at most `maxRateLimitWaitSeconds`)
- * before its caller is told: a snapshot checks its deadline between pages, 20 s before it, and
- * the Lambda allows a minute past that. Waiting twice or three times (up to three minutes) could
- * outlast both, and the run would be cut off instead of pausing; stopped, the lane resumes on the
- * next run.
+ * before its caller is told: a snapshot checks its deadline between pages, and the snapshot
+ * Lambda sets that deadline LONGEST_WAIT_MS before its own end. Waiting twice or three times (up
+ * to three minutes) could outlast that, and the run would be cut off instead of pausing; stopped,
+ * the lane resumes on the next run.
  */
 const RATE_LIMIT_WAITS = 1;
+
+/** The longest rate limit reset a client waits for by default, in seconds. */
+const MAX_RATE_LIMIT_WAIT_SECONDS = 60;
+
+/**
+ * The longest one request of a default client waits before it goes or is answered: one rate
+ * limit waited out, or its endpoint's pace (a request can wait for the oldest of its window to
+ * leave it). A caller that checks a deadline only between requests keeps this much in hand.
+ */
+export const LONGEST_WAIT_MS = Math.max(MAX_RATE_LIMIT_WAIT_SECONDS * 1000, ENDPOINT_PACE.windowMs);
 
 /**
  * Builds an Octokit with GitHub's own throttling and retry plugins: 5xx and timeouts retried with
@@ -279,7 +289,7 @@ const RATE_LIMIT_WAITS = 1;
  * const app = createGitHubClient({ auth: { kind: 'app', appId: 123, privateKey: pem, installationId: 456 } });
  */
 export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
-  const maxWait = options.maxRateLimitWaitSeconds ?? 60;
+  const maxWait = options.maxRateLimitWaitSeconds ?? MAX_RATE_LIMIT_WAIT_SECONDS;
   const warn = options.onWarning ?? (() => {});
   const timeoutMs = options.timeoutMs ?? 30_000;
   const baseValue = options.retryAfterBaseValue ?? 1000;

@@ -1,3 +1,4 @@
+import { LONGEST_WAIT_MS } from '../github/client.ts';
 import { GitHubAuthError } from '../github/errors.ts';
 import { ConfigError } from '../runtime/config.ts';
 import { parseInput, snapshotInputSchema } from '../runtime/inputs.ts';
@@ -50,8 +51,10 @@ export async function handler(
     hideSecret: await rt.hideSecret(org),
   });
   const now = input.now ? new Date(input.now) : new Date();
-  // Lambda stops the function at its timeout: leave time to save the checkpoint before that.
-  const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? 14 * 60_000);
+  // Lambda stops the function at its timeout. A snapshot checks its deadline between pages and
+  // keeps time in hand to save its checkpoint after it; a request asked just before the check
+  // can still wait out a rate limit or its endpoint's pace, up to LONGEST_WAIT_MS, first.
+  const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? 14 * 60_000) - LONGEST_WAIT_MS;
   const manifests = enterprise
     ? await takeEnterpriseSnapshot(await depsFor(), {
         enterprise,

@@ -80,6 +80,30 @@ describe('Lambda handlers on the stand-ins', () => {
     });
   });
 
+  it('snapshot: pauses, resumable, when the Lambda has less time left than a request may wait and a checkpoint takes', async () => {
+    const { handler } = await import('../../functions/snapshot/handler.ts');
+    const { LONGEST_WAIT_MS } = await import('../../functions/github/client.ts');
+    expect(LONGEST_WAIT_MS).toBe(60_000);
+    // 70 s left: a request asked now could wait a minute, past the 20 s kept to save the checkpoint.
+    const short = { getRemainingTimeInMillis: () => 70_000 };
+    const paused = await handler({ org: 'octo-demo', mode: 'full', now: '2026-11-17T00:00:00Z' }, short);
+    expect(paused.snapshots[0]).toMatchObject({
+      org: 'octo-demo',
+      complete: false,
+      resumable: true,
+      alertsSeen: 0,
+    });
+    // With the time a run needs, the next invocation finishes the same snapshot.
+    const long = { getRemainingTimeInMillis: () => 15 * 60_000 };
+    const resumed = await handler({ org: 'octo-demo', mode: 'full', now: '2026-11-17T00:00:00Z' }, long);
+    expect(resumed.snapshots[0]).toMatchObject({
+      org: 'octo-demo',
+      snapshotId: paused.snapshots[0]?.snapshotId,
+      complete: true,
+      resumable: false,
+    });
+  });
+
   it('report: issues the last complete week, stores the files and emails the PDF', async () => {
     const { handler } = await import('../../functions/report/handler.ts');
     const result = await handler({ now: '2026-11-16T07:00:00Z' });
