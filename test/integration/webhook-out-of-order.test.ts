@@ -99,36 +99,25 @@ it('holds back a reopen of an alert not recorded yet: the closing it implies may
 
 it('says a change was missed when a closing without updated_at closed the alert again later', async () => {
   // Code scanning deliveries carry no updated_at, as GitHub's do; a fixing one carries fixed_at.
-  const code = (action: string, state: 'open' | 'fixed', fixedAt: string | null) => {
+  const code = async (action: string, fixedAt: string | null, receivedAt: string) => {
     const p = codeScanningPayload(
       ORG,
       { repo: 'web', number: 4, createdAt: '2026-11-02T10:00:00Z' },
       action,
-      state,
+      fixedAt === null ? 'open' : 'fixed',
     );
     p.alert = { ...(p.alert as object), fixed_at: fixedAt };
-    return p;
+    return (await deliver(p, receivedAt, undefined, 'code_scanning_alert')).body.message;
   };
   const alert = `code_scanning#${ORG}/web#4`;
-  await deliver(code('created', 'open', null), '2026-11-02T10:00:01Z', undefined, 'code_scanning_alert');
-  const fixed = await deliver(
-    code('fixed', 'fixed', '2026-11-09T10:00:00Z'),
-    '2026-11-09T10:00:01Z',
-    undefined,
-    'code_scanning_alert',
-  );
-  expect(fixed.body.message).toBe('recorded');
-  expect((await store.getAlert(ORG, alert))?.alert.closedAt).toBe('2026-11-09T10:00:00.000Z');
+  const closedAt = async () => (await store.getAlert(ORG, alert))?.alert.closedAt;
+  await code('created', null, '2026-11-02T10:00:01Z');
+  expect(await code('fixed', '2026-11-09T10:00:00Z', '2026-11-09T10:00:01Z')).toBe('recorded');
+  expect(await closedAt()).toBe('2026-11-09T10:00:00.000Z');
   warnings.length = 0;
-  // Reopened Friday (that delivery lost), fixed again Sunday.
-  const again = await deliver(
-    code('fixed', 'fixed', '2026-11-15T09:00:00Z'),
-    '2026-11-15T09:00:02Z',
-    undefined,
-    'code_scanning_alert',
-  );
-  // Without updated_at it keeps the stored times, so it writes nothing, and says what was missed.
-  expect(again.body.message).toBe('no change');
+  // Reopened Friday (that delivery lost), fixed again Sunday. Without updated_at the delivery
+  // keeps the stored times, so it writes nothing, and says what was missed.
+  expect(await code('fixed', '2026-11-15T09:00:00Z', '2026-11-15T09:00:02Z')).toBe('no change');
   expect(warnings).toEqual([
     [
       'webhook closing of an alert stored closed, closed again later: the reopen between them was missed',
@@ -139,16 +128,10 @@ it('says a change was missed when a closing without updated_at closed the alert 
       }),
     ],
   ]);
-  expect((await store.getAlert(ORG, alert))?.alert.closedAt).toBe('2026-11-09T10:00:00.000Z');
+  expect(await closedAt()).toBe('2026-11-09T10:00:00.000Z');
   // The first fixing delivered again (under a new id): it closed nothing later, no warning.
   warnings.length = 0;
-  const first = await deliver(
-    code('fixed', 'fixed', '2026-11-09T10:00:00Z'),
-    '2026-11-15T09:05:00Z',
-    undefined,
-    'code_scanning_alert',
-  );
-  expect(first.body.message).toBe('no change');
+  expect(await code('fixed', '2026-11-09T10:00:00Z', '2026-11-15T09:05:00Z')).toBe('no change');
   expect(warnings).toEqual([]);
 });
 
