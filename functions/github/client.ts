@@ -14,7 +14,7 @@ import {
   SILENT_OCTOKIT_LOG,
 } from './auth.ts';
 import { GitHubAuthError } from './errors.ts';
-import { ENDPOINT_PACE, type EndpointPace, EndpointPacer } from './pacing.ts';
+import { type Admission, ENDPOINT_PACE, type EndpointPace, EndpointPacer } from './pacing.ts';
 
 export type GitHubClient = InstanceType<typeof Octokit>;
 export type { GitHubAuth } from './auth.ts';
@@ -116,10 +116,12 @@ function boundedFetch(concurrency: number, timeoutMs: number, pacer: EndpointPac
   const following = agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
   return (priority, onHeaders) => async (url, init) => {
     // Paced before it waits for the wire, so a request held back by its endpoint's pace never
-    // holds a place that a request to another endpoint could use.
+    // holds a place there that a request to another endpoint could use; a place reserved for it
+    // ahead (`reservePace`) is taken instead.
     const method = init?.method ?? 'GET';
+    const endpoint = endpointOf(method, hrefOf(url));
     const admission = pacer
-      ? await pacer.admit(`${method} ${new URL(hrefOf(url)).pathname}`, init?.signal ?? undefined)
+      ? (pacer.take(endpoint) ?? (await pacer.admit(endpoint, init?.signal ?? undefined)))
       : null;
     try {
       return await wire.add(
@@ -185,6 +187,10 @@ function withUrl(response: Response, url: string | URL | Request): Response {
 
 const hrefOf = (url: string | URL | Request): string => (url instanceof Request ? url.url : String(url));
 
+/** What GitHub's secondary limit counts requests by: the method and the path, without the query. */
+const endpointOf = (method: string, url: string): string =>
+  `${method.toUpperCase()} ${new URL(url).pathname}`;
+
 /**
  * A stream of bytes already received, for a Response's body: given the bytes themselves, the
  * Response would copy them (600 KB an alert page). Through a stream it does not, and a body that
@@ -221,6 +227,24 @@ type Wire = (priority: number, onHeaders?: (headers: Headers) => void) => typeof
 
 /** Each client's fetch, by priority (see `fetchAt`). */
 const WIRES = new WeakMap<GitHubClient, Wire>();
+/** Each client's pacer, when it paces. */
+const PACERS = new WeakMap<GitHubClient, EndpointPacer>();
+
+/**
+ * Waits for a place under the endpoint pace of a client made by `createGitHubClient`, for a
+ * request about to wait in a queue of the caller's own: the request, when it comes, takes the
+ * place instead of waiting again inside the client, behind the plugins' queueing, where it would
+ * hold places other endpoints' requests could use. Call `dropped()` on the result once the request
+ * is done or will never be made (it does nothing once the request went on the wire). Null for a
+ * client that does not pace.
+ *
+ * @example
+ * const place = await reservePace(gh, 'GET', `${gh.request.endpoint.DEFAULTS.baseUrl}/orgs/octo/dependabot/alerts`);
+ * try { await gh.request('GET /orgs/{org}/dependabot/alerts', { org: 'octo' }); } finally { place?.dropped(); }
+ */
+export async function reservePace(gh: GitHubClient, method: string, url: string): Promise<Admission | null> {
+  return (await PACERS.get(gh)?.reserve(endpointOf(method, url))) ?? null;
+}
 
 /**
  * The fetch of a client made by `createGitHubClient`, for requests that should go out before
@@ -296,11 +320,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const auth = resolveAuth(options);
   const { options: authOptions, cache } = octokitAuth(auth, warn);
   const pace = options.endpointPace ?? ENDPOINT_PACE;
-  const wire = boundedFetch(
-    options.concurrency ?? REQUEST_CONCURRENCY,
-    timeoutMs,
-    pace === false ? null : new EndpointPacer(pace),
-  );
+  const pacer = pace === false ? null : new EndpointPacer(pace);
+  const wire = boundedFetch(options.concurrency ?? REQUEST_CONCURRENCY, timeoutMs, pacer);
   const octokit = new RetryingOctokit({
     ...authOptions,
     baseUrl: (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
@@ -358,5 +379,6 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     });
   }
   WIRES.set(octokit, wire);
+  if (pacer) PACERS.set(octokit, pacer);
   return octokit;
 }

@@ -33,6 +33,8 @@ interface Endpoint {
   pending: number;
   /** Requests waiting for a place: told when one of the pending ones is sent or dropped. */
   wakers: (() => void)[];
+  /** Places reserved ahead (see `reserve`), not taken by a request yet, oldest first. */
+  reserved: Admission[];
 }
 
 /**
@@ -49,6 +51,8 @@ interface Endpoint {
  */
 export class EndpointPacer {
   readonly #endpoints = new Map<string, Endpoint>();
+  /** Admissions since the last sweep of endpoints gone quiet. */
+  #sinceSweep = 0;
 
   constructor(
     readonly pace: Readonly<EndpointPace>,
@@ -64,19 +68,17 @@ export class EndpointPacer {
 
   /** Waits until a request to `endpoint` may go (rejects if `signal` aborts meanwhile). */
   async admit(endpoint: string, signal?: AbortSignal): Promise<Admission> {
+    this.#sinceSweep += 1;
+    if (this.#sinceSweep >= 1000) this.#sweep();
     let e = this.#endpoints.get(endpoint);
     if (!e) {
-      e = { sent: [], head: 0, pending: 0, wakers: [] };
+      e = { sent: [], head: 0, pending: 0, wakers: [], reserved: [] };
       this.#endpoints.set(endpoint, e);
     }
     for (;;) {
       signal?.throwIfAborted();
       const now = this.clock();
-      while (e.head < e.sent.length && (e.sent[e.head] as number) <= now - this.pace.windowMs) e.head += 1;
-      if (e.head >= 1024 && e.head * 2 >= e.sent.length) {
-        e.sent = e.sent.slice(e.head);
-        e.head = 0;
-      }
+      this.#prune(e, now);
       if (e.sent.length - e.head + e.pending < this.pace.requests) break;
       // Full: wait for the oldest request sent to leave the window, or for a request let through
       // to be dropped (or, when none has been sent, to go on the wire and start the window).
@@ -94,6 +96,66 @@ export class EndpointPacer {
       for (const wake of endpointState.wakers.splice(0)) wake();
     };
     return { sent: () => settle(this.clock()), dropped: () => settle(null) };
+  }
+
+  /**
+   * `admit`, for a request that will wait elsewhere before it reaches the pacer's client (a queue
+   * of its own): the place is held for it, and the client's next request to `endpoint` takes it
+   * (`take`) instead of waiting again. Drop the reservation if the request is never made.
+   */
+  async reserve(endpoint: string, signal?: AbortSignal): Promise<Admission> {
+    const admission = await this.admit(endpoint, signal);
+    const e = this.#endpoints.get(endpoint) as Endpoint;
+    const leave = () => {
+      const i = e.reserved.indexOf(reservation);
+      if (i >= 0) e.reserved.splice(i, 1);
+    };
+    const reservation: Admission = {
+      sent: () => {
+        leave();
+        admission.sent();
+      },
+      dropped: () => {
+        leave();
+        admission.dropped();
+      },
+    };
+    e.reserved.push(reservation);
+    return reservation;
+  }
+
+  /** The oldest place reserved for `endpoint` and not taken yet, now taken; null when none is. */
+  take(endpoint: string): Admission | null {
+    return this.#endpoints.get(endpoint)?.reserved.shift() ?? null;
+  }
+
+  /** Forgets the requests that left the window. */
+  #prune(e: Endpoint, now: number): void {
+    while (e.head < e.sent.length && (e.sent[e.head] as number) <= now - this.pace.windowMs) e.head += 1;
+    if (e.head >= 1024 && e.head * 2 >= e.sent.length) {
+      e.sent = e.sent.slice(e.head);
+      e.head = 0;
+    }
+  }
+
+  /**
+   * Forgets endpoints with nothing in their window, nothing waiting and nothing reserved: a
+   * long-lived client asks for many paths once (an alert by number, a repository's list).
+   */
+  #sweep(): void {
+    this.#sinceSweep = 0;
+    const now = this.clock();
+    for (const [endpoint, e] of this.#endpoints) {
+      this.#prune(e, now);
+      const quiet =
+        e.head === e.sent.length && e.pending === 0 && e.wakers.length === 0 && e.reserved.length === 0;
+      if (quiet) this.#endpoints.delete(endpoint);
+    }
+  }
+
+  /** Endpoints the pacer keeps a window for (tests check that quiet ones are forgotten). */
+  get endpoints(): number {
+    return this.#endpoints.size;
   }
 }
 

@@ -245,6 +245,11 @@ export interface Page {
   ghesVersion?: string;
 }
 
+/** The URL a lane's page is asked at (as `fetchPage` asks): `next` as GitHub linked it, or the lane's first page. */
+export function pageUrl(gh: GitHubClient, lane: Lane, next: string | null): string {
+  return (next ? gh.request.endpoint(`GET ${next}`) : gh.request.endpoint(lane.route, lane.params)).url;
+}
+
 const NEXT_LINK = /<([^<>]+)>;\s*rel="next"/;
 /** The `rel="next"` URL of a Link header, or null. */
 const nextLink = (link: string): string | null => NEXT_LINK.exec(link)?.[1] ?? null;

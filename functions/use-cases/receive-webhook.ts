@@ -234,7 +234,10 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
       state: next.state,
       storedAt: stored?.alert.updatedAt ?? null,
     };
-    if (intoHeld && actionMakes(parsed, next.state)) {
+    // A closing without updated_at keeps the stored times (it would write nothing): closed again
+    // later, it is held back too, so that its redelivery after the missed reopen is not refused as
+    // a duplicate.
+    if ((intoHeld || closedAgainLater) && actionMakes(parsed, next.state)) {
       // A reopen shows it by GitHub's updated_at (without one, the delivery may be an old one).
       const missed =
         ((stored === undefined || next.state === 'open') && next.updatedAtEstimated !== true) ||
@@ -250,9 +253,6 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
     if (!obs.write) {
       const first = await deps.store.recordDelivery(record);
       deps.log.info('webhook delivery changed nothing', { ...ctx, org, alert: key, stale: obs.stale });
-      // A closing without updated_at keeps the stored times, so it writes nothing; its own
-      // closing time still shows a missed reopen.
-      if (first && closedAgainLater) warnMissed(deps.log, details, next.state);
       if (obs.stale && stored && next.state !== stored.alert.state && actionMakes(parsed, next.state)) {
         // A change GitHub made before the stored state, delivered after it (a redelivery, or two
         // deliveries out of order): when it went back is unknown, so it is not in the history.
@@ -333,11 +333,15 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
   );
 }
 
-/** The closing time a delivery's alert gives of its own (`fixed_at`, `dismissed_at`, `resolved_at`), in ms. */
+/**
+ * The closing time a delivery's alert gives of its own (`fixed_at`, `dismissed_at`,
+ * `auto_dismissed_at`, `resolved_at`; the latest when several are set), in ms; null when none.
+ */
 function ownClosingMs(alert: Record<string, unknown>): number | null {
-  const own = [alert.fixed_at, alert.dismissed_at, alert.resolved_at].find((v) => typeof v === 'string');
-  const ms = typeof own === 'string' ? Date.parse(own) : Number.NaN;
-  return Number.isNaN(ms) ? null : ms;
+  const times = [alert.fixed_at, alert.dismissed_at, alert.auto_dismissed_at, alert.resolved_at]
+    .map((v) => (typeof v === 'string' ? Date.parse(v) : Number.NaN))
+    .filter((ms) => !Number.isNaN(ms));
+  return times.length === 0 ? null : Math.max(...times);
 }
 
 /** A change into the state stored that shows the change before it was missed. */
@@ -351,7 +355,7 @@ function warnMissed(log: Log, details: Record<string, unknown>, state: AlertStat
       next:
         state === 'open'
           ? "nothing to do: the next snapshot lists the alert with GitHub's own times (or redeliver this delivery once the missed one is in)"
-          : "redeliver the missed reopen from the webhook's Recent Deliveries, then this delivery: a snapshot sees the alert closed and cannot tell it was reopened between",
+          : "redeliver the missed reopen from the webhook's Recent Deliveries, then this delivery (a snapshot sees the alert closed and cannot tell it was reopened between); a reopen GitHub sends without a time, as code scanning does, is dated by its arrival and cannot be placed: the alert's page and the audit log have it",
     },
   );
 }

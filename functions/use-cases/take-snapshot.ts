@@ -17,7 +17,7 @@ import {
 import { type NormalizeOptions, normalizeAlert } from '../core/normalize.ts';
 import { earlierAuditId, normalizeAuditEvent } from '../core/normalize-audit.ts';
 import { checkOrganisation } from '../github/alerts.ts';
-import { type GitHubClient, REQUEST_CONCURRENCY } from '../github/client.ts';
+import { type GitHubClient, REQUEST_CONCURRENCY, reservePace } from '../github/client.ts';
 import {
   GitHubAuthError,
   GitHubError,
@@ -32,6 +32,7 @@ import {
   type Lane,
   PARTITIONED_LISTINGS,
   type Page,
+  pageUrl,
   partitionOf,
   partitionsOf,
   type Scope,
@@ -634,14 +635,21 @@ async function runSnapshot(
             if (a === current) askAhead(a);
           }
         : undefined;
-      a.pending = listQueue.add(
-        (): Promise<Page | null> => {
-          // The other end finished the partition while this request waited its turn: never sent.
-          if (pair?.complete) return Promise.resolve(null);
-          requests += 1;
-          return fetchPage(gh, lane, url, `list ${lane.id} of ${label}`, priority, onNext);
-        },
-        { priority },
+      // Its place under the endpoint's pace first (GitHub's limit per endpoint and minute): a
+      // page held back by its listing's pace waits here, not in the queue, where it would keep
+      // the other listings' pages waiting too.
+      a.pending = reservePace(gh, 'GET', pageUrl(gh, lane, url)).then((place) =>
+        listQueue
+          .add(
+            (): Promise<Page | null> => {
+              // The other end finished the partition while this request waited its turn: never sent.
+              if (pair?.complete) return Promise.resolve(null);
+              requests += 1;
+              return fetchPage(gh, lane, url, `list ${lane.id} of ${label}`, priority, onNext);
+            },
+            { priority },
+          )
+          .finally(() => place?.dropped()),
       );
       a.pending.catch(() => {});
       return a;

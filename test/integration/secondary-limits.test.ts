@@ -4,7 +4,7 @@
  * meets the per-endpoint one. The window is shrunk to a second here; the logic is the minute's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGitHubClient } from '../../functions/github/client.ts';
+import { createGitHubClient, reservePace } from '../../functions/github/client.ts';
 import { silentLog } from '../../functions/use-cases/log.ts';
 import { takeSnapshot } from '../../functions/use-cases/take-snapshot.ts';
 import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
@@ -112,10 +112,46 @@ describe('GitHub’s secondary rate limits', () => {
       endpointPace: false,
       retryAfterBaseValue: 10,
     });
-    const outcome = await ask(unpaced).catch((e: unknown) => e);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        unpaced.request('GET /orgs/{org}/code-scanning/alerts', { org: demo.org, per_page: 1, page: i + 1 }),
+      ),
+    );
     // Refused at once (and, with the retry-after waited for only 10 ms here, again).
     expect(github.stats.secondaryLimited - refusedBefore).toBeGreaterThanOrEqual(6);
-    expect(outcome).toBeInstanceOf(Error);
+    expect(outcomes.filter((o) => o.status === 'rejected').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('hold back only the paced endpoint’s requests, when their places are reserved before they queue', async () => {
+    github.forgetRequests();
+    const refusedBefore = github.stats.secondaryLimited;
+    const gh = createGitHubClient({ token: TOKEN, baseUrl: github.url, endpointPace: PACE });
+    const path = `${github.url}/orgs/${demo.org}/code-scanning/alerts`;
+    // 15 pages of one endpoint, each reserving its place first as a snapshot's pages do: 4 go,
+    // 11 wait for the window, outside the client (whose plugins queue at most 10 at once).
+    const paced = Array.from({ length: 15 }, async (_, i) => {
+      const place = await reservePace(gh, 'GET', path);
+      try {
+        return await gh.request('GET /orgs/{org}/code-scanning/alerts', {
+          org: demo.org,
+          per_page: 1,
+          page: i + 1,
+        });
+      } finally {
+        place?.dropped();
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = performance.now();
+    const other = await gh.request('GET /orgs/{org}/dependabot/alerts', { org: demo.org, per_page: 1 });
+    expect(other.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(1000);
+    const answers = await Promise.all(paced);
+    expect(answers.map((a) => a.status)).toEqual(Array(15).fill(200));
+    expect(github.stats.secondaryLimited - refusedBefore).toBe(0);
+    // A client that does not pace reserves nothing.
+    const unpaced = createGitHubClient({ token: TOKEN, baseUrl: github.url, endpointPace: false });
+    expect(await reservePace(unpaced, 'GET', path)).toBeNull();
   });
 
   it('are never met by a full snapshot, which lists everything, paced', async () => {

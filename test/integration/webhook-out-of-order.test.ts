@@ -97,9 +97,12 @@ it('holds back a reopen of an alert not recorded yet: the closing it implies may
   ]);
 });
 
-it('says a change was missed when a closing without updated_at closed the alert again later', async () => {
+const CLOSED_AGAIN =
+  'webhook closing of an alert stored closed, closed again later: the reopen between them was missed';
+
+it('holds back a closing without updated_at that closed the alert again later, and says a reopen was missed', async () => {
   // Code scanning deliveries carry no updated_at, as GitHub's do; a fixing one carries fixed_at.
-  const code = async (action: string, fixedAt: string | null, receivedAt: string) => {
+  const code = async (action: string, fixedAt: string | null, receivedAt: string, id?: string) => {
     const p = codeScanningPayload(
       ORG,
       { repo: 'web', number: 4, createdAt: '2026-11-02T10:00:00Z' },
@@ -107,7 +110,7 @@ it('says a change was missed when a closing without updated_at closed the alert 
       fixedAt === null ? 'open' : 'fixed',
     );
     p.alert = { ...(p.alert as object), fixed_at: fixedAt };
-    return (await deliver(p, receivedAt, undefined, 'code_scanning_alert')).body.message;
+    return (await deliver(p, receivedAt, id, 'code_scanning_alert')).body.message;
   };
   const alert = `code_scanning#${ORG}/web#4`;
   const closedAt = async () => (await store.getAlert(ORG, alert))?.alert.closedAt;
@@ -115,12 +118,12 @@ it('says a change was missed when a closing without updated_at closed the alert 
   expect(await code('fixed', '2026-11-09T10:00:00Z', '2026-11-09T10:00:01Z')).toBe('recorded');
   expect(await closedAt()).toBe('2026-11-09T10:00:00.000Z');
   warnings.length = 0;
-  // Reopened Friday (that delivery lost), fixed again Sunday. Without updated_at the delivery
-  // keeps the stored times, so it writes nothing, and says what was missed.
-  expect(await code('fixed', '2026-11-15T09:00:00Z', '2026-11-15T09:00:02Z')).toBe('no change');
+  // Reopened Friday (that delivery lost), fixed again Sunday: nothing written, not even its id.
+  const held = 'the change before it was missed: left to the next snapshot';
+  expect(await code('fixed', '2026-11-15T09:00:00Z', '2026-11-15T09:00:02Z', 'fix-again')).toBe(held);
   expect(warnings).toEqual([
     [
-      'webhook closing of an alert stored closed, closed again later: the reopen between them was missed',
+      CLOSED_AGAIN,
       expect.objectContaining({
         alert,
         state: 'fixed',
@@ -129,10 +132,31 @@ it('says a change was missed when a closing without updated_at closed the alert 
     ],
   ]);
   expect(await closedAt()).toBe('2026-11-09T10:00:00.000Z');
+  // GitHub's redelivery (the same id) is taken afresh, not refused as a duplicate.
+  expect(await code('fixed', '2026-11-15T09:00:00Z', '2026-11-15T10:00:00Z', 'fix-again')).toBe(held);
   // The first fixing delivered again (under a new id): it closed nothing later, no warning.
   warnings.length = 0;
   expect(await code('fixed', '2026-11-09T10:00:00Z', '2026-11-15T09:05:00Z')).toBe('no change');
   expect(warnings).toEqual([]);
+});
+
+it('says a reopen was missed when Dependabot auto-dismissed an alert stored auto-dismissed, later', async () => {
+  const autoDismissed = (at: string) => {
+    const p = payload('auto_dismissed', 'auto_dismissed', at);
+    p.alert = { ...(p.alert as object), number: 5, dismissed_at: null, auto_dismissed_at: at };
+    return p;
+  };
+  const created = payload('created', 'open', '2026-11-02T10:00:00Z');
+  created.alert = { ...(created.alert as object), number: 5 };
+  await deliver(created, '2026-11-02T10:00:01Z');
+  expect((await deliver(autoDismissed('2026-11-09T10:00:00Z'), '2026-11-09T10:00:01Z')).body.message).toBe(
+    'recorded',
+  );
+  warnings.length = 0;
+  // Auto-reopened Friday (that delivery lost), auto-dismissed again Sunday.
+  const again = await deliver(autoDismissed('2026-11-15T09:00:00Z'), '2026-11-15T09:00:02Z');
+  expect(again.body.message).toBe('the change before it was missed: left to the next snapshot');
+  expect(warnings).toEqual([[CLOSED_AGAIN, expect.objectContaining({ alert: `dependabot#${ORG}/app#5` })]]);
 });
 
 it('drops a change delivered after a later state, and says which period may miss it', async () => {

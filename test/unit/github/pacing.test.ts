@@ -126,6 +126,47 @@ describe('pacing requests under GitHub’s secondary rate limit per endpoint', (
     (await next).sent();
   });
 
+  it('holds a reserved place for the next request to its endpoint, which takes it without waiting', async () => {
+    const p = pacer(2, 1000);
+    const log: number[] = [];
+    const reserved = await p.reserve(DEPENDABOT);
+    expect(p.take(CODE_SCANNING)).toBeNull();
+    const other = await admitting(p, DEPENDABOT, log);
+    // Both places held (one reserved, one let through): a third request waits.
+    const third = admitting(p, DEPENDABOT, log);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(log).toEqual([0]);
+    const taken = p.take(DEPENDABOT);
+    expect(taken).not.toBeNull();
+    expect(p.take(DEPENDABOT)).toBeNull();
+    taken?.sent();
+    other.sent();
+    // Sending the reservation taken is sending it; dropping it afterwards changes nothing.
+    reserved.dropped();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(log).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(log).toEqual([0, 6000]);
+    (await third).sent();
+    // A reservation never taken, dropped, gives its place back.
+    const unused = await p.reserve(CODE_SCANNING);
+    unused.dropped();
+    expect(p.take(CODE_SCANNING)).toBeNull();
+  });
+
+  it('forgets endpoints gone quiet, and keeps those with a window, a wait or a reservation', async () => {
+    const p = pacer(1, 1000);
+    for (let i = 0; i < 998; i++) (await p.admit(`GET /repositories/1/dependabot/alerts/${i}`)).sent();
+    const kept = await p.reserve(DEPENDABOT);
+    expect(p.endpoints).toBe(999);
+    await vi.advanceTimersByTimeAsync(1000);
+    // The thousandth admission sweeps: the 998 single requests left their window; the reserved
+    // endpoint stays, and the one just let through.
+    (await p.admit(CODE_SCANNING)).sent();
+    expect(p.endpoints).toBe(2);
+    kept.dropped();
+  });
+
   it('refuses a pace that lets nothing through', () => {
     expect(() => new EndpointPacer({ requests: 0, windowMs: 60_000 })).toThrow(/at least 1 request/);
     expect(() => new EndpointPacer({ requests: 10, windowMs: 0 })).toThrow(/over 0 ms/);
