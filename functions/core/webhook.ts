@@ -252,7 +252,7 @@ function dateEstimatedChange(
 ): Alert {
   if (!alert.updatedAtEstimated) return alert;
   const arrived = new Date(receivedAt).toISOString();
-  const own = [raw.fixed_at, raw.dismissed_at, raw.resolved_at].find((v) => typeof v === 'string');
+  const own = ownClosingAt(raw);
   // A state without a time of its own is news only when the delivery's action is that change:
   // GitHub sends the alert as it stood when the action happened, and an action that changes no
   // state (code scanning's `updated_assignment`, `appeared_in_branch`) may arrive late, as a
@@ -277,4 +277,17 @@ function dateEstimatedChange(
   }
   const at = typeof own === 'string' ? new Date(own).toISOString() : arrived;
   return { ...alert, updatedAt: at, closedAt: at };
+}
+
+/**
+ * The closing time an alert as a webhook sends it gives of its own (`fixed_at`, `dismissed_at`,
+ * `auto_dismissed_at`, `resolved_at`; the latest when several are set); undefined when none.
+ */
+export function ownClosingAt(raw: Record<string, unknown>): string | undefined {
+  let latest: { at: string; ms: number } | undefined;
+  for (const v of [raw.fixed_at, raw.dismissed_at, raw.auto_dismissed_at, raw.resolved_at]) {
+    const ms = typeof v === 'string' ? Date.parse(v) : Number.NaN;
+    if (!Number.isNaN(ms) && (latest === undefined || ms > latest.ms)) latest = { at: v as string, ms };
+  }
+  return latest?.at;
 }

@@ -68,15 +68,17 @@ export class EndpointPacer {
 
   /** Waits until a request to `endpoint` may go (rejects if `signal` aborts meanwhile). */
   async admit(endpoint: string, signal?: AbortSignal): Promise<Admission> {
+    return (await this.#admit(endpoint, signal)).admission;
+  }
+
+  async #admit(endpoint: string, signal?: AbortSignal): Promise<{ admission: Admission; e: Endpoint }> {
     this.#sinceSweep += 1;
     if (this.#sinceSweep >= 1000) this.#sweep();
-    let e = this.#endpoints.get(endpoint);
-    if (!e) {
-      e = { sent: [], head: 0, pending: 0, wakers: [], reserved: [] };
-      this.#endpoints.set(endpoint, e);
-    }
+    let e: Endpoint;
     for (;;) {
       signal?.throwIfAborted();
+      // Looked up again after every wait: a sweep between the wake and now may have forgotten it.
+      e = this.#endpoint(endpoint);
       const now = this.clock();
       this.#prune(e, now);
       if (e.sent.length - e.head + e.pending < this.pace.requests) break;
@@ -95,7 +97,16 @@ export class EndpointPacer {
       if (at !== null) endpointState.sent.push(at);
       for (const wake of endpointState.wakers.splice(0)) wake();
     };
-    return { sent: () => settle(this.clock()), dropped: () => settle(null) };
+    return { admission: { sent: () => settle(this.clock()), dropped: () => settle(null) }, e };
+  }
+
+  #endpoint(endpoint: string): Endpoint {
+    let e = this.#endpoints.get(endpoint);
+    if (!e) {
+      e = { sent: [], head: 0, pending: 0, wakers: [], reserved: [] };
+      this.#endpoints.set(endpoint, e);
+    }
+    return e;
   }
 
   /**
@@ -104,8 +115,7 @@ export class EndpointPacer {
    * (`take`) instead of waiting again. Drop the reservation if the request is never made.
    */
   async reserve(endpoint: string, signal?: AbortSignal): Promise<Admission> {
-    const admission = await this.admit(endpoint, signal);
-    const e = this.#endpoints.get(endpoint) as Endpoint;
+    const { admission, e } = await this.#admit(endpoint, signal);
     const leave = () => {
       const i = e.reserved.indexOf(reservation);
       if (i >= 0) e.reserved.splice(i, 1);

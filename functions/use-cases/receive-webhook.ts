@@ -12,6 +12,7 @@ import {
   DOCUMENTED_ACTIONS,
   isAlertWebhookEvent,
   offDefaultBranch,
+  ownClosingAt,
   parseAlertDelivery,
 } from '../core/webhook.ts';
 import type { DynamoStore, StoredAlert } from '../store/dynamo-store.ts';
@@ -226,7 +227,7 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
       next.state === stored.alert.state &&
       stored.alert.closedAt !== null &&
       actionMakes(parsed, next.state) &&
-      (ownClosingMs(parsed.alert) ?? Number.NEGATIVE_INFINITY) > Date.parse(stored.alert.closedAt);
+      Date.parse(ownClosingAt(parsed.alert) ?? '') > Date.parse(stored.alert.closedAt);
     const details = {
       ...ctx,
       org,
@@ -237,7 +238,7 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
     // A closing without updated_at keeps the stored times (it would write nothing): closed again
     // later, it is held back too, so that its redelivery after the missed reopen is not refused as
     // a duplicate.
-    if ((intoHeld || closedAgainLater) && actionMakes(parsed, next.state)) {
+    if ((intoHeld && actionMakes(parsed, next.state)) || closedAgainLater) {
       // A reopen shows it by GitHub's updated_at (without one, the delivery may be an old one).
       const missed =
         ((stored === undefined || next.state === 'open') && next.updatedAtEstimated !== true) ||
@@ -331,17 +332,6 @@ export async function receiveWebhook(deps: WebhookDeps, req: WebhookRequest): Pr
     "the alert kept changing while this delivery was written; redeliver it from the webhook's Recent Deliveries (or the REST API) once the snapshot has finished",
     { delivery },
   );
-}
-
-/**
- * The closing time a delivery's alert gives of its own (`fixed_at`, `dismissed_at`,
- * `auto_dismissed_at`, `resolved_at`; the latest when several are set), in ms; null when none.
- */
-function ownClosingMs(alert: Record<string, unknown>): number | null {
-  const times = [alert.fixed_at, alert.dismissed_at, alert.auto_dismissed_at, alert.resolved_at]
-    .map((v) => (typeof v === 'string' ? Date.parse(v) : Number.NaN))
-    .filter((ms) => !Number.isNaN(ms));
-  return times.length === 0 ? null : Math.max(...times);
 }
 
 /** A change into the state stored that shows the change before it was missed. */
