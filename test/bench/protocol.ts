@@ -30,6 +30,10 @@ export interface SimStats {
   secondaryLimited: number;
   /** The most requests one endpoint had within a minute since the last `forgetRequests`. */
   peakPerEndpoint: { endpoint: string; requests: number };
+  /** Answers that left later than the latency after their request arrived (the simulator's own work took longer). */
+  late: number;
+  /** The most any answer left late since the last `forgetRequests` (ms). */
+  latestMs: number;
 }
 
 export interface SimReady {

@@ -102,6 +102,10 @@ interface ScenarioReport {
     peakPerEndpoint: { endpoint: string; requests: number };
     /** Requests the simulated GitHub refused for its secondary rate limits. */
     secondaryLimited: number;
+    /** Answers the simulated GitHub sent later than the latency, its own work taking longer (the floor assumes none). */
+    late: number;
+    /** The most an answer left late in this run (ms). */
+    latestMs: number;
   };
   writes: {
     itemsWritten: number;
@@ -344,6 +348,8 @@ async function scenario(
       byKind: diffKinds(before, after),
       peakPerEndpoint: after.peakPerEndpoint,
       secondaryLimited: after.secondaryLimited - before.secondaryLimited,
+      late: after.late - before.late,
+      latestMs: after.latestMs,
     },
     writes: {
       itemsWritten: result.dynamo.totalItemsWritten,
@@ -530,6 +536,7 @@ function printScenario(r: ScenarioReport): void {
   }
   out.push(
     `    most to one endpoint in a minute: ${fmt(q.peakPerEndpoint.requests)} (${q.peakPerEndpoint.endpoint || 'none'}; GitHub allows 900), ${fmt(q.secondaryLimited)} refused`,
+    `    answered later than ${LATENCY_MS} ms after arriving (the simulator's own work took longer): ${fmt(q.late)}${q.late > 0 ? ` (at most ${fmt(q.latestMs)} ms late)` : ''}`,
   );
   if (q.lanes.length > 0)
     out.push(

@@ -51,6 +51,8 @@ async function main(): Promise<void> {
       byKind,
       secondaryLimited: gh.stats.secondaryLimited,
       peakPerEndpoint: gh.peakPerEndpoint(),
+      late: gh.stats.late,
+      latestMs: gh.stats.latestMs,
     };
   };
 
@@ -137,6 +139,8 @@ async function main(): Promise<void> {
       }
       case 'forgetRequests':
         gh.forgetRequests();
+        // The latest answer is reported per run too.
+        gh.stats.latestMs = 0;
         return { type: 'ok' };
       case 'close':
         await gh.close();

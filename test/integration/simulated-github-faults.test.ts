@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGitHubClient } from '../../functions/github/client.ts';
+import { AlertLists } from '../../infra/local/github/alert-lists.ts';
 import { generateDemoOrg } from '../../infra/local/github/demo-org.ts';
 import type { DemoOrg } from '../../infra/local/github/demo-types.ts';
 import { validateAgainstSchema } from '../../infra/local/github/openapi.ts';
@@ -224,7 +225,57 @@ describe('latency', () => {
       expect(responses.map((r) => r.status)).toEqual(Array(8).fill(200));
       expect(elapsed).toBeGreaterThanOrEqual(290);
       expect(elapsed).toBeLessThan(1200);
+      expect(slow.stats.late).toBe(0);
     } finally {
+      await slow.close();
+    }
+  });
+
+  /** Makes working out every alert list take `ms` of the simulator's own time, as a slow host would. */
+  function slowLists(ms: number) {
+    const original = AlertLists.prototype.alerts;
+    return vi.spyOn(AlertLists.prototype, 'alerts').mockImplementation(function (this: AlertLists, ...args) {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        // Busy, as rendering a large page is.
+      }
+      return original.apply(this, args);
+    });
+  }
+
+  it('works out the answer while the latency runs: its own time adds nothing below the latency', async () => {
+    const slow = await startSimulatedGitHub({ demo, token: TOKEN, latencyMs: 400 });
+    const spy = slowLists(300);
+    try {
+      const started = performance.now();
+      const res = await get(`/orgs/${demo.org}/code-scanning/alerts?per_page=5`, slow);
+      const elapsed = performance.now() - started;
+      expect(res.status).toBe(200);
+      expect(spy).toHaveBeenCalledTimes(1);
+      // 400 ms after it arrived, not 400 ms and then 300 ms of work.
+      expect(elapsed).toBeGreaterThanOrEqual(390);
+      expect(elapsed).toBeLessThan(650);
+      expect(slow.stats.late).toBe(0);
+    } finally {
+      spy.mockRestore();
+      await slow.close();
+    }
+  });
+
+  it('answers when ready, and counts the answer late, when its own work takes longer than the latency', async () => {
+    const slow = await startSimulatedGitHub({ demo, token: TOKEN, latencyMs: 50 });
+    const spy = slowLists(250);
+    try {
+      const started = performance.now();
+      const res = await get(`/orgs/${demo.org}/code-scanning/alerts?per_page=5`, slow);
+      const elapsed = performance.now() - started;
+      expect(res.status).toBe(200);
+      expect(elapsed).toBeGreaterThanOrEqual(250);
+      expect(slow.stats.late).toBe(1);
+      expect(slow.stats.latestMs).toBeGreaterThanOrEqual(190);
+      expect(slow.stats.latestMs).toBeLessThan(elapsed);
+    } finally {
+      spy.mockRestore();
       await slow.close();
     }
   });

@@ -75,7 +75,13 @@ export interface SimulatedGitHubOptions {
   host?: string;
   /** The instant whose state is shown; default: the latest `endsAt` of the orgs. `setNow` replaces it. */
   now?: () => Date;
-  /** Added before every response; concurrent requests each wait their own. */
+  /**
+   * Every answer leaves this long after its request arrived (a page's latency on GitHub); the
+   * simulator's own work on it happens within that time, so how fast this host runs the simulator
+   * adds nothing unless the work takes longer (then the answer leaves when ready, counted in
+   * `stats.late`). Concurrent requests each wait their own. Refusals for a secondary rate limit
+   * leave at once.
+   */
   latencyMs?: number;
   /** Features the token lacks permission for: their endpoints answer 403. */
   forbid?: Feature[];
@@ -102,6 +108,10 @@ export interface SimulatedGitHubStats {
   maxInFlight: number;
   /** Requests refused for a secondary rate limit (concurrency or per endpoint). */
   secondaryLimited: number;
+  /** Answers that left later than `latencyMs` after their request arrived: the simulator's own work took longer. */
+  late: number;
+  /** The most any answer left late (ms). */
+  latestMs: number;
 }
 
 export interface SimulatedGitHub {
@@ -174,6 +184,8 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
     inFlight: 0,
     maxInFlight: 0,
     secondaryLimited: 0,
+    late: 0,
+    latestMs: 0,
   };
   const latestEnd = (): Date => new Date(Math.max(...orgs.map((o) => Date.parse(o.endsAt))));
   let clock: () => Date = options.now ?? latestEnd;
@@ -268,6 +280,17 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const arrived = performance.now();
+    /** Waits until the answer is due: `latencyMs` after the request arrived. */
+    const due = async (): Promise<void> => {
+      if (latencyMs <= 0) return;
+      const left = arrived + latencyMs - performance.now();
+      if (left > 0) await sleep(Math.ceil(left), undefined, { signal: closing.signal });
+      else {
+        stats.late += 1;
+        stats.latestMs = Math.max(stats.latestMs, Math.round(-left));
+      }
+    };
     const target = req.url ?? '/';
     const url = new URL(target, origin);
     stats.requests += 1;
@@ -286,12 +309,12 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
       send(res, { status: status ?? 403, body: null, headers: headers ?? {} }, body);
       return;
     }
-    // Each request sleeps on its own timer, so concurrent requests overlap as on GitHub.
-    if (latencyMs > 0) await sleep(latencyMs, undefined, { signal: closing.signal });
-
+    // The answer is worked out now and leaves when due (`due`): each request waits on its own
+    // timer, so concurrent requests overlap as on GitHub.
     let path = url.pathname;
     if (ghes) {
       if (path !== GHES_PREFIX && !path.startsWith(`${GHES_PREFIX}/`)) {
+        await due();
         send(res, githubError(404, 'Not Found'));
         return;
       }
@@ -301,12 +324,14 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
 
     const principal = authenticate(req, path);
     if (!('kind' in principal)) {
+      await due();
       send(res, principal);
       return;
     }
     // GitHub does not count /rate_limit, and App JWT calls have their own budget.
     const counted = path !== '/rate_limit' && !isPublicPath(path) && !isAppPath(path);
     if (counted && !limiter.consume()) {
+      await due();
       send(res, githubError(403, 'API rate limit exceeded for user ID 1.', DOCS.rateLimit));
       return;
     }
@@ -337,6 +362,7 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
       canonicalPath: canonical,
       page: outcome.page,
     });
+    await due();
     if (fault?.delayMs) await sleep(fault.delayMs, undefined, { signal: closing.signal });
     if (fault?.status !== undefined) {
       const status = fault.status;
