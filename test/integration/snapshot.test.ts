@@ -44,6 +44,13 @@ function openCounts(alerts: Alert[]) {
   return counts;
 }
 
+/** Open alerts per repository (`owner/name`), as the manifest and the stored aggregates count them. */
+function openPerRepository(alerts: Alert[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const a of alerts) if (a.state === 'open') counts[a.repository] = (counts[a.repository] ?? 0) + 1;
+  return counts;
+}
+
 /**
  * The org without `n` Dependabot alerts created before `before` with a single event (open and
  * never touched): what GitHub lists once their repository is gone.
@@ -133,6 +140,10 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(m.complete).toBe(true);
     expect(m.alertsSeen).toBe(expected.length);
     expect(m.openBySeverity).toEqual(openCounts(expected));
+    const perRepository = openPerRepository(expected);
+    expect(Object.keys(perRepository).length).toBeGreaterThan(3);
+    expect(m.openByRepository).toEqual(perRepository);
+    expect((await store.getAggregates(ORG))?.openByRepository).toEqual(perRepository);
     expect((await store.loadAlerts(ORG)).size).toBe(expected.length);
     const audit = m.streams.find((s) => s.stream === 'audit_log');
     expect(m.requests).toBe(minimumRequests(expected, audit?.pages ?? 0));
@@ -184,6 +195,9 @@ describe('snapshots against the simulated GitHub and DynamoDB Local', () => {
     expect(full.alertsWritten).toBe(incremental.alertsWritten);
     expect(full.transitionsWritten).toBe(incremental.transitionsWritten);
     expect(full.openBySeverity).toEqual(openCounts(expected));
+    // Counted from the stored views with what this run listed laid over them.
+    expect(full.openByRepository).toEqual(openPerRepository(expected));
+    expect(incremental.openByRepository).toEqual(full.openByRepository);
     // One fingerprint per stored alert, then by key only the stored alerts that changed. Leaked
     // secrets are stored with a date GitHub does not list (the ledger dates a leak GitHub only
     // flags); their fingerprints leave it out, so an unchanged one is not read.
