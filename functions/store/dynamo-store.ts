@@ -1062,13 +1062,13 @@ export class DynamoStore {
     };
     try {
       // Fingerprints only (the bodies are never read), one alert type's key range after another.
-      // The three ranges share one partition key, and a partition serves at most 3,000 read units
-      // a second, so reading them at once gains on DynamoDB only what its splitting of a busy
-      // partition allows, a second or two for 100,000 alerts; a full run's listing
-      // goes on meanwhile, its pages waiting for the fingerprints (`takeSnapshot`). On one host
-      // with DynamoDB Local, three reads at once took more of the two cores from the listing as
-      // it started: six alternating pairs of steady benchmark runs, each pair's faster one read
-      // one range after another (medians 12.63 s against 12.81 s).
+      // The three ranges share one partition key, which serves at most 3,000 read units a second:
+      // reading them at once gains on DynamoDB only what its splitting of a busy partition allows,
+      // a second or two for 100,000 alerts, while a full run's listing goes on and its pages wait
+      // for the fingerprints (`takeSnapshot`). With DynamoDB Local on the same two cores, three
+      // reads at once took more of them from the listing as it started: in six alternating pairs
+      // of steady benchmark runs one range after another was faster each time (medians 12.63 s
+      // against 12.81 s).
       for (const type of ALERT_TYPES) {
         await this.#queryAll(
           {

@@ -1295,9 +1295,14 @@ const viewOf = (a: Alert): SnapView => ({ state: a.state, severity: a.severity }
 const sameView = (snap: SnapView | null, a: Alert): boolean =>
   snap !== null && snap.state === a.state && snap.severity === a.severity && Object.keys(snap).length === 2;
 
+/** Whether a stored view counts in the open-alert aggregates: open, and still reported. */
+function countsOpen(view: SnapView | null): view is SnapView {
+  return view?.state === 'open' && !view.noLongerReported;
+}
+
 /** What an alert adds to the open-alert aggregates, as keys of the delta map. */
 function contribution(alertType: AlertType, repository: string, view: SnapView | null): string[] {
-  if (view?.state !== 'open' || view.noLongerReported) return [];
+  if (!countsOpen(view)) return [];
   return [`sev|${alertType}|${view.severity}`, `repo|${repository}`];
 }
 
@@ -1544,8 +1549,8 @@ function aggregateViews(views: Map<string, SnapView | null>): Aggregates {
   const openBySeverity = emptyOpenCounts();
   const openByRepository: Record<string, number> = {};
   for (const [key, view] of views) {
-    // A closed alert counts nowhere: its key need not be taken apart.
-    if (view?.state !== 'open' || view.noLongerReported) continue;
+    // An alert that counts nowhere: its key need not be taken apart.
+    if (!countsOpen(view)) continue;
     // The key is `type#owner/name#number` (alertKey).
     const typeEnd = key.indexOf('#');
     const repoEnd = key.indexOf('#', typeEnd + 1);
