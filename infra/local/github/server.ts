@@ -110,7 +110,7 @@ export interface SimulatedGitHubStats {
   secondaryLimited: number;
   /** Answers that left later than `latencyMs` after their request arrived: the simulator's own work took longer. */
   late: number;
-  /** The most any answer left late (ms). */
+  /** The most any answer left late (ms) since the start or the last `forgetRequests`. */
   latestMs: number;
 }
 
@@ -132,8 +132,9 @@ export interface SimulatedGitHub {
   /** The most requests one endpoint had within a secondary-limit window (see `forgetRequests`). */
   peakPerEndpoint(): { endpoint: string; requests: number };
   /**
-   * Forgets the requests counted for the per-endpoint limit, and the peak: the next ones come as
-   * if after a quiet window (a benchmark's runs stand for runs days apart).
+   * Forgets the requests counted for the per-endpoint limit, its peak and the latest answer's
+   * lateness: the next ones come as if after a quiet window (a benchmark's runs stand for runs
+   * days apart).
    */
   forgetRequests(): void;
 }
@@ -450,6 +451,9 @@ export async function startSimulatedGitHub(options: SimulatedGitHubOptions): Pro
     injectFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     peakPerEndpoint: () => ({ ...endpointWindows.peak }),
-    forgetRequests: () => endpointWindows.forget(),
+    forgetRequests: () => {
+      endpointWindows.forget();
+      stats.latestMs = 0;
+    },
   };
 }
